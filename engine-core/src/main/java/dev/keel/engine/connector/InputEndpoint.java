@@ -1,0 +1,58 @@
+package dev.keel.engine.connector;
+
+import dev.keel.engine.data.ZSetBatch;
+import org.agrona.concurrent.Agent;
+
+/**
+ * The circuit's view of one input endpoint. The circuit agent calls every method on its own thread;
+ * an implementation that reads I/O does so on its own agent and hands records over through a ring
+ * buffer, so that {@link #poll} never blocks.
+ * <p>
+ * Positions: a replayable endpoint has a resume position after every record (a byte offset, an event
+ * index). {@link #position()} is the position after the last record polled; a step journals it and
+ * a checkpoint stores it, and recovery calls {@link #open(long)} with it and then replays steps with
+ * {@link #poll(ZSetBatch, int, long)} bounded by each journaled position.
+ */
+public interface InputEndpoint extends AutoCloseable
+{
+    /** Value of {@link #position()} for a non-replayable endpoint. */
+    long NO_POSITION = -1;
+
+    String name();
+
+    /** True if records can be re-read from a position, false if the journal must keep their bytes. */
+    boolean replayable();
+
+    /** Starts reading at {@code resumePosition} (0 = the beginning); called once before the first poll. */
+    void open(long resumePosition);
+
+    /**
+     * Moves up to {@code maxRecords} buffered records into {@code out} without blocking, stopping early
+     * once {@link #position()} reaches {@code stopAtPosition} (pass {@link Long#MAX_VALUE} in live runs).
+     *
+     * @return the number of records moved.
+     * @throws dev.keel.engine.KeelException if the endpoint failed and its error policy is to fail.
+     */
+    int poll(ZSetBatch out, int maxRecords, long stopAtPosition);
+
+    /** Resume position after the last polled record, or {@link #NO_POSITION} when not replayable. */
+    long position();
+
+    /** True once the source is exhausted and every record has been polled (never, for a follow mode). */
+    boolean endOfInput();
+
+    /** Records skipped because they were malformed (with {@code on_error: skip}). */
+    long skippedRecords();
+
+    /**
+     * The agent that reads this endpoint's I/O, or null if the endpoint does its work inside the calls
+     * above. The node schedules it according to the threading mode (own thread, shared, or invoked).
+     */
+    default Agent agent()
+    {
+        return null;
+    }
+
+    @Override
+    void close();
+}

@@ -1,0 +1,59 @@
+package dev.keel.engine.data;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * Fast, allocation-free 64-bit hashing of byte ranges and longs. Not cryptographic; stable across
+ * runs and JVMs because hashes are used in journaled step hashes and persistent hash tables.
+ */
+public final class Hashing
+{
+    private static final long M1 = 0xBF58476D1CE4E5B9L;
+    private static final long M2 = 0x94D049BB133111EBL;
+    private static final long SEED = 0x9E3779B97F4A7C15L;
+
+    private Hashing()
+    {
+    }
+
+    /** SplitMix64 finalizer: a bijective avalanche of a long. */
+    public static long mix(final long value)
+    {
+        long z = value;
+        z = (z ^ (z >>> 30)) * M1;
+        z = (z ^ (z >>> 27)) * M2;
+        return z ^ (z >>> 31);
+    }
+
+    public static long hashLong(final long value)
+    {
+        return mix(value + SEED);
+    }
+
+    public static long hash(final DirectBuffer buffer, final int offset, final int length)
+    {
+        long h = SEED ^ length;
+        int i = 0;
+        final int longEnd = length & ~7;
+        for (; i < longEnd; i += 8)
+        {
+            h = mix(h ^ buffer.getLong(offset + i, java.nio.ByteOrder.LITTLE_ENDIAN)) + SEED;
+        }
+        if (i < length)
+        {
+            long tail = 0;
+            for (int shift = 0; i < length; i++, shift += 8)
+            {
+                tail |= (buffer.getByte(offset + i) & 0xFFL) << shift;
+            }
+            h = mix(h ^ tail) + SEED;
+        }
+        return mix(h);
+    }
+
+    /** Order-dependent combination, e.g. for a step's input hash. */
+    public static long combine(final long h, final long value)
+    {
+        return mix(h * 31 + value);
+    }
+}

@@ -1,0 +1,181 @@
+package dev.keel.engine.data;
+
+import org.agrona.BitUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+
+import java.nio.ByteOrder;
+
+/**
+ * An off-heap run of (row, weight) pairs: a Z-set delta, +1 for an insert and -1 for a retraction
+ * (any non-zero weight is allowed). Rows of one batch share a {@link Schema}. The batch is cleared and
+ * refilled every step, so after warm-up it allocates nothing.
+ * <pre>
+ *   entry: | int32 row length | int32 reserved | int64 weight | row bytes, padded to 8 |
+ * </pre>
+ * Iterate with a {@link Cursor}; equal rows are not combined (operators add weights as they go).
+ */
+public final class ZSetBatch
+{
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final int HEADER_LENGTH = 16;
+
+    private final Schema schema;
+    private final ExpandableDirectByteBuffer buffer;
+    private int limit;
+    private int count;
+
+    public ZSetBatch(final Schema schema)
+    {
+        this(schema, 64 * 1024);
+    }
+
+    public ZSetBatch(final Schema schema, final int initialCapacity)
+    {
+        this.schema = schema;
+        this.buffer = new ExpandableDirectByteBuffer(initialCapacity);
+    }
+
+    public Schema schema()
+    {
+        return schema;
+    }
+
+    public int size()
+    {
+        return count;
+    }
+
+    public boolean isEmpty()
+    {
+        return count == 0;
+    }
+
+    /** Bytes used, for sizing and metrics. */
+    public int byteLength()
+    {
+        return limit;
+    }
+
+    public void clear()
+    {
+        limit = 0;
+        count = 0;
+    }
+
+    public void add(final DirectBuffer row, final int offset, final int length, final long weight)
+    {
+        final int entryLength = HEADER_LENGTH + BitUtil.align(length, 8);
+        buffer.checkLimit(limit + entryLength);
+        buffer.putInt(limit, length, LE);
+        buffer.putInt(limit + 4, 0, LE);
+        buffer.putLong(limit + 8, weight, LE);
+        buffer.putBytes(limit + HEADER_LENGTH, row, offset, length);
+        limit += entryLength;
+        count++;
+    }
+
+    public void add(final RowView row, final long weight)
+    {
+        add(row.buffer(), row.offset(), row.length(), weight);
+    }
+
+    /** Adds the row a writer has just finished. */
+    public void add(final RowWriter writer, final long weight)
+    {
+        add(writer.buffer(), 0, writer.length(), weight);
+    }
+
+    /** Appends every entry of {@code other}, multiplying weights by {@code sign}. */
+    public void addAll(final ZSetBatch other, final long sign)
+    {
+        int position = 0;
+        while (position < other.limit)
+        {
+            final int length = other.buffer.getInt(position, LE);
+            final long weight = other.buffer.getLong(position + 8, LE);
+            add(other.buffer, position + HEADER_LENGTH, length, weight * sign);
+            position += HEADER_LENGTH + BitUtil.align(length, 8);
+        }
+    }
+
+    /** Order-independent hash of the (row, weight) pairs, for step verification on replay. */
+    public long contentHash()
+    {
+        long h = 0;
+        int position = 0;
+        while (position < limit)
+        {
+            final int length = buffer.getInt(position, LE);
+            final long weight = buffer.getLong(position + 8, LE);
+            h += Hashing.mix(Hashing.hash(buffer, position + HEADER_LENGTH, length) ^ weight);
+            position += HEADER_LENGTH + BitUtil.align(length, 8);
+        }
+        return h;
+    }
+
+    /** A new cursor over this batch (allocate once, {@link Cursor#reset()} per pass). */
+    public Cursor cursor()
+    {
+        return new Cursor(this);
+    }
+
+    public String toString()
+    {
+        final StringBuilder sb = new StringBuilder("ZSetBatch{");
+        final Cursor cursor = cursor();
+        while (cursor.next())
+        {
+            sb.append(cursor.row()).append(" x").append(cursor.weight()).append("; ");
+        }
+        return sb.append('}').toString();
+    }
+
+    /** Reusable iterator over a batch. */
+    public static final class Cursor
+    {
+        private final ZSetBatch batch;
+        private final RowView row;
+        private int position;
+        private int next;
+        private long weight;
+
+        Cursor(final ZSetBatch batch)
+        {
+            this.batch = batch;
+            this.row = new RowView(batch.schema);
+        }
+
+        public Cursor reset()
+        {
+            position = 0;
+            next = 0;
+            return this;
+        }
+
+        public boolean next()
+        {
+            position = next;
+            if (position >= batch.limit)
+            {
+                return false;
+            }
+            final ExpandableDirectByteBuffer buffer = batch.buffer;
+            final int length = buffer.getInt(position, LE);
+            weight = buffer.getLong(position + 8, LE);
+            row.wrap(buffer, position + HEADER_LENGTH, length);
+            next = position + HEADER_LENGTH + BitUtil.align(length, 8);
+            return true;
+        }
+
+        public RowView row()
+        {
+            return row;
+        }
+
+        public long weight()
+        {
+            return weight;
+        }
+    }
+}
