@@ -1,0 +1,185 @@
+package dev.keel.engine.program;
+
+import dev.keel.engine.KeelException;
+import dev.keel.engine.data.RowView;
+import dev.keel.engine.data.Schema;
+import dev.keel.engine.data.ZSetBatch;
+import dev.keel.engine.state.MetaBuffer;
+import dev.keel.engine.state.OffHeapHashMap;
+import dev.keel.engine.state.PagedArena;
+
+/**
+ * An input table: the circuit fills {@link #input()} with what its endpoints delivered in the step,
+ * and {@link #step()} turns that into the table's change:
+ * <ul>
+ * <li>{@link Kind#APPEND_ONLY}: inserts only; a retraction is an error naming the table;</li>
+ * <li>{@link Kind#ZSET}: any weights pass through;</li>
+ * <li>{@link Kind#KEYED}: a primary key; an insert replaces the row with the same key (emitting the
+ * old row's retraction), a delete removes the row with the record's key (only the key columns of a
+ * delete matter); a delete of an absent key is ignored and counted.</li>
+ * </ul>
+ */
+public final class InputTable extends Operator
+{
+    /** How the table treats the records it receives. */
+    public enum Kind
+    {
+        APPEND_ONLY, ZSET, KEYED
+    }
+
+    private static final int ROW_ADDRESS = 0;
+    private static final int ROW_LENGTH = 8;
+
+    private final Kind kind;
+    private final ZSetBatch input;
+    private final ZSetBatch.Cursor cursor;
+    private final KeyProjector key;
+    private final OffHeapHashMap rows;
+    private final PagedArena arena;
+    private final RowView stored;
+    private long ignoredDeletes;
+
+    InputTable(final String name, final Schema schema, final Kind kind, final String[] primaryKey, final PagedArena arena)
+    {
+        super(name, schema);
+        this.kind = kind;
+        this.arena = arena;
+        this.input = new ZSetBatch(schema);
+        this.cursor = input.cursor();
+        this.stored = new RowView(schema);
+        if (kind == Kind.KEYED)
+        {
+            if (primaryKey.length == 0)
+            {
+                throw new KeelException(KeelException.Category.PROGRAM, "PROGRAM_NO_KEY",
+                    "keyed table '" + name + "' needs at least one primary key column");
+            }
+            this.key = KeyProjector.of(schema, primaryKey);
+            this.rows = new OffHeapHashMap(arena, 16, 1024);
+        }
+        else
+        {
+            this.key = null;
+            this.rows = null;
+        }
+    }
+
+    public Kind tableKind()
+    {
+        return kind;
+    }
+
+    /** Where the circuit puts this step's records. */
+    public ZSetBatch input()
+    {
+        return input;
+    }
+
+    /** Deletes of keys that were not in a keyed table. */
+    public long ignoredDeletes()
+    {
+        return ignoredDeletes;
+    }
+
+    public String kind()
+    {
+        return "table";
+    }
+
+    protected long fingerprintParameters(final long h)
+    {
+        return dev.keel.engine.data.Hashing.combine(h, kind.ordinal());
+    }
+
+    public void step()
+    {
+        final ZSetBatch output = output();
+        switch (kind)
+        {
+            case ZSET:
+                output.addAll(input, 1);
+                break;
+            case APPEND_ONLY:
+                cursor.reset();
+                while (cursor.next())
+                {
+                    if (cursor.weight() < 0)
+                    {
+                        throw new KeelException(KeelException.Category.CONNECTOR, "INPUT_RETRACTION_APPEND_ONLY",
+                            "table '" + name() + "' is append-only but received a delete of " + cursor.row());
+                    }
+                    output.add(cursor.row(), cursor.weight());
+                }
+                break;
+            default:
+                upsert(output);
+        }
+        input.clear();
+    }
+
+    private void upsert(final ZSetBatch output)
+    {
+        cursor.reset();
+        while (cursor.next())
+        {
+            final RowView row = cursor.row();
+            final long weight = cursor.weight();
+            key.project(row);
+            if (weight > 0)
+            {
+                final long record = rows.findOrInsert(key.buffer(), 0, key.length(), key.hash());
+                final long value = OffHeapHashMap.valueAddress(record);
+                if (!rows.wasInserted())
+                {
+                    final long oldAddress = arena.getLong(value + ROW_ADDRESS);
+                    final int oldLength = arena.getInt(value + ROW_LENGTH);
+                    if (oldLength == row.length() &&
+                        arena.bytesEqual(oldAddress, row.buffer(), row.offset(), row.length()))
+                    {
+                        continue;
+                    }
+                    output.add(stored.wrap(arena.pageOf(oldAddress), PagedArena.offset(oldAddress), oldLength), -1);
+                    arena.free(oldAddress, oldLength);
+                }
+                final long rowAddress = arena.allocate(row.length());
+                arena.putBytes(rowAddress, row.buffer(), row.offset(), row.length());
+                arena.putLong(value + ROW_ADDRESS, rowAddress);
+                arena.putInt(value + ROW_LENGTH, row.length());
+                output.add(row, 1);
+            }
+            else if (weight < 0)
+            {
+                final long record = rows.find(key.buffer(), 0, key.length(), key.hash());
+                if (record == 0)
+                {
+                    ignoredDeletes++;
+                    continue;
+                }
+                final long value = OffHeapHashMap.valueAddress(record);
+                final long oldAddress = arena.getLong(value + ROW_ADDRESS);
+                final int oldLength = arena.getInt(value + ROW_LENGTH);
+                output.add(stored.wrap(arena.pageOf(oldAddress), PagedArena.offset(oldAddress), oldLength), -1);
+                arena.free(oldAddress, oldLength);
+                rows.remove(record, key.hash());
+            }
+        }
+    }
+
+    public void saveMeta(final MetaBuffer meta)
+    {
+        meta.putLong(ignoredDeletes);
+        if (null != rows)
+        {
+            rows.saveMeta(meta);
+        }
+    }
+
+    public void loadMeta(final MetaBuffer meta)
+    {
+        ignoredDeletes = meta.getLong();
+        if (null != rows)
+        {
+            rows.loadMeta(meta);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.keel.engine.program;
+
+import dev.keel.engine.data.Hashing;
+import dev.keel.engine.data.Schema;
+import dev.keel.engine.data.ZSetBatch;
+import dev.keel.engine.state.MetaBuffer;
+import dev.keel.engine.state.Stateful;
+
+/**
+ * A node of the circuit: in each step it reads the deltas its inputs produced in the same step and
+ * writes its own delta (a Z-set of changes) to {@link #output()}. Operators are incremental: state
+ * they need across steps lives in the program's {@link dev.keel.engine.state.PagedArena} (plus
+ * small metadata saved through {@link Stateful}), never in Java objects per key.
+ * <p>
+ * Operators run on the circuit agent's thread only; {@link #step()} must not allocate in steady state.
+ */
+public abstract class Operator implements Stateful
+{
+    private final String name;
+    private final Schema outputSchema;
+    private final ZSetBatch output;
+    private int id = -1;
+
+    protected Operator(final String name, final Schema outputSchema)
+    {
+        this.name = name;
+        this.outputSchema = outputSchema;
+        this.output = new ZSetBatch(outputSchema);
+    }
+
+    /** Computes this step's output delta from the inputs' deltas of the same step. */
+    public abstract void step();
+
+    /** Short name of the operator kind ("map", "join", ...), part of the program fingerprint. */
+    public abstract String kind();
+
+    /**
+     * Mixes everything that determines this operator's semantics and state layout (parameters, key
+     * columns, window sizes) into {@code h}. Operators with user code mix a user-supplied version.
+     */
+    protected long fingerprintParameters(final long h)
+    {
+        return h;
+    }
+
+    public final long fingerprint()
+    {
+        long h = Hashing.combine(kind().hashCode(), outputSchema.fingerprint());
+        h = Hashing.combine(h, name.hashCode());
+        return fingerprintParameters(h);
+    }
+
+    /** Called after every consumer has read {@link #output()}; clears it for the next step. */
+    public void endStep()
+    {
+        output.clear();
+    }
+
+    public final String name()
+    {
+        return name;
+    }
+
+    public final Schema outputSchema()
+    {
+        return outputSchema;
+    }
+
+    public final ZSetBatch output()
+    {
+        return output;
+    }
+
+    /** Position in the program's evaluation order. */
+    public final int id()
+    {
+        return id;
+    }
+
+    final void id(final int id)
+    {
+        this.id = id;
+    }
+
+    /** Default: no state beyond the arena records already reachable from metadata. */
+    public void saveMeta(final MetaBuffer meta)
+    {
+    }
+
+    public void loadMeta(final MetaBuffer meta)
+    {
+    }
+
+    public String toString()
+    {
+        return kind() + "(" + name + ")";
+    }
+}

@@ -1,0 +1,170 @@
+package dev.keel.engine.state;
+
+import dev.keel.engine.data.Hashing;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class StateStoreTest
+{
+    private final UnsafeBuffer key = new UnsafeBuffer(new byte[64]);
+
+    private int putKey(final long k)
+    {
+        final int length = 8 + (int)(Math.abs(k) % 9);
+        key.setMemory(0, 64, (byte)0);
+        key.putLong(0, k);
+        return length;
+    }
+
+    @Test
+    void hashMapMatchesJavaMapUnderRandomInsertsAndRemoves()
+    {
+        final PagedArena arena = new PagedArena(4, false);
+        final OffHeapHashMap map = new OffHeapHashMap(arena, 8, 10);
+        final Map<Long, Long> reference = new HashMap<>();
+        final Random random = new Random(42);
+        for (int i = 0; i < 200_000; i++)
+        {
+            final long k = random.nextInt(20_000);
+            final int length = putKey(k);
+            final long hash = Hashing.hash(key, 0, length);
+            if (random.nextInt(3) == 0)
+            {
+                final long record = map.find(key, 0, length, hash);
+                assertEquals(reference.containsKey(k), record != 0);
+                if (record != 0)
+                {
+                    assertEquals((long)reference.remove(k), arena.getLong(OffHeapHashMap.valueAddress(record)));
+                    map.remove(record, hash);
+                }
+            }
+            else
+            {
+                final long record = map.findOrInsert(key, 0, length, hash);
+                assertEquals(!reference.containsKey(k), map.wasInserted());
+                arena.addLong(OffHeapHashMap.valueAddress(record), 1);
+                reference.merge(k, 1L, Long::sum);
+            }
+        }
+        assertEquals(reference.size(), map.size());
+        for (final Map.Entry<Long, Long> e : reference.entrySet())
+        {
+            final int length = putKey(e.getKey());
+            final long record = map.find(key, 0, length, Hashing.hash(key, 0, length));
+            assertNotEquals(0, record);
+            assertEquals((long)e.getValue(), arena.getLong(OffHeapHashMap.valueAddress(record)));
+        }
+    }
+
+    @Test
+    void indexedZSetMatchesReferenceMultisets()
+    {
+        final PagedArena arena = new PagedArena(4, false);
+        final IndexedZSet index = new IndexedZSet(arena, 8, 16, 16);
+        final Map<Long, TreeMap<Long, Long>> reference = new HashMap<>();
+        final UnsafeBuffer value = new UnsafeBuffer(new byte[16]);
+        final Random random = new Random(7);
+        for (int i = 0; i < 100_000; i++)
+        {
+            final long g = random.nextInt(300);
+            final long v = random.nextInt(40);
+            final long w = random.nextBoolean() ? 1 : -1;
+            final int length = putKey(g);
+            value.putLong(0, v);
+            final long result = index.add(key, 0, length, Hashing.hash(key, 0, length), value, 0, 8, w);
+            final TreeMap<Long, Long> values = reference.computeIfAbsent(g, x -> new TreeMap<>());
+            final long expected = values.merge(v, w, Long::sum);
+            if (expected == 0)
+            {
+                values.remove(v);
+            }
+            if (values.isEmpty())
+            {
+                reference.remove(g);
+            }
+            assertEquals(expected, result);
+        }
+        assertEquals(reference.size(), index.groupCount());
+        for (final Map.Entry<Long, TreeMap<Long, Long>> e : reference.entrySet())
+        {
+            final int length = putKey(e.getKey());
+            final long group = index.findGroup(key, 0, length, Hashing.hash(key, 0, length));
+            assertNotEquals(0, group);
+            final TreeMap<Long, Long> actual = new TreeMap<>();
+            for (long entry = index.firstEntry(group); entry != 0; entry = index.nextEntry(entry))
+            {
+                assertEquals(8, index.entryValueLength(entry));
+                actual.put(arena.getLong(index.entryValueAddress(entry)), index.entryWeight(entry));
+            }
+            assertEquals(e.getValue(), actual);
+            assertEquals(e.getValue().size(), index.entryCount(group));
+        }
+    }
+
+    @Test
+    void snapshotSeesFrozenContentWhileOwnerKeepsWriting() throws Exception
+    {
+        final PagedArena arena = new PagedArena(8, false);
+        final long[] records = new long[5000];
+        for (int i = 0; i < records.length; i++)
+        {
+            records[i] = arena.allocate(64);
+            arena.putLong(records[i], i);
+        }
+        final PagedArena.Snapshot snapshot = arena.freeze();
+        assertTrue(snapshot.pageCount() > 1);
+        assertEquals(0, arena.dirtyPageCount());
+        final Map<Integer, ByteBuffer> written = new HashMap<>();
+        final Thread writer = new Thread(() ->
+        {
+            for (int i = 0; i < snapshot.pageCount(); i++)
+            {
+                final ByteBuffer page = snapshot.acquire(i);
+                final ByteBuffer copy = ByteBuffer.allocate(page.remaining());
+                copy.put(page);
+                written.put(snapshot.page(i), copy);
+                snapshot.release(i);
+            }
+        });
+        writer.start();
+        for (int i = 0; i < records.length; i++)
+        {
+            arena.putLong(records[i], -1);
+        }
+        writer.join();
+        snapshot.close();
+        for (int i = 0; i < records.length; i++)
+        {
+            final ByteBuffer page = written.get(PagedArena.page(records[i]));
+            assertNotNull(page, "page of record " + i + " not in snapshot");
+            assertEquals(i, page.order(ByteOrder.LITTLE_ENDIAN).getLong(PagedArena.offset(records[i])));
+            assertEquals(-1, arena.getLong(records[i]));
+        }
+        assertTrue(arena.dirtyPageCount() > 0, "pages written after the freeze are dirty for the next one");
+
+        final PagedArena restored = new PagedArena(8, false);
+        restored.restoreMeta(snapshot.meta());
+        for (final Map.Entry<Integer, ByteBuffer> e : written.entrySet())
+        {
+            restored.restorePage(e.getKey()).put(e.getValue().clear());
+        }
+        for (int i = 0; i < records.length; i++)
+        {
+            assertEquals(i, restored.getLong(records[i]));
+        }
+        final long next = restored.allocate(64);
+        for (final long record : records)
+        {
+            assertNotEquals(record, next, "restored allocator must not hand out a live record");
+        }
+    }
+}
