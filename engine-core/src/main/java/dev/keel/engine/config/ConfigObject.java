@@ -367,7 +367,7 @@ public final class ConfigObject
      */
     public String toString()
     {
-        return redacted(node).toString();
+        return redactedJson(node);
     }
 
     public boolean equals(final Object o)
@@ -599,6 +599,14 @@ public final class ConfigObject
         }
 
         return previous[b.length()];
+    }
+
+    /**
+     * Compact JSON of a configuration tree with secret-looking values replaced, for every config toString().
+     */
+    static String redactedJson(final JsonNode value)
+    {
+        return redacted(value).toString();
     }
 
     private static JsonNode redacted(final JsonNode value)
