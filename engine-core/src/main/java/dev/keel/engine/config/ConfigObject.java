@@ -557,7 +557,8 @@ public final class ConfigObject
     }
 
     /**
-     * The allowed key within edit distance 2 of the unknown one, if any: most unknown keys are typos.
+     * The allowed key within edit distance 2 of the unknown one, or else one it abbreviates, if any: most unknown
+     * keys are typos or truncations.
      */
     private static String closest(final String key, final String... candidates)
     {
@@ -570,6 +571,17 @@ public final class ConfigObject
             {
                 best = candidate;
                 bestDistance = distance;
+            }
+        }
+
+        if (null == best && key.length() >= 4)
+        {
+            for (final String candidate : candidates)
+            {
+                if (candidate.startsWith(key) || key.startsWith(candidate))
+                {
+                    return candidate;
+                }
             }
         }
 
