@@ -39,7 +39,8 @@ import java.util.regex.Pattern;
  */
 public final class ConfigObject
 {
-    private static final ConfigObject EMPTY = new ConfigObject(JsonNodeFactory.instance.objectNode(), ConfigPath.ROOT, null);
+    private static final ConfigObject EMPTY =
+        new ConfigObject(JsonNodeFactory.instance.objectNode(), ConfigPath.ROOT, null);
     private static final Pattern SECRET_KEY = Pattern.compile(
         ".*(password|passwd|secret|token|credential|api_key|apikey|access_key|private_key|sasl_jaas).*");
     private static final String REDACTED = "***";
@@ -441,13 +442,19 @@ public final class ConfigObject
         if (!value.isIntegralNumber())
         {
             throw new ConfigException(
-                ConfigException.WRONG_TYPE, source, path, "expected an integer " + range + ", got " + ConfigPath.typed(value));
+                ConfigException.WRONG_TYPE,
+                source,
+                path,
+                "expected an integer " + range + ", got " + ConfigPath.typed(value));
         }
 
         if (!value.canConvertToLong() || value.longValue() < min || value.longValue() > max)
         {
             throw new ConfigException(
-                ConfigException.OUT_OF_RANGE, source, path, ConfigPath.value(value) + " is out of range; allowed: " + range);
+                ConfigException.OUT_OF_RANGE,
+                source,
+                path,
+                ConfigPath.value(value) + " is out of range; allowed: " + range);
         }
 
         return value.longValue();
@@ -626,12 +633,10 @@ public final class ConfigObject
         if (value.isObject())
         {
             final ObjectNode copy = JsonNodeFactory.instance.objectNode();
-            final Iterator<Map.Entry<String, JsonNode>> fields = value.fields();
-            while (fields.hasNext())
+            for (final Map.Entry<String, JsonNode> field : value.properties())
             {
-                final Map.Entry<String, JsonNode> field = fields.next();
-                final boolean secret = SECRET_KEY.matcher(field.getKey().toLowerCase(Locale.ROOT).replace('.', '_'))
-                    .matches();
+                final String key = field.getKey().toLowerCase(Locale.ROOT).replace('.', '_');
+                final boolean secret = SECRET_KEY.matcher(key).matches();
                 copy.set(field.getKey(), secret ? TextNode.valueOf(REDACTED) : redacted(field.getValue()));
             }
 

@@ -132,10 +132,14 @@ public final class PipelineConfigParser
         if (!tree.isObject())
         {
             throw new ConfigException(
-                ConfigException.WRONG_TYPE, source, ConfigPath.ROOT, "expected a JSON object, got " + ConfigPath.typed(tree));
+                ConfigException.WRONG_TYPE,
+                source,
+                ConfigPath.ROOT,
+                "expected a JSON object, got " + ConfigPath.typed(tree));
         }
 
-        final ConfigObject root = new ConfigObject((ObjectNode)tree, ConfigPath.ROOT, source).requireOnly(PIPELINE_KEYS);
+        final ConfigObject root = new ConfigObject((ObjectNode)tree, ConfigPath.ROOT, source)
+            .requireOnly(PIPELINE_KEYS);
 
         final String name = root.nonEmptyString(NAME, PipelineConfig.DEFAULT_NAME);
         final String program = parseProgram(root);
@@ -291,8 +295,8 @@ public final class PipelineConfigParser
                 CHECKPOINT_INTERVAL_SECS,
                 interval,
                 "an integer " + ConfigPath.range(
-                    FaultToleranceConfig.MIN_CHECKPOINT_INTERVAL_SECS, FaultToleranceConfig.MAX_CHECKPOINT_INTERVAL_SECS) +
-                ", or null to disable periodic checkpoints");
+                FaultToleranceConfig.MIN_CHECKPOINT_INTERVAL_SECS,
+                FaultToleranceConfig.MAX_CHECKPOINT_INTERVAL_SECS) + ", or null to disable periodic checkpoints");
         }
         else
         {
@@ -346,7 +350,8 @@ public final class PipelineConfigParser
         for (int i = 0; i < node.size(); i++)
         {
             final String elementPath = ConfigPath.index(arrayPath, i);
-            final int cpu = (int)ConfigObject.rangeChecked(elementPath, node.get(i), 0, Integer.MAX_VALUE, root.source());
+            final int cpu = (int)ConfigObject.rangeChecked(
+                elementPath, node.get(i), 0, Integer.MAX_VALUE, root.source());
             final Integer previous = firstIndexByCpu.putIfAbsent(cpu, i);
             if (null != previous)
             {
