@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -79,6 +80,7 @@ public final class PipelineConfigParser
     private static final String[] COMPONENT_KEYS = { NAME, CONFIG };
 
     private static final Pattern ENDPOINT_NAME = Pattern.compile(PipelineConfig.ENDPOINT_NAME_REGEX);
+    private static final char BYTE_ORDER_MARK = '\uFEFF';
     private static final Pattern WHITESPACE = Pattern.compile(".*\\s.*", Pattern.DOTALL);
 
     private PipelineConfigParser()
@@ -98,7 +100,8 @@ public final class PipelineConfigParser
     }
 
     /**
-     * Parse a configuration file (UTF-8 JSON); error messages start with the file name as given.
+     * Parse a configuration file (UTF-8 JSON, with or without a byte order mark); error messages start with the file
+     * name as given.
      *
      * @param file the configuration file.
      * @return the validated configuration.
@@ -107,15 +110,26 @@ public final class PipelineConfigParser
     public static PipelineConfig parse(final Path file)
     {
         final String source = file.toString();
-        final String json;
+        String json;
         try
         {
             json = Files.readString(file, StandardCharsets.UTF_8);
+        }
+        catch (final CharacterCodingException ex)
+        {
+            throw new ConfigException(
+                ConfigException.UNREADABLE, source, ConfigPath.ROOT, "the file is not valid UTF-8: " + ex, ex);
         }
         catch (final IOException ex)
         {
             throw new ConfigException(
                 ConfigException.UNREADABLE, source, ConfigPath.ROOT, "cannot read the configuration file: " + ex, ex);
+        }
+
+        // Editors on Windows may save UTF-8 with a byte order mark, which is not JSON whitespace.
+        if (!json.isEmpty() && BYTE_ORDER_MARK == json.charAt(0))
+        {
+            json = json.substring(1);
         }
 
         return fromTree(Json.read(json, source), source);

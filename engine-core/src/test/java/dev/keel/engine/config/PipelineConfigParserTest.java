@@ -357,6 +357,27 @@ class PipelineConfigParserTest
     }
 
     @Test
+    void shouldAcceptFileWithByteOrderMark(@TempDir final Path dir) throws IOException
+    {
+        final Path file = dir.resolve("bom.json");
+        Files.writeString(file, "\uFEFF" + json("{'workers': 3}"), StandardCharsets.UTF_8);
+
+        assertEquals(3, PipelineConfigParser.parse(file).workers());
+    }
+
+    @Test
+    void shouldRejectFileThatIsNotUtf8(@TempDir final Path dir) throws IOException
+    {
+        final Path file = dir.resolve("latin1.json");
+        Files.write(file, new byte[]{ '{', '"', 'n', 'a', 'm', 'e', '"', ':', '"', (byte)0xE9, '"', '}' });
+
+        final ConfigException ex = assertThrows(ConfigException.class, () -> PipelineConfigParser.parse(file));
+
+        assertEquals(ConfigException.UNREADABLE, ex.code());
+        assertTrue(ex.getMessage().contains(file + ": $: the file is not valid UTF-8"), ex.getMessage());
+    }
+
+    @Test
     void shouldHaveNoSourceWhenParsingText()
     {
         final ConfigException ex = assertThrows(
