@@ -406,7 +406,9 @@ public final class PipelineConfig
         }
 
         /**
-         * Enable or disable storage; when enabled, {@link #storagePath(String)} is required.
+         * Enable or disable storage; when enabled, {@link #storagePath(String)} is required. Disabling also drops
+         * a storage path set before (e.g. by {@link PipelineConfig#toBuilder()}), which a file could not hold
+         * together with {@code "storage": false}.
          *
          * @param enabled true to enable storage.
          * @return this for a fluent API.
@@ -414,6 +416,10 @@ public final class PipelineConfig
         public Builder storage(final boolean enabled)
         {
             root.put(PipelineConfigParser.STORAGE, enabled);
+            if (!enabled)
+            {
+                root.remove(PipelineConfigParser.STORAGE_CONFIG);
+            }
             return this;
         }
 

@@ -149,6 +149,29 @@ class PipelineConfigBuilderTest
     }
 
     @Test
+    void shouldDisableStorageOfExistingConfig()
+    {
+        final PipelineConfig config = PipelineConfigParser.parse(PipelineConfigParserTest.resource("full.json"));
+
+        final PipelineConfig withoutStorage = config.toBuilder()
+            .storage(false)
+            .faultTolerance(FaultToleranceModel.NONE)
+            .build();
+
+        assertTrue(withoutStorage.storage().isEmpty());
+        assertEquals(FaultToleranceModel.NONE, withoutStorage.faultTolerance().model());
+    }
+
+    @Test
+    void shouldRejectStoragePathAfterDisablingStorage()
+    {
+        final ConfigException ex = assertThrows(
+            ConfigException.class, () -> PipelineConfig.builder().storage(false).storagePath("data").build());
+
+        assertEquals("$.storage_config", ex.path());
+    }
+
+    @Test
     void shouldNotBeChangedByLaterBuilderCalls()
     {
         final PipelineConfig.Builder builder = PipelineConfig.builder().workers(2);
