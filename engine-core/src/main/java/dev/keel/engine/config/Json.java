@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
+import java.util.regex.Pattern;
+
 /**
  * The one strict JSON reader of the config package: no comments, no duplicate keys (which would otherwise let the
  * last one silently win), nothing after the document.
@@ -20,6 +22,9 @@ final class Json
         .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .build();
+
+    private static final Pattern SOURCE_REFERENCE =
+        Pattern.compile("\\[Source: [^;\\]]*; (line: \\d+, column: \\d+)]");
 
     private Json()
     {
@@ -62,7 +67,8 @@ final class Json
         {
             detail.append(" at line ").append(location.getLineNr()).append(", column ").append(location.getColumnNr());
         }
-        detail.append(": ").append(ex.getOriginalMessage());
+        // Jackson refers to other places in the text as "[Source: REDACTED (...); line: 1, column: 18]".
+        detail.append(": ").append(SOURCE_REFERENCE.matcher(ex.getOriginalMessage()).replaceAll("$1"));
 
         final String path = ex.getProcessor() instanceof JsonParser ?
             pathOf(((JsonParser)ex.getProcessor()).getParsingContext()) : ConfigPath.ROOT;

@@ -259,7 +259,8 @@ class InvalidPipelineConfigTest
                 "$.inputs.in.stream", "Duplicate field 'stream'"),
             invalid("trailing document", "{} {}", MALFORMED_JSON, "$", "line 1, column", "Trailing token"),
             invalid("comment", "{/* c */}", MALFORMED_JSON, "$", "line 1, column 2"),
-            invalid("unterminated", "{'inputs': {", MALFORMED_JSON, "$.inputs", "line 1", "end-of-input"),
+            invalid("unterminated", "{'inputs': {", MALFORMED_JSON, "$.inputs", "line 1", "end-of-input",
+                "(start marker at line: 1, column: 12)"),
             invalid("empty text", "  ", MALFORMED_JSON, "$", "empty document"));
     }
 
