@@ -1,0 +1,30 @@
+package dev.keel.engine.config;
+
+/**
+ * What an agent thread does when a duty cycle found no work ({@code idle_strategy}), named after the Agrona idle
+ * strategies. Lower latency costs CPU: {@code busy_spin} burns a core.
+ */
+public enum IdleStrategyType
+{
+    /** Spin without yielding. JSON {@code "busy_spin"}. */
+    BUSY_SPIN,
+
+    /** Yield the thread. JSON {@code "yielding"}. */
+    YIELDING,
+
+    /** Spin, then yield, then park with growing pauses. JSON {@code "backoff"}. */
+    BACKOFF,
+
+    /** Park for a fixed period. JSON {@code "sleeping"}. */
+    SLEEPING;
+
+    /**
+     * The name used in JSON.
+     *
+     * @return the name used in JSON.
+     */
+    public String jsonName()
+    {
+        return ConfigObject.jsonName(this);
+    }
+}

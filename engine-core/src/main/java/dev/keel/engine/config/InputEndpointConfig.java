@@ -1,0 +1,370 @@
+package dev.keel.engine.config;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+import static dev.keel.engine.config.PipelineConfigParser.FORMAT;
+import static dev.keel.engine.config.PipelineConfigParser.MAX_BATCH_SIZE;
+import static dev.keel.engine.config.PipelineConfigParser.MAX_QUEUED_RECORDS;
+import static dev.keel.engine.config.PipelineConfigParser.ON_ERROR;
+import static dev.keel.engine.config.PipelineConfigParser.PAUSED;
+import static dev.keel.engine.config.PipelineConfigParser.STREAM;
+import static dev.keel.engine.config.PipelineConfigParser.TRANSPORT;
+
+/**
+ * One input endpoint ({@code inputs.<name>}): which table it feeds, through which transport and format, and how
+ * much it may take per step and buffer.
+ * <pre>{@code
+ * "trades": {"stream": "trades", "transport": {"name": "file_input", "config": {"path": "trades.csv"}},
+ *            "format": {"name": "csv"}, "max_batch_size": 100000, "max_queued_records": 1000000,
+ *            "on_error": "fail", "paused": false}
+ * }</pre>
+ */
+public final class InputEndpointConfig
+{
+    /** Default of {@code max_batch_size}. */
+    public static final long DEFAULT_MAX_BATCH_SIZE = 100_000;
+
+    /** Smallest {@code max_batch_size}. */
+    public static final long MIN_MAX_BATCH_SIZE = 1;
+
+    /** Largest {@code max_batch_size}. */
+    public static final long MAX_MAX_BATCH_SIZE = 100_000_000;
+
+    /** Default of {@code max_queued_records}. */
+    public static final long DEFAULT_MAX_QUEUED_RECORDS = 1_000_000;
+
+    /** Smallest {@code max_queued_records}. */
+    public static final long MIN_MAX_QUEUED_RECORDS = 1;
+
+    /** Default of {@code on_error}. */
+    public static final OnErrorPolicy DEFAULT_ON_ERROR = OnErrorPolicy.FAIL;
+
+    private final String name;
+    private final String stream;
+    private final ComponentConfig transport;
+    private final ComponentConfig format;
+    private final long maxBatchSize;
+    private final long maxQueuedRecords;
+    private final OnErrorPolicy onError;
+    private final boolean paused;
+
+    InputEndpointConfig(
+        final String name,
+        final String stream,
+        final ComponentConfig transport,
+        final ComponentConfig format,
+        final long maxBatchSize,
+        final long maxQueuedRecords,
+        final OnErrorPolicy onError,
+        final boolean paused)
+    {
+        this.name = name;
+        this.stream = stream;
+        this.transport = transport;
+        this.format = format;
+        this.maxBatchSize = maxBatchSize;
+        this.maxQueuedRecords = maxQueuedRecords;
+        this.onError = onError;
+        this.paused = paused;
+    }
+
+    /**
+     * A builder for use with {@link PipelineConfig.Builder#input(String, Builder)}.
+     *
+     * @return a new builder.
+     */
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    /**
+     * The endpoint's name, its key in {@code inputs}.
+     *
+     * @return the endpoint's name.
+     */
+    public String name()
+    {
+        return name;
+    }
+
+    /**
+     * The table the endpoint feeds ({@code stream}).
+     *
+     * @return the table name.
+     */
+    public String stream()
+    {
+        return stream;
+    }
+
+    /**
+     * Where the records come from ({@code transport}).
+     *
+     * @return the transport.
+     */
+    public ComponentConfig transport()
+    {
+        return transport;
+    }
+
+    /**
+     * How the records are encoded ({@code format}); empty for transports that produce rows themselves, such as
+     * generators.
+     *
+     * @return the format, if any.
+     */
+    public Optional<ComponentConfig> format()
+    {
+        return Optional.ofNullable(format);
+    }
+
+    /**
+     * Most records the endpoint contributes to one step ({@code max_batch_size}).
+     *
+     * @return records per step, 1..100,000,000.
+     */
+    public long maxBatchSize()
+    {
+        return maxBatchSize;
+    }
+
+    /**
+     * Most records buffered before the endpoint stops reading ({@code max_queued_records}).
+     *
+     * @return records, {@code >= 1}.
+     */
+    public long maxQueuedRecords()
+    {
+        return maxQueuedRecords;
+    }
+
+    /**
+     * What to do with a record that cannot be parsed ({@code on_error}).
+     *
+     * @return the policy for bad records.
+     */
+    public OnErrorPolicy onError()
+    {
+        return onError;
+    }
+
+    /**
+     * Does the endpoint start paused ({@code paused})?
+     *
+     * @return true if the endpoint starts paused.
+     */
+    public boolean paused()
+    {
+        return paused;
+    }
+
+    ObjectNode toNode()
+    {
+        final ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put(STREAM, stream);
+        node.set(TRANSPORT, transport.toNode());
+        if (null != format)
+        {
+            node.set(FORMAT, format.toNode());
+        }
+        node.put(MAX_BATCH_SIZE, maxBatchSize);
+        node.put(MAX_QUEUED_RECORDS, maxQueuedRecords);
+        node.put(ON_ERROR, onError.jsonName());
+        node.put(PAUSED, paused);
+        return node;
+    }
+
+    public boolean equals(final Object o)
+    {
+        if (this == o)
+        {
+            return true;
+        }
+
+        if (!(o instanceof InputEndpointConfig))
+        {
+            return false;
+        }
+
+        final InputEndpointConfig that = (InputEndpointConfig)o;
+        return name.equals(that.name) &&
+            stream.equals(that.stream) &&
+            transport.equals(that.transport) &&
+            Objects.equals(format, that.format) &&
+            maxBatchSize == that.maxBatchSize &&
+            maxQueuedRecords == that.maxQueuedRecords &&
+            onError == that.onError &&
+            paused == that.paused;
+    }
+
+    public int hashCode()
+    {
+        return Objects.hash(name, stream, transport, format, maxBatchSize, maxQueuedRecords, onError, paused);
+    }
+
+    /**
+     * Name and JSON of the endpoint with secret-looking settings redacted.
+     *
+     * @return name and JSON of the endpoint with secret-looking settings redacted.
+     */
+    public String toString()
+    {
+        return "InputEndpointConfig[" + name + "]" + ConfigObject.redactedJson(toNode());
+    }
+
+    /**
+     * Builds the JSON of one input endpoint for {@link PipelineConfig.Builder}; the values are validated when the
+     * pipeline is built, by the same rules as a parsed configuration. Unset settings take their defaults.
+     */
+    public static final class Builder
+    {
+        private final ObjectNode node = JsonNodeFactory.instance.objectNode();
+
+        private Builder()
+        {
+        }
+
+        /**
+         * The table the endpoint feeds. Required.
+         *
+         * @param stream table name.
+         * @return this for a fluent API.
+         */
+        public Builder stream(final String stream)
+        {
+            node.put(STREAM, stream);
+            return this;
+        }
+
+        /**
+         * The transport, without settings. Required.
+         *
+         * @param name of the transport.
+         * @return this for a fluent API.
+         */
+        public Builder transport(final String name)
+        {
+            return transport(name, ConfigObject.empty());
+        }
+
+        /**
+         * The transport and its settings. Required.
+         *
+         * @param name   of the transport.
+         * @param config settings of the transport.
+         * @return this for a fluent API.
+         */
+        public Builder transport(final String name, final Map<String, ?> config)
+        {
+            return transport(name, ConfigObject.of(config));
+        }
+
+        /**
+         * The transport and its settings. Required.
+         *
+         * @param name   of the transport.
+         * @param config settings of the transport.
+         * @return this for a fluent API.
+         */
+        public Builder transport(final String name, final ConfigObject config)
+        {
+            node.set(TRANSPORT, ComponentConfig.toNode(name, config.copyOfNode()));
+            return this;
+        }
+
+        /**
+         * The format, without settings.
+         *
+         * @param name of the format.
+         * @return this for a fluent API.
+         */
+        public Builder format(final String name)
+        {
+            return format(name, ConfigObject.empty());
+        }
+
+        /**
+         * The format and its settings.
+         *
+         * @param name   of the format.
+         * @param config settings of the format.
+         * @return this for a fluent API.
+         */
+        public Builder format(final String name, final Map<String, ?> config)
+        {
+            return format(name, ConfigObject.of(config));
+        }
+
+        /**
+         * The format and its settings.
+         *
+         * @param name   of the format.
+         * @param config settings of the format.
+         * @return this for a fluent API.
+         */
+        public Builder format(final String name, final ConfigObject config)
+        {
+            node.set(FORMAT, ComponentConfig.toNode(name, config.copyOfNode()));
+            return this;
+        }
+
+        /**
+         * Most records per step.
+         *
+         * @param maxBatchSize 1..100,000,000.
+         * @return this for a fluent API.
+         */
+        public Builder maxBatchSize(final long maxBatchSize)
+        {
+            node.put(MAX_BATCH_SIZE, maxBatchSize);
+            return this;
+        }
+
+        /**
+         * Most records buffered.
+         *
+         * @param maxQueuedRecords {@code >= 1}.
+         * @return this for a fluent API.
+         */
+        public Builder maxQueuedRecords(final long maxQueuedRecords)
+        {
+            node.put(MAX_QUEUED_RECORDS, maxQueuedRecords);
+            return this;
+        }
+
+        /**
+         * What to do with bad records.
+         *
+         * @param onError policy.
+         * @return this for a fluent API.
+         */
+        public Builder onError(final OnErrorPolicy onError)
+        {
+            node.put(ON_ERROR, null == onError ? null : onError.jsonName());
+            return this;
+        }
+
+        /**
+         * Start paused.
+         *
+         * @param paused true to start paused.
+         * @return this for a fluent API.
+         */
+        public Builder paused(final boolean paused)
+        {
+            node.put(PAUSED, paused);
+            return this;
+        }
+
+        ObjectNode toNode()
+        {
+            return node.deepCopy();
+        }
+    }
+}
