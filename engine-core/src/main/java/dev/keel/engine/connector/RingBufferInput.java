@@ -113,6 +113,11 @@ public abstract class RingBufferInput implements InputEndpoint
         return name;
     }
 
+    public Schema schema()
+    {
+        return schema;
+    }
+
     public boolean replayable()
     {
         return true;
