@@ -64,7 +64,7 @@ public final class FileOutputEndpoint implements OutputEndpoint
     private final String file;
     private final NanoClock clock;
     private final OneToOneRingBuffer ringBuffer;
-    private final WriterAgent agent = new WriterAgent();
+    private final WriterAgent agent;
 
     // circuit thread
     private long skipUpToTransaction = Long.MIN_VALUE;
@@ -98,7 +98,7 @@ public final class FileOutputEndpoint implements OutputEndpoint
         this.clock = clock;
         this.ringBuffer = new OneToOneRingBuffer(new UnsafeBuffer(
             ByteBuffer.allocateDirect(settings.queueCapacityBytes() + RingBufferDescriptor.TRAILER_LENGTH)));
-        agent.encoder = settings.format().newEncoder(schema);
+        this.agent = new WriterAgent(settings.format().newEncoder(schema));
     }
 
     /** A {@code file_output} endpoint named {@code name} writing rows of {@code schema}. */
@@ -338,9 +338,9 @@ public final class FileOutputEndpoint implements OutputEndpoint
     /** Drains the queue, encodes, writes, syncs and publishes what is delivered. */
     final class WriterAgent implements Agent, MessageHandler
     {
-        private RecordEncoder encoder;
-        private final ExpandableDirectByteBuffer out = new ExpandableDirectByteBuffer(settings.writeBufferBytes() + 4096);
-        private final RowView row = new RowView(schema);
+        private final RecordEncoder encoder;
+        private final ExpandableDirectByteBuffer out;
+        private final RowView row;
         private int outLength;
         private long filePosition;
         private long completedTransaction;
@@ -350,6 +350,13 @@ public final class FileOutputEndpoint implements OutputEndpoint
         private long nextSyncNs;
         private long flushesDone;
         private boolean failed;
+
+        WriterAgent(final RecordEncoder encoder)
+        {
+            this.encoder = encoder;
+            this.out = new ExpandableDirectByteBuffer(settings.writeBufferBytes() + 4096);
+            this.row = new RowView(schema);
+        }
 
         public int doWork()
         {
