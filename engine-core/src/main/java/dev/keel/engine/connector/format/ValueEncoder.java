@@ -9,9 +9,12 @@ import org.agrona.ExpandableDirectByteBuffer;
  *   <li>TIMESTAMP (Feldera/chrono {@code %F %T%.f} style): {@code YYYY-MM-DD HH:MM:SS}, then {@code .fff} if
  *   the value has whole milliseconds, {@code .ffffff} otherwise, nothing on a whole second. Years outside
  *   1..9999 have no such form and are written as the integer microseconds, which the parsers accept.</li>
- *   <li>DOUBLE: Java's shortest round-trip form ({@code 1.5}, {@code 1.0E-7}), through a reused
- *   {@link StringBuilder} ({@code StringBuilder.append(double)} does not allocate on JDK 17); NaN and the
- *   infinities as the names {@code NaN}, {@code Infinity}, {@code -Infinity}.</li>
+ *   <li>DOUBLE: a value that is {@code m / 10^k} exactly as the parser computes it, with an integer
+ *   {@code m < 2^53} and {@code k <= 18} (prices, quantities, most human data), is written as the shortest
+ *   such plain decimal ({@code 1.5}, {@code 0.00000015}, {@code 10000000000.0}) without allocating; any
+ *   other value in Java's round-trip form ({@code 1.0E-300}) through a reused {@link StringBuilder},
+ *   which on JDK 17 allocates for such hard values. NaN and the infinities as the names {@code NaN},
+ *   {@code Infinity}, {@code -Infinity}. Every form reads back to the same double.</li>
  * </ul>
  */
 final class ValueEncoder
@@ -114,8 +117,65 @@ final class ValueEncoder
         {
             return offset + out.putStringWithoutLengthAscii(offset, value > 0 ? "Infinity" : "-Infinity");
         }
+        final int plain = putPlainDouble(out, offset, value);
+        if (plain >= 0)
+        {
+            return plain;
+        }
         scratch.setLength(0);
         scratch.append(value);
         return offset + out.putStringWithoutLengthAscii(offset, scratch);
+    }
+
+    private static final double TWO_TO_53 = 9_007_199_254_740_992.0;
+
+    /**
+     * Writes {@code value} as {@code m / 10^k} with the smallest {@code k} for which the parser's exact
+     * fast path ({@code (double)m / 10^k}, one correctly rounded division) gives back {@code value};
+     * returns -1 if there is none with {@code m < 2^53, k <= 18}.
+     */
+    static int putPlainDouble(final ExpandableDirectByteBuffer out, final int offset, final double value)
+    {
+        final double magnitude = Math.abs(value);
+        if (magnitude >= TWO_TO_53)
+        {
+            return -1;
+        }
+        for (int k = 0; k <= 18; k++)
+        {
+            final double power = ValueDecoder.powerOfTen(k);
+            final double scaled = magnitude * power;
+            if (scaled >= TWO_TO_53)
+            {
+                return -1;
+            }
+            final double m = Math.rint(scaled);
+            if (m / power == magnitude)
+            {
+                final long digits = (long)m;
+                int position = offset;
+                if (value < 0)
+                {
+                    out.putByte(position++, (byte)'-');
+                }
+                final long divisor = ValueDecoder.powerOfTen(k);
+                position += out.putNaturalLongAscii(position, digits / divisor);
+                out.putByte(position++, (byte)'.');
+                if (k == 0)
+                {
+                    out.putByte(position++, (byte)'0');
+                    return position;
+                }
+                long fraction = digits % divisor;
+                out.checkLimit(position + k);
+                for (int i = k - 1; i >= 0; i--)
+                {
+                    out.putByte(position + i, (byte)('0' + (fraction % 10)));
+                    fraction /= 10;
+                }
+                return position + k;
+            }
+        }
+        return -1;
     }
 }

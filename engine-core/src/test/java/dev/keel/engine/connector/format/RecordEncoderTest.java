@@ -68,8 +68,12 @@ class RecordEncoderTest
     {
         final JsonRecordEncoder encoder = new JsonRecordEncoder(SCHEMA);
         assertTrue(encode(encoder, row(1, "", Long.MIN_VALUE, 1e-7, 0), 1)
-            .contains("\"price\":-92233720368547758.08,\"d\":1.0E-7,\"ok\":true,\"ts\":\"1970-01-01 00:00:00\""));
-        assertTrue(encode(encoder, row(1, "", 100, Double.NEGATIVE_INFINITY, Long.MAX_VALUE), 1)
+            .contains("\"price\":-92233720368547758.08,\"d\":0.0000001,\"ok\":true,\"ts\":\"1970-01-01 00:00:00\""));
+        assertTrue(encode(encoder, row(1, "", 1, 1e-300, 0), 1).contains("\"d\":1.0E-300,"));
+        assertTrue(encode(encoder, row(1, "", 1, -123456789.125, 0), 1).contains("\"d\":-123456789.125,"));
+        assertTrue(encode(encoder, row(1, "", 1, 0.1 + 0.2, 0), 1).contains("\"d\":0.30000000000000004,"));
+        assertTrue(encode(encoder, row(1, "", 1, 1e300, 0), 1).contains("\"d\":1.0E300,"));
+        assertTrue(encode(encoder, row(100, "", 100, Double.NEGATIVE_INFINITY, Long.MAX_VALUE), 1)
             .contains("\"price\":1.00,\"d\":\"-Infinity\",\"ok\":true,\"ts\":9223372036854775807,"));
     }
 
