@@ -486,10 +486,11 @@ public final class FileOutputEndpoint implements OutputEndpoint
                 try
                 {
                     int read;
-                    while ((read = ringBuffer.read(this)) > 0)
+                    do
                     {
-                        assert read > 0;
+                        read = ringBuffer.read(this);
                     }
+                    while (read > 0);
                     sync(clock.nanoTime());
                 }
                 catch (final IOException | RuntimeException e)

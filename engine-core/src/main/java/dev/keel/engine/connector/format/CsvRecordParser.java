@@ -35,6 +35,10 @@ public final class CsvRecordParser implements RecordParser
     private final ValueDecoder values = new ValueDecoder();
     private final ExpandableDirectByteBuffer unescaped = new ExpandableDirectByteBuffer(256);
     private int[] fieldColumns;
+    private int fieldStart;
+    private int fieldStop;
+    private boolean quotedField;
+    private boolean escapedField;
 
     public CsvRecordParser(
         final Schema schema, final boolean header, final boolean weightColumn, final byte delimiter)
@@ -157,11 +161,6 @@ public final class CsvRecordParser implements RecordParser
             }
         }
     }
-
-    private int fieldStart;
-    private int fieldStop;
-    private boolean quotedField;
-    private boolean escapedField;
 
     /**
      * Scans field number {@code field} starting at {@code position}; sets its content range and returns the

@@ -195,6 +195,24 @@ class FileOutputEndpointTest
     }
 
     @Test
+    void writeErrorsAreKeptAndRaisedByCheckError() throws Exception
+    {
+        final Path file = dir.resolve("out.json");
+        final FileOutputEndpoint output = endpoint(file, FormatSettings.json(), 1 << 16);
+        output.open();
+        output.close();
+        offer(output, 1, batch(1, 1));
+        output.flush();
+        output.agent().doWork();
+        final KeelException e = assertThrows(KeelException.class, output::checkError);
+        assertEquals("CONNECTOR_IO_ERROR", e.code());
+        assertTrue(e.getMessage().startsWith("[CONNECTOR_IO_ERROR] endpoint 'out': " + file +
+            ": write failed near offset 0: java.nio.channels.ClosedChannelException"), e.getMessage());
+        assertSame(e, assertThrows(KeelException.class, output::checkError));
+        assertEquals(FileOutputEndpoint.NO_TRANSACTION, output.deliveredTransactionId());
+    }
+
+    @Test
     void openStartsAFreshFile() throws Exception
     {
         final Path file = dir.resolve("out.json");
