@@ -348,6 +348,7 @@ public final class FileOutputEndpoint implements OutputEndpoint
         private long bytesSinceSync;
         private boolean unsynced;
         private long nextSyncNs;
+        private long nowNs;
         private long flushesDone;
         private boolean failed;
 
@@ -364,7 +365,7 @@ public final class FileOutputEndpoint implements OutputEndpoint
             {
                 return 0;
             }
-            final long nowNs = clock.nanoTime();
+            nowNs = clock.nanoTime();
             try
             {
                 final long flushRequested = flushRequests;
@@ -376,13 +377,13 @@ public final class FileOutputEndpoint implements OutputEndpoint
                     {
                         work += read;
                     }
-                    sync(nowNs);
+                    sync();
                     flushesDone = flushRequested;
                     return work + 1;
                 }
                 if (unsynced && (bytesSinceSync >= settings.syncBytes() || nowNs - nextSyncNs >= 0))
                 {
-                    sync(nowNs);
+                    sync();
                     work++;
                 }
                 return work;
@@ -404,7 +405,7 @@ public final class FileOutputEndpoint implements OutputEndpoint
                 if (!unsynced)
                 {
                     unsynced = true;
-                    nextSyncNs = clock.nanoTime() + settings.syncIntervalMs() * 1_000_000L;
+                    nextSyncNs = nowNs + settings.syncIntervalMs() * 1_000_000L;
                 }
                 return;
             }
@@ -455,7 +456,7 @@ public final class FileOutputEndpoint implements OutputEndpoint
             outLength = 0;
         }
 
-        private void sync(final long nowNs) throws IOException
+        private void sync() throws IOException
         {
             writeOut();
             if (unsynced || bytesSinceSync > 0)
@@ -483,6 +484,7 @@ public final class FileOutputEndpoint implements OutputEndpoint
         {
             if (!failed && opened)
             {
+                nowNs = clock.nanoTime();
                 try
                 {
                     int read;
@@ -491,7 +493,7 @@ public final class FileOutputEndpoint implements OutputEndpoint
                         read = ringBuffer.read(this);
                     }
                     while (read > 0);
-                    sync(clock.nanoTime());
+                    sync();
                 }
                 catch (final IOException | RuntimeException e)
                 {
