@@ -162,7 +162,10 @@ public final class FileInputSettings
 
         public FileInputSettings build()
         {
-            Objects.requireNonNull(path, "path: required");
+            if (null == path)
+            {
+                throw new IllegalArgumentException("path: required (the file to read)");
+            }
             Objects.requireNonNull(format, "format: required");
             Objects.requireNonNull(onError, "on_error: required");
             check(maxQueuedRecords >= 1, "max_queued_records", maxQueuedRecords, ">= 1");

@@ -131,7 +131,10 @@ public final class FileOutputSettings
 
         public FileOutputSettings build()
         {
-            Objects.requireNonNull(path, "path: required");
+            if (null == path)
+            {
+                throw new IllegalArgumentException("path: required (the file to write)");
+            }
             Objects.requireNonNull(format, "format: required");
             FileInputSettings.Builder.check(
                 queueCapacityBytes >= 4096 && queueCapacityBytes <= (1 << 30) && Integer.bitCount(queueCapacityBytes) == 1,
