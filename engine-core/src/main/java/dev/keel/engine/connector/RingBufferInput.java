@@ -1,0 +1,394 @@
+package dev.keel.engine.connector;
+
+import dev.keel.engine.KeelException;
+import dev.keel.engine.data.Schema;
+import dev.keel.engine.data.ZSetBatch;
+import org.agrona.BitUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.ControlledMessageHandler;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Base of input endpoints whose I/O runs on their own {@link Agent} ({@link #agent()}): the agent parses
+ * records and hands them to the circuit thread through an off-heap Agrona {@link OneToOneRingBuffer};
+ * {@link #poll} drains it without blocking and without allocating.
+ * <p>
+ * Messages (little endian, each 8-byte aligned by the ring buffer):
+ * <pre>
+ *   RECORD (type 1):       | int64 position after this record | int64 weight | row bytes (Schema layout) |
+ *   END_OF_INPUT (type 2): | int64 final position |
+ *   ERROR (type 3):        | int64 position of the failed record | (the exception is kept in a field)
+ * </pre>
+ * The agent publishes an error by keeping the exception and then writing an ERROR message behind the
+ * records it accepted before the failure, so the circuit receives those records first; from then on
+ * every poll rethrows the same exception. After END_OF_INPUT or ERROR the agent does no more work.
+ * <p>
+ * Subclasses implement {@link #onOpen(long)} (circuit thread) and {@link #produce(long)} (agent thread),
+ * calling {@link #offerRecord}, {@link #offerEndOfInput(long)} and {@link #raise(KeelException)}.
+ * Exceptions escaping {@code produce} are raised as endpoint errors, never lost.
+ */
+public abstract class RingBufferInput implements InputEndpoint
+{
+    public static final int RECORD_MSG_TYPE_ID = 1;
+    public static final int END_OF_INPUT_MSG_TYPE_ID = 2;
+    public static final int ERROR_MSG_TYPE_ID = 3;
+
+    static final int POSITION_OFFSET = 0;
+    static final int WEIGHT_OFFSET = 8;
+    static final int ROW_OFFSET = 16;
+
+    private static final int MIN_CAPACITY = 1 << 20;
+    private static final int MAX_CAPACITY = 1 << 30;
+
+    protected final String name;
+    protected final Schema schema;
+    private final NanoClock clock;
+    private final OneToOneRingBuffer ringBuffer;
+    private final ControlledMessageHandler handler = this::onMessage;
+    private final ReaderAgent agent = new ReaderAgent();
+
+    // circuit thread
+    private ZSetBatch out;
+    private int maxRecords;
+    private long stopAtPosition;
+    private int polled;
+    private long position;
+    private boolean endOfInput;
+    private KeelException failure;
+
+    // shared: written by the agent, read by the circuit
+    private volatile KeelException agentError;
+    private volatile long skipped;
+    private volatile boolean opened;
+
+    // agent thread
+    private boolean terminal;
+    private boolean errorPending;
+    private long errorPosition;
+
+    /**
+     * @param queueCapacityBytes ring buffer capacity, a power of two (see {@link #queueCapacityFor}).
+     * @param clock              the agent's clock, read once per duty cycle and passed to {@link #produce}.
+     */
+    protected RingBufferInput(
+        final String name, final Schema schema, final int queueCapacityBytes, final NanoClock clock)
+    {
+        this.name = name;
+        this.schema = schema;
+        this.clock = clock;
+        final ByteBuffer memory =
+            ByteBuffer.allocateDirect(queueCapacityBytes + RingBufferDescriptor.TRAILER_LENGTH);
+        this.ringBuffer = new OneToOneRingBuffer(new UnsafeBuffer(memory));
+    }
+
+    /**
+     * Ring buffer capacity for about {@code maxQueuedRecords} records of {@code schema}: the fixed part of a
+     * row plus 32 bytes per variable-length column, rounded up to a power of two in [1 MiB, 1 GiB]. One row
+     * may take at most an eighth of it.
+     */
+    public static int queueCapacityFor(final Schema schema, final int maxQueuedRecords)
+    {
+        int variableColumns = 0;
+        for (int i = 0; i < schema.columnCount(); i++)
+        {
+            variableColumns += schema.type(i).isVariableLength() ? 1 : 0;
+        }
+        final long perRecord = BitUtil.align(8 + ROW_OFFSET + schema.fixedLength() + 32 * variableColumns, 8);
+        final long bytes = Math.max(MIN_CAPACITY, Math.min(MAX_CAPACITY, perRecord * maxQueuedRecords));
+        return BitUtil.findNextPositivePowerOfTwo((int)bytes);
+    }
+
+    public String name()
+    {
+        return name;
+    }
+
+    public Schema schema()
+    {
+        return schema;
+    }
+
+    public boolean replayable()
+    {
+        return true;
+    }
+
+    public final void open(final long resumePosition)
+    {
+        if (resumePosition < 0)
+        {
+            throw new KeelException(KeelException.Category.CONNECTOR, "CONNECTOR_BAD_POSITION",
+                "endpoint '" + name + "': resume position " + resumePosition + " is negative");
+        }
+        onOpen(resumePosition);
+        position = resumePosition;
+        opened = true;
+    }
+
+    public final int poll(final ZSetBatch out, final int maxRecords, final long stopAtPosition)
+    {
+        if (null != failure)
+        {
+            throw failure;
+        }
+        if (maxRecords <= 0 || endOfInput || position >= stopAtPosition)
+        {
+            return 0;
+        }
+        this.out = out;
+        this.maxRecords = maxRecords;
+        this.stopAtPosition = stopAtPosition;
+        polled = 0;
+        try
+        {
+            // one controlledRead stops at the end of the buffer; a second picks up the wrapped part
+            while (polled < maxRecords && position < stopAtPosition && !endOfInput && null == failure)
+            {
+                if (ringBuffer.controlledRead(handler) == 0)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            this.out = null;
+        }
+        if (null != failure && polled == 0)
+        {
+            throw failure;
+        }
+        return polled;
+    }
+
+    private ControlledMessageHandler.Action onMessage(
+        final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        if (null != failure || polled >= maxRecords)
+        {
+            return ControlledMessageHandler.Action.ABORT;
+        }
+        final long messagePosition = buffer.getLong(index + POSITION_OFFSET, ByteOrder.LITTLE_ENDIAN);
+        switch (msgTypeId)
+        {
+            case RECORD_MSG_TYPE_ID:
+            {
+                if (messagePosition > stopAtPosition)
+                {
+                    failure = positionMismatch(messagePosition);
+                    return ControlledMessageHandler.Action.ABORT;
+                }
+                final long weight = buffer.getLong(index + WEIGHT_OFFSET, ByteOrder.LITTLE_ENDIAN);
+                out.add(buffer, index + ROW_OFFSET, length - ROW_OFFSET, weight);
+                position = messagePosition;
+                polled++;
+                return polled >= maxRecords || position >= stopAtPosition ?
+                    ControlledMessageHandler.Action.BREAK : ControlledMessageHandler.Action.CONTINUE;
+            }
+            case END_OF_INPUT_MSG_TYPE_ID:
+                if (messagePosition > stopAtPosition)
+                {
+                    failure = positionMismatch(messagePosition);
+                    return ControlledMessageHandler.Action.ABORT;
+                }
+                position = messagePosition;
+                endOfInput = true;
+                return ControlledMessageHandler.Action.BREAK;
+            case ERROR_MSG_TYPE_ID:
+                if (polled > 0)
+                {
+                    // deliver what was accepted before the failure; the next poll meets the error first
+                    return ControlledMessageHandler.Action.ABORT;
+                }
+                failure = agentError;
+                return ControlledMessageHandler.Action.BREAK;
+            default:
+                failure = new KeelException(KeelException.Category.INTERNAL, "INTERNAL_BAD_MESSAGE",
+                    "endpoint '" + name + "': unknown ring buffer message type " + msgTypeId);
+                return ControlledMessageHandler.Action.ABORT;
+        }
+    }
+
+    private KeelException positionMismatch(final long next)
+    {
+        return new KeelException(KeelException.Category.CONNECTOR, "CONNECTOR_POSITION_MISMATCH",
+            "endpoint '" + name + "': asked to stop at position " + stopAtPosition + " but the next record ends at " +
+            next + " (after " + position + "); the input differs from the run that journaled the position");
+    }
+
+    public long position()
+    {
+        return position;
+    }
+
+    public boolean endOfInput()
+    {
+        return endOfInput;
+    }
+
+    public long skippedRecords()
+    {
+        return skipped;
+    }
+
+    public Agent agent()
+    {
+        return agent;
+    }
+
+    /** Opens the source at {@code resumePosition}, on the circuit thread, before the agent does any work. */
+    protected abstract void onOpen(long resumePosition);
+
+    /**
+     * One duty cycle of I/O on the agent thread: read, parse, offer. Never blocks for long.
+     *
+     * @return the amount of work done (0 when idle).
+     */
+    protected abstract int produce(long nowNs) throws IOException;
+
+    /** Called on the agent thread when it closes (release I/O resources there). */
+    protected void onAgentClose()
+    {
+    }
+
+    /** Agent thread: counts a skipped record. */
+    protected final void countSkipped()
+    {
+        skipped = skipped + 1;
+    }
+
+    /**
+     * Agent thread: queues a record, or returns false if the queue is full (offer it again later).
+     *
+     * @throws KeelException if the row can never fit the queue.
+     */
+    protected final boolean offerRecord(
+        final long positionAfter, final long weight, final DirectBuffer row, final int offset, final int length)
+    {
+        final int messageLength = ROW_OFFSET + length;
+        if (messageLength > ringBuffer.maxMsgLength())
+        {
+            throw new KeelException(KeelException.Category.CONNECTOR, "CONNECTOR_RECORD_TOO_LARGE",
+                "endpoint '" + name + "': record ending at position " + positionAfter + " is a row of " + length +
+                " bytes, more than the queue takes (" + (ringBuffer.maxMsgLength() - ROW_OFFSET) +
+                "); raise max_queued_records");
+        }
+        final int index = ringBuffer.tryClaim(RECORD_MSG_TYPE_ID, messageLength);
+        if (index <= 0)
+        {
+            return false;
+        }
+        final MutableDirectBuffer buffer = ringBuffer.buffer();
+        buffer.putLong(index + POSITION_OFFSET, positionAfter, ByteOrder.LITTLE_ENDIAN);
+        buffer.putLong(index + WEIGHT_OFFSET, weight, ByteOrder.LITTLE_ENDIAN);
+        buffer.putBytes(index + ROW_OFFSET, row, offset, length);
+        ringBuffer.commit(index);
+        return true;
+    }
+
+    /** Agent thread: queues the end of input, or returns false if the queue is full. The agent then stops. */
+    protected final boolean offerEndOfInput(final long finalPosition)
+    {
+        if (writeMarker(END_OF_INPUT_MSG_TYPE_ID, finalPosition))
+        {
+            terminal = true;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Agent thread: fails the endpoint. The error reaches the circuit after the records already queued;
+     * the agent then stops.
+     */
+    protected final void raise(final KeelException error)
+    {
+        if (null != agentError)
+        {
+            agentError.addSuppressed(error);
+            return;
+        }
+        agentError = error;
+        errorPending = true;
+        publishError();
+    }
+
+    private boolean publishError()
+    {
+        if (writeMarker(ERROR_MSG_TYPE_ID, errorPosition))
+        {
+            errorPending = false;
+            terminal = true;
+            return true;
+        }
+        return false;
+    }
+
+    private boolean writeMarker(final int msgTypeId, final long markerPosition)
+    {
+        final int index = ringBuffer.tryClaim(msgTypeId, 8);
+        if (index <= 0)
+        {
+            return false;
+        }
+        ringBuffer.buffer().putLong(index + POSITION_OFFSET, markerPosition, ByteOrder.LITTLE_ENDIAN);
+        ringBuffer.commit(index);
+        return true;
+    }
+
+    /** Wraps an unexpected exception from the agent into a connector error naming the endpoint. */
+    protected KeelException wrap(final Exception e)
+    {
+        return new KeelException(KeelException.Category.CONNECTOR, "CONNECTOR_IO_ERROR",
+            "endpoint '" + name + "': " + e, e);
+    }
+
+    /** The agent that runs this endpoint's I/O. */
+    final class ReaderAgent implements Agent
+    {
+        public int doWork() throws Exception
+        {
+            if (!opened || terminal)
+            {
+                return 0;
+            }
+            if (errorPending)
+            {
+                return publishError() ? 1 : 0;
+            }
+            try
+            {
+                return produce(clock.nanoTime());
+            }
+            catch (final KeelException e)
+            {
+                raise(e);
+                return 1;
+            }
+            catch (final IOException | RuntimeException e)
+            {
+                raise(wrap(e));
+                return 1;
+            }
+        }
+
+        public void onClose()
+        {
+            onAgentClose();
+        }
+
+        public String roleName()
+        {
+            return "keel-input-" + name;
+        }
+    }
+}

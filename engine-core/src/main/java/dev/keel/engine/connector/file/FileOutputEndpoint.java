@@ -1,0 +1,522 @@
+package dev.keel.engine.connector.file;
+
+import dev.keel.engine.KeelException;
+import dev.keel.engine.connector.OutputEndpoint;
+import dev.keel.engine.connector.format.RecordEncoder;
+import dev.keel.engine.data.RowView;
+import dev.keel.engine.data.Schema;
+import dev.keel.engine.data.ZSetBatch;
+import org.agrona.CloseHelper;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The {@code file_output} transport: appends each transaction's changes to a file in a text format (one
+ * line per unit of weight; formats: {@link dev.keel.engine.connector.format.JsonRecordEncoder},
+ * {@link dev.keel.engine.connector.format.CsvRecordEncoder}), on its own {@link #agent()}.
+ * <p>
+ * Hand-over: {@link #offer} copies the delta into an off-heap Agrona ring buffer, one message per row,
+ * then a transaction end; a delta larger than the free space is streamed: offer returns false having
+ * copied what fits and continues where it stopped when offered the same (transaction, batch) again.
+ * <pre>
+ *   ROW (type 1):     | int64 transaction id | int64 weight | row bytes (Schema layout) |
+ *   END_TXN (type 2): | int64 transaction id |
+ * </pre>
+ * Durability: the agent encodes into a reusable buffer and writes it with positional writes; on
+ * {@link #flush()}, every {@code sync_interval_ms} or every {@code sync_bytes} it calls
+ * {@link FileChannel#force(boolean) force(false)} and only then publishes the last complete transaction
+ * and the file length after its last line as {@link #deliveredTransactionId()} /
+ * {@link #deliveredPosition()}. The pair is published atomically (a sequence lock); read
+ * {@code deliveredTransactionId()} first and {@code deliveredPosition()} right after to get the
+ * position that belongs to that transaction.
+ * <p>
+ * Exactly-once: {@link #open()} creates or truncates the file; {@link #restore(long, long)} truncates it to
+ * the checkpoint position (dropping output written after the checkpoint) and ignores offers of
+ * transactions at or below the checkpoint's; a file shorter than the position is an error, never ignored.
+ */
+public final class FileOutputEndpoint implements OutputEndpoint
+{
+    /** {@link #deliveredTransactionId()} before any transaction was delivered. */
+    public static final long NO_TRANSACTION = -1;
+
+    static final int ROW_MSG_TYPE_ID = 1;
+    static final int END_TXN_MSG_TYPE_ID = 2;
+    private static final int TXN_OFFSET = 0;
+    private static final int WEIGHT_OFFSET = 8;
+    private static final int ROW_OFFSET = 16;
+
+    private final String name;
+    private final Schema schema;
+    private final FileOutputSettings settings;
+    private final String file;
+    private final NanoClock clock;
+    private final OneToOneRingBuffer ringBuffer;
+    private final WriterAgent agent;
+
+    // circuit thread
+    private long skipUpToTransaction = Long.MIN_VALUE;
+    private ZSetBatch partialBatch;
+    private long partialTransaction;
+    private boolean rowPending;
+    private ZSetBatch cursorBatch;
+    private ZSetBatch.Cursor cursor;
+    private long snapshotTransaction = NO_TRANSACTION;
+    private long snapshotPosition;
+    private boolean pairPending;
+
+    // shared
+    private volatile boolean opened;
+    private volatile long flushRequests;
+    private volatile KeelException error;
+    private volatile long publishSequence;
+    private volatile long publishedTransaction = NO_TRANSACTION;
+    private volatile long publishedPosition;
+
+    // set by open/restore before the agent starts, then agent thread only
+    private FileChannel channel;
+
+    private FileOutputEndpoint(
+        final String name, final Schema schema, final FileOutputSettings settings, final NanoClock clock)
+    {
+        this.name = name;
+        this.schema = schema;
+        this.settings = settings;
+        this.file = settings.path().toString();
+        this.clock = clock;
+        this.ringBuffer = new OneToOneRingBuffer(new UnsafeBuffer(
+            ByteBuffer.allocateDirect(settings.queueCapacityBytes() + RingBufferDescriptor.TRAILER_LENGTH)));
+        this.agent = new WriterAgent(settings.format().newEncoder(schema));
+    }
+
+    /** A {@code file_output} endpoint named {@code name} writing rows of {@code schema}. */
+    public static FileOutputEndpoint create(
+        final String name, final Schema schema, final FileOutputSettings settings)
+    {
+        return create(name, schema, settings, new SystemNanoClock());
+    }
+
+    /** As {@link #create(String, Schema, FileOutputSettings)}, with the agent's clock. */
+    public static FileOutputEndpoint create(
+        final String name, final Schema schema, final FileOutputSettings settings, final NanoClock clock)
+    {
+        return new FileOutputEndpoint(name, schema, settings, clock);
+    }
+
+    public String name()
+    {
+        return name;
+    }
+
+    public FileOutputSettings settings()
+    {
+        return settings;
+    }
+
+    public void open()
+    {
+        try
+        {
+            channel = FileChannel.open(settings.path(), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING);
+            channel.force(true);
+        }
+        catch (final IOException e)
+        {
+            CloseHelper.quietClose(channel);
+            throw error("CONNECTOR_IO_ERROR", "cannot create: " + e, e);
+        }
+        start(NO_TRANSACTION, 0);
+    }
+
+    public void restore(final long position, final long transactionId)
+    {
+        try
+        {
+            channel = FileChannel.open(settings.path(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            final long size = channel.size();
+            if (size < position)
+            {
+                CloseHelper.quietClose(channel);
+                throw error("CONNECTOR_OUTPUT_TOO_SHORT", "file is " + size + " bytes, shorter than the checkpoint " +
+                    "position " + position + " (transaction " + transactionId + "): delivered output is missing, " +
+                    "the file was truncated or replaced", null);
+            }
+            channel.truncate(position);
+            channel.force(true);
+        }
+        catch (final IOException e)
+        {
+            CloseHelper.quietClose(channel);
+            throw error("CONNECTOR_IO_ERROR", "cannot restore to position " + position + ": " + e, e);
+        }
+        skipUpToTransaction = transactionId;
+        start(transactionId, position);
+    }
+
+    private void start(final long transactionId, final long position)
+    {
+        agent.filePosition = position;
+        agent.completedTransaction = transactionId;
+        agent.completedPosition = position;
+        publish(transactionId, position);
+        opened = true;
+    }
+
+    public boolean offer(final long transactionId, final ZSetBatch delta)
+    {
+        if (transactionId <= skipUpToTransaction)
+        {
+            return true;
+        }
+        if (null == partialBatch)
+        {
+            partialBatch = delta;
+            partialTransaction = transactionId;
+            rowPending = false;
+            if (delta != cursorBatch)
+            {
+                cursorBatch = delta;
+                cursor = delta.cursor();
+            }
+            cursor.reset();
+        }
+        else if (partialBatch != delta || partialTransaction != transactionId)
+        {
+            throw new KeelException(KeelException.Category.INTERNAL, "INTERNAL_PARTIAL_OFFER",
+                "endpoint '" + name + "': transaction " + partialTransaction + " was partly taken, then transaction " +
+                transactionId + " was offered; offer the same transaction and batch again until it returns true");
+        }
+        while (true)
+        {
+            if (!rowPending)
+            {
+                if (!cursor.next())
+                {
+                    if (!writeEndTransaction(transactionId))
+                    {
+                        return false;
+                    }
+                    partialBatch = null;
+                    return true;
+                }
+                rowPending = true;
+            }
+            if (!writeRow(transactionId, cursor.row(), cursor.weight()))
+            {
+                return false;
+            }
+            rowPending = false;
+        }
+    }
+
+    private boolean writeRow(final long transactionId, final RowView row, final long weight)
+    {
+        final int length = ROW_OFFSET + row.length();
+        if (length > ringBuffer.maxMsgLength())
+        {
+            throw error("CONNECTOR_RECORD_TOO_LARGE", "a row of " + row.length() + " bytes is more than the queue " +
+                "takes (" + (ringBuffer.maxMsgLength() - ROW_OFFSET) + "); raise queue_capacity_bytes", null);
+        }
+        final int index = ringBuffer.tryClaim(ROW_MSG_TYPE_ID, length);
+        if (index <= 0)
+        {
+            return false;
+        }
+        final MutableDirectBuffer buffer = ringBuffer.buffer();
+        buffer.putLong(index + TXN_OFFSET, transactionId, ByteOrder.LITTLE_ENDIAN);
+        buffer.putLong(index + WEIGHT_OFFSET, weight, ByteOrder.LITTLE_ENDIAN);
+        buffer.putBytes(index + ROW_OFFSET, row.buffer(), row.offset(), row.length());
+        ringBuffer.commit(index);
+        return true;
+    }
+
+    private boolean writeEndTransaction(final long transactionId)
+    {
+        final int index = ringBuffer.tryClaim(END_TXN_MSG_TYPE_ID, 8);
+        if (index <= 0)
+        {
+            return false;
+        }
+        ringBuffer.buffer().putLong(index + TXN_OFFSET, transactionId, ByteOrder.LITTLE_ENDIAN);
+        ringBuffer.commit(index);
+        return true;
+    }
+
+    /** Publishes a consistent (transaction, position) pair: a sequence lock, readers retry while it moves. */
+    private void publish(final long transactionId, final long position)
+    {
+        final long sequence = publishSequence;
+        publishSequence = sequence + 1;
+        publishedTransaction = transactionId;
+        publishedPosition = position;
+        publishSequence = sequence + 2;
+    }
+
+    private void snapshot()
+    {
+        while (true)
+        {
+            final long before = publishSequence;
+            final long transactionId = publishedTransaction;
+            final long position = publishedPosition;
+            if ((before & 1) == 0 && before == publishSequence)
+            {
+                snapshotTransaction = transactionId;
+                snapshotPosition = position;
+                return;
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    public long deliveredTransactionId()
+    {
+        snapshot();
+        pairPending = true;
+        return snapshotTransaction;
+    }
+
+    /** The position paired with the preceding {@link #deliveredTransactionId()} call, else the latest one. */
+    public long deliveredPosition()
+    {
+        if (!pairPending)
+        {
+            snapshot();
+        }
+        pairPending = false;
+        return snapshotPosition;
+    }
+
+    public void flush()
+    {
+        flushRequests = flushRequests + 1;
+    }
+
+    public void checkError()
+    {
+        final KeelException e = error;
+        if (null != e)
+        {
+            throw e;
+        }
+    }
+
+    public Agent agent()
+    {
+        return agent;
+    }
+
+    public void close()
+    {
+        CloseHelper.quietClose(channel);
+    }
+
+    private KeelException error(final String code, final String message, final Exception cause)
+    {
+        return new KeelException(KeelException.Category.CONNECTOR, code,
+            "endpoint '" + name + "': " + file + ": " + message, cause);
+    }
+
+    public String toString()
+    {
+        return "FileOutputEndpoint{name='" + name + "', " + settings + "}";
+    }
+
+    /** Drains the queue, encodes, writes, syncs and publishes what is delivered. */
+    final class WriterAgent implements Agent, MessageHandler
+    {
+        private final RecordEncoder encoder;
+        private final ExpandableDirectByteBuffer out;
+        private final RowView row;
+        private int outLength;
+        private long filePosition;
+        private long completedTransaction;
+        private long completedPosition;
+        private long bytesSinceSync;
+        private boolean unsynced;
+        private long nextSyncNs;
+        private long nowNs;
+        private long flushesDone;
+        private boolean failed;
+
+        WriterAgent(final RecordEncoder encoder)
+        {
+            this.encoder = encoder;
+            this.out = new ExpandableDirectByteBuffer(settings.writeBufferBytes() + 4096);
+            this.row = new RowView(schema);
+        }
+
+        public int doWork()
+        {
+            if (!opened || failed)
+            {
+                return 0;
+            }
+            nowNs = clock.nanoTime();
+            try
+            {
+                final long flushRequested = flushRequests;
+                int work = ringBuffer.read(this);
+                if (flushRequested != flushesDone)
+                {
+                    int read;
+                    while ((read = ringBuffer.read(this)) > 0)
+                    {
+                        work += read;
+                    }
+                    sync();
+                    flushesDone = flushRequested;
+                    return work + 1;
+                }
+                if (unsynced && (bytesSinceSync >= settings.syncBytes() || nowNs - nextSyncNs >= 0))
+                {
+                    sync();
+                    work++;
+                }
+                return work;
+            }
+            catch (final IOException | RuntimeException e)
+            {
+                fail(e);
+                return 1;
+            }
+        }
+
+        public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+        {
+            final long transactionId = buffer.getLong(index + TXN_OFFSET, ByteOrder.LITTLE_ENDIAN);
+            if (msgTypeId == END_TXN_MSG_TYPE_ID)
+            {
+                completedTransaction = transactionId;
+                completedPosition = filePosition + outLength;
+                if (!unsynced)
+                {
+                    unsynced = true;
+                    nextSyncNs = nowNs + settings.syncIntervalMs() * 1_000_000L;
+                }
+                return;
+            }
+            final long weight = buffer.getLong(index + WEIGHT_OFFSET, ByteOrder.LITTLE_ENDIAN);
+            if (weight == 0)
+            {
+                return;
+            }
+            row.wrap(buffer, index + ROW_OFFSET, length - ROW_OFFSET);
+            final int lineStart = outLength;
+            outLength = encoder.encode(row, weight, out, outLength);
+            final int lineLength = outLength - lineStart;
+            // weight w is |w| identical lines
+            for (long k = Math.abs(weight); k > 1; k--)
+            {
+                out.putBytes(outLength, out, lineStart, lineLength);
+                outLength += lineLength;
+            }
+            if (outLength >= settings.writeBufferBytes())
+            {
+                try
+                {
+                    writeOut();
+                }
+                catch (final IOException e)
+                {
+                    throw new WriteFailure(e);
+                }
+            }
+        }
+
+        private void writeOut() throws IOException
+        {
+            if (outLength == 0)
+            {
+                return;
+            }
+            final ByteBuffer bytes = out.byteBuffer();
+            bytes.limit(outLength).position(0);
+            long position = filePosition;
+            while (bytes.hasRemaining())
+            {
+                position += channel.write(bytes, position);
+            }
+            bytes.clear();
+            bytesSinceSync += outLength;
+            filePosition = position;
+            outLength = 0;
+        }
+
+        private void sync() throws IOException
+        {
+            writeOut();
+            if (unsynced || bytesSinceSync > 0)
+            {
+                channel.force(false);
+            }
+            bytesSinceSync = 0;
+            unsynced = false;
+            nextSyncNs = nowNs + settings.syncIntervalMs() * 1_000_000L;
+            if (completedTransaction != publishedTransaction || completedPosition != publishedPosition)
+            {
+                publish(completedTransaction, completedPosition);
+            }
+        }
+
+        private void fail(final Exception e)
+        {
+            final Throwable cause = e instanceof WriteFailure ? e.getCause() : e;
+            failed = true;
+            error = error("CONNECTOR_IO_ERROR", "write failed near offset " + filePosition + ": " + cause,
+                (Exception)cause);
+        }
+
+        public void onClose()
+        {
+            if (!failed && opened)
+            {
+                nowNs = clock.nanoTime();
+                try
+                {
+                    int read;
+                    do
+                    {
+                        read = ringBuffer.read(this);
+                    }
+                    while (read > 0);
+                    sync();
+                }
+                catch (final IOException | RuntimeException e)
+                {
+                    fail(e);
+                }
+            }
+            CloseHelper.quietClose(channel);
+        }
+
+        public String roleName()
+        {
+            return "keel-output-" + name;
+        }
+    }
+
+    /** Carries an I/O error out of the ring buffer's message handler. */
+    static final class WriteFailure extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        WriteFailure(final IOException cause)
+        {
+            super(cause.getMessage(), cause, false, false);
+        }
+    }
+}
