@@ -171,6 +171,43 @@ class AeronJournalTest
     }
 
     @Test
+    void replayFromEveryReturnedPositionAroundATermsPadding()
+    {
+        final int term = 64 * 1024;
+        try (AeronJournal journal = AeronJournal.launch(context().termLength(term).segmentFileLength(term)))
+        {
+            final long[] ends = new long[2_000];
+            int step = 0;
+            while (journal.position() < 2L * term + 2_000)
+            {
+                step++;
+                ends[step] = journal.append(fill(record, step, scratch));
+            }
+            awaitDurable(journal, journal.position());
+
+            int padded = 0;
+            for (int i = 1; i < step; i++)
+            {
+                // only the records around a term boundary: each replay is an archive round trip
+                final boolean nearBoundary = (ends[i] / term) != (ends[Math.min(i + 3, step)] - 1) / term;
+                if (!nearBoundary && 0 != i % 100)
+                {
+                    continue;
+                }
+
+                final List<JournalTestSupport.Replayed> rest = replayAll(journal, ends[i]);
+                assertEquals(step - i, rest.size(), "records after step " + i);
+                assertEquals(i + 1, rest.get(0).step);
+                if ((ends[i] / term) != (ends[i + 1] - 1) / term && 0 != ends[i] % term)
+                {
+                    padded++;
+                }
+            }
+            assertTrue(padded >= 2, "replays started right before a padding frame: " + padded);
+        }
+    }
+
+    @Test
     void tooLargeRecordFailsNamingSizeAndLimit()
     {
         try (AeronJournal journal = AeronJournal.launch(context().termLength(64 * 1024).segmentFileLength(64 * 1024)))
