@@ -311,6 +311,12 @@ public final class AeronJournal implements Journal
         return endPosition;
     }
 
+    /**
+     * Deletes the segment files wholly below the segment holding {@code position} ({@code purgeSegments}); the
+     * archive removes the files on its own thread shortly after. Space is freed in units of
+     * {@link Context#segmentFileLength()}; a position in the first held segment frees nothing. A synchronous
+     * round trip to the archive: call it after a checkpoint, not on every step.
+     */
     public void releaseBefore(final long position)
     {
         checkOpen();
@@ -322,14 +328,14 @@ public final class AeronJournal implements Journal
         }
 
         final int termLength = ctx.termLength();
-        final long newStart = AeronArchive.segmentFileBasePosition(startPosition, position, termLength, segmentFileLength);
         final long lowerBound =
             AeronArchive.segmentFileBasePosition(startPosition, startPosition, termLength, segmentFileLength) +
             segmentFileLength;
-        // the archive only detaches whole segments below the one being written
-        final long recordedBase =
-            AeronArchive.segmentFileBasePosition(startPosition, durablePosition(), termLength, segmentFileLength);
-        if (newStart < lowerBound || newStart > recordedBase)
+        // the archive detaches only segments below the one it is writing, which may trail position()
+        final long newStart = Math.min(
+            AeronArchive.segmentFileBasePosition(startPosition, position, termLength, segmentFileLength),
+            AeronArchive.segmentFileBasePosition(startPosition, durablePosition(), termLength, segmentFileLength));
+        if (newStart < lowerBound)
         {
             return;
         }
