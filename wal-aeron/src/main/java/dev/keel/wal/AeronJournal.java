@@ -460,6 +460,20 @@ public final class AeronJournal implements Journal
             }
             Thread.yield();
         }
+
+        // the archive allocates the counter before it sets it to the join position; everything below that position
+        // was recorded in an earlier life of the journal, so durablePosition() must never report less
+        while (counters.getCounterValue(counterId) < position)
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw new KeelException(STORAGE, "JOURNAL_OPEN_FAILED",
+                    "the journal recording counter stayed at " + counters.getCounterValue(counterId) + " below the " +
+                    "recording's end " + position + " for " + TimeUnit.NANOSECONDS.toMillis(ctx.timeoutNs()) +
+                    " ms in " + ctx.journalDir(), errors.first());
+            }
+            Thread.yield();
+        }
     }
 
     private int awaitCounter(final java.util.function.IntSupplier lookup)
