@@ -105,7 +105,7 @@ public final class AeronJournal implements Journal
 
         try
         {
-            driver = ArchivingMediaDriver.launch(driverContext(ctx), archiveContext(ctx, archiveDir));
+            driver = ArchivingMediaDriver.launch(driverContext(ctx, errors), archiveContext(ctx, archiveDir, errors));
             aeron = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(ctx.aeronDir().toString())
                 .errorHandler(errors));
@@ -582,10 +582,11 @@ public final class AeronJournal implements Journal
         }
     }
 
-    private static MediaDriver.Context driverContext(final Context ctx)
+    private static MediaDriver.Context driverContext(final Context ctx, final ErrorHandler errorHandler)
     {
         return new MediaDriver.Context()
             .aeronDirectoryName(ctx.aeronDir().toString())
+            .errorHandler(errorHandler)
             .threadingMode(ThreadingMode.SHARED)
             .sharedIdleStrategy(ctx.archiveIdleStrategySupplier().get())
             // a killed process leaves a cnc.dat whose heartbeat looks alive for 10 s; the caller owns the dir
@@ -593,10 +594,12 @@ public final class AeronJournal implements Journal
             .dirDeleteOnShutdown(true);
     }
 
-    private static Archive.Context archiveContext(final Context ctx, final Path archiveDir)
+    private static Archive.Context archiveContext(
+        final Context ctx, final Path archiveDir, final ErrorHandler errorHandler)
     {
         return new Archive.Context()
             .aeronDirectoryName(ctx.aeronDir().toString())
+            .errorHandler(errorHandler)
             .archiveDir(archiveDir.toFile())
             .archiveId(ARCHIVE_ID)
             .controlChannelEnabled(false)
