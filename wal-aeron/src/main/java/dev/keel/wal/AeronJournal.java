@@ -58,8 +58,10 @@ import static dev.keel.engine.KeelException.Category.STORAGE;
  * <b>Recovery.</b> Before the archive is launched, {@link JournalTail} checks the end of the recording and cuts a
  * torn tail; see there for the rule. Replay then runs through the archive.
  * <p>
- * Threading: every method but {@link #close()} is called from the circuit agent's thread; none allocates in
- * steady state. The driver and the archive share one thread each (SHARED modes), the right choice on few cores.
+ * Threading: every method is called from the circuit agent's thread; {@link #close()} may come from another
+ * thread but only once the circuit has stopped calling the journal (closing unmaps the counters and buffers the
+ * other methods read). {@link #append(StepRecord)} and {@link #durablePosition()} allocate nothing in steady state.
+ * The driver and the archive share one thread each (SHARED modes), the right choice on few cores.
  */
 public final class AeronJournal implements Journal
 {
@@ -216,6 +218,12 @@ public final class AeronJournal implements Journal
 
     public long durablePosition()
     {
+        checkOpen();
+        return recordedPosition();
+    }
+
+    private long recordedPosition()
+    {
         final long value = counters.getCounterValue(counterId);
         // checked after the read: a freed and reused counter would hold some other recording's position
         if (CountersReader.RECORD_ALLOCATED != counters.getCounterState(counterId) ||
@@ -370,12 +378,12 @@ public final class AeronJournal implements Journal
         {
             final long deadlineNs = System.nanoTime() + ctx.timeoutNs();
             final IdleStrategy idle = ctx.appendIdleStrategy();
-            while (durablePosition() < position)
+            while (recordedPosition() < position)
             {
                 if (System.nanoTime() - deadlineNs > 0)
                 {
                     throw new KeelException(STORAGE, "JOURNAL_CLOSE_TIMEOUT",
-                        "the archive recorded the journal up to position " + durablePosition() + " of " + position +
+                        "the archive recorded the journal up to position " + recordedPosition() + " of " + position +
                         " within " + TimeUnit.NANOSECONDS.toMillis(ctx.timeoutNs()) + " ms in " + ctx.journalDir());
                 }
                 idle.idle();

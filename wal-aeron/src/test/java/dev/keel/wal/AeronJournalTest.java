@@ -319,6 +319,8 @@ class AeronJournalTest
         journal.close();
         final KeelException ex = assertThrows(KeelException.class, () -> journal.append(fill(record, 1, scratch)));
         assertEquals("JOURNAL_CLOSED", ex.code());
+        assertEquals("JOURNAL_CLOSED", assertThrows(KeelException.class, journal::durablePosition).code());
+        assertEquals("JOURNAL_CLOSED", assertThrows(KeelException.class, () -> journal.replay(0, (e, r) -> {})).code());
     }
 
     private List<Path> segmentFiles() throws Exception
