@@ -12,7 +12,7 @@ import static dev.keel.engine.KeelException.Category.STORAGE;
 /**
  * Read-only listing of every record of a journal directory, for {@code keel journal dump --storage PATH}.
  * <p>
- * Reads the archive catalog and segment files directly ({@link ArchiveCatalog}, {@link RecordingScanner}); it
+ * Reads the archive catalog and segment files directly ({@code ArchiveCatalog}, {@code RecordingScanner}); it
  * never launches an archive (that would write the mark file) and opens every file read-only, so it modifies
  * nothing under the directory. Run it while no node owns the directory: a running node appends concurrently, and
  * the listing would end at whatever the recorder had written when the walk got there.
