@@ -167,6 +167,12 @@ public final class AeronJournal implements Journal
         return startPosition;
     }
 
+    /** For tests that break the recording under the journal. */
+    void stopRecordingForTest()
+    {
+        archive.stopRecording(subscriptionId);
+    }
+
     public long append(final StepRecord record)
     {
         checkOpen();
