@@ -117,7 +117,9 @@ class JournalDumpTest
             channel.truncate(ends[9] + 45);
         }
 
+        final Map<String, String> before = snapshot();
         final String[] lines = dump();
+        assertEquals(before, snapshot(), "dump must not repair what it reports");
         assertTrue(lines[0].contains(" stop=none "), lines[0]);
         assertEquals(9 + 2, lines.length);
         assertTrue(lines[10].startsWith("# torn tail: segment file ends inside a frame of length"), lines[10]);
