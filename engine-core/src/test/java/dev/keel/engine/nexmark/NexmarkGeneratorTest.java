@@ -308,6 +308,24 @@ class NexmarkGeneratorTest
     }
 
     @Test
+    void pricesAreTenToTheSixUTimesOneHundred()
+    {
+        final Random random = new Random(1);
+        int different = 0;
+        for (int i = 0; i < 1_000_000; i++)
+        {
+            final double u = i < 2 ? i * (1.0 - 0x1.0p-53) : random.nextDouble();
+            final long exact = Math.round(StrictMath.pow(10.0, u * 6.0) * 100.0);
+            final long price = NexmarkGenerator.priceOf(u);
+            assertTrue(Math.abs(price - exact) <= 1, u + ": " + price + " vs " + exact);
+            different += price != exact ? 1 : 0;
+        }
+        assertTrue(different < 100, different + " of 10^6 prices differ by a cent from the pow formula");
+        assertEquals(100, NexmarkGenerator.priceOf(0.0));
+        assertEquals(100_000_000, NexmarkGenerator.priceOf(1.0 - 0x1.0p-53));
+    }
+
+    @Test
     void writeEventRejectsAWrongWriterOrIndex()
     {
         final NexmarkGenerator generator = new NexmarkGenerator(NexmarkSettings.builder().maxEvents(100).build());
