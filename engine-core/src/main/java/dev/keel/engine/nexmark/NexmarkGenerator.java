@@ -371,16 +371,9 @@ public final class NexmarkGenerator
 
     private void writeAuction(final long eventId, final long number, final long dateTime, final RowWriter writer)
     {
-        long seller;
-        if (nextInt(settings.hotSellersRatio()) > 0)
-        {
-            seller = (lastBase0PersonId(eventId) / HOT_SELLER_BATCH) * HOT_SELLER_BATCH;
-        }
-        else
-        {
-            seller = nextBase0PersonId(eventId);
-        }
-        seller += FIRST_PERSON_ID;
+        // hot: the first person of the current batch of HOT_SELLER_BATCH people
+        final long seller = FIRST_PERSON_ID + (nextInt(settings.hotSellersRatio()) > 0 ?
+            (lastBase0PersonId(eventId) / HOT_SELLER_BATCH) * HOT_SELLER_BATCH : nextBase0PersonId(eventId));
         final long category = FIRST_CATEGORY_ID + nextInt(NUM_CATEGORIES);
         final long initialBid = nextPrice();
         final long expires = dateTime + 1000 * nextAuctionLengthMs(number, dateTime);
@@ -406,28 +399,12 @@ public final class NexmarkGenerator
 
     private void writeBid(final long eventId, final long dateTime, final RowWriter writer)
     {
-        long auction;
-        if (nextInt(settings.hotAuctionRatio()) > 0)
-        {
-            auction = (lastBase0AuctionId(eventId) / HOT_AUCTION_BATCH) * HOT_AUCTION_BATCH;
-        }
-        else
-        {
-            auction = nextBase0AuctionId(eventId);
-        }
-        auction += FIRST_AUCTION_ID;
-
-        long bidder;
-        if (nextInt(settings.hotBiddersRatio()) > 0)
-        {
-            // the second person of the batch, so that hot bidders and hot sellers differ
-            bidder = (lastBase0PersonId(eventId) / HOT_BIDDER_BATCH) * HOT_BIDDER_BATCH + 1;
-        }
-        else
-        {
-            bidder = nextBase0PersonId(eventId);
-        }
-        bidder += FIRST_PERSON_ID;
+        // hot: the first auction of the current batch of HOT_AUCTION_BATCH auctions
+        final long auction = FIRST_AUCTION_ID + (nextInt(settings.hotAuctionRatio()) > 0 ?
+            (lastBase0AuctionId(eventId) / HOT_AUCTION_BATCH) * HOT_AUCTION_BATCH : nextBase0AuctionId(eventId));
+        // hot: the second person of the current batch, so that hot bidders and hot sellers differ
+        final long bidder = FIRST_PERSON_ID + (nextInt(settings.hotBiddersRatio()) > 0 ?
+            (lastBase0PersonId(eventId) / HOT_BIDDER_BATCH) * HOT_BIDDER_BATCH + 1 : nextBase0PersonId(eventId));
         final long price = nextPrice();
 
         final byte[] channel;

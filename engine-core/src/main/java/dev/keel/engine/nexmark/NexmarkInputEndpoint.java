@@ -110,6 +110,11 @@ public final class NexmarkInputEndpoint implements InputEndpoint
             "num_active_people", "num_in_flight_auctions", "out_of_order_group_size", "hot_auction_ratio",
             "hot_sellers_ratio", "hot_bidders_ratio", "avg_person_byte_size", "avg_auction_byte_size",
             "avg_bid_byte_size", "lockstep");
+        if (config.format().isPresent())
+        {
+            throw new ConfigException(ConfigException.INVALID, null, "$.inputs." + config.name() + ".format",
+                "the nexmark transport generates rows, it has no format; remove the format");
+        }
         final NexmarkTable table;
         try
         {

@@ -3,6 +3,8 @@ package dev.keel.engine.nexmark;
 import dev.keel.engine.config.ConfigException;
 import dev.keel.engine.config.InputEndpointConfig;
 import dev.keel.engine.config.PipelineConfig;
+import dev.keel.engine.connector.Connectors;
+import dev.keel.engine.connector.InputEndpoint;
 import dev.keel.engine.data.RowWriter;
 import dev.keel.engine.data.ZSetBatch;
 import org.junit.jupiter.api.Test;
@@ -10,6 +12,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -318,6 +321,56 @@ class NexmarkInputEndpointTest
         error = assertThrows(ConfigException.class,
             () -> NexmarkInputEndpoint.fromConfig(input(options), NexmarkSchemas.AUCTION));
         assertTrue(error.getMessage().contains("rate"), error.getMessage());
+    }
+
+    @Test
+    void registersAsTheNexmarkTransportAndRejectsAFormat()
+    {
+        Connectors.registerInput("nexmark", NexmarkInputEndpoint::fromConfig);
+        final InputEndpoint endpoint = Connectors.input(input(Map.of("table", "auction")), NexmarkSchemas.AUCTION);
+        assertInstanceOf(NexmarkInputEndpoint.class, endpoint);
+        endpoint.close();
+
+        final InputEndpointConfig withFormat = PipelineConfig.builder()
+            .input("auctions", InputEndpointConfig.builder().stream("auction")
+                .transport("nexmark", Map.of("table", "auction")).format("json"))
+            .build()
+            .inputs()
+            .get("auctions");
+        final ConfigException error = assertThrows(ConfigException.class,
+            () -> NexmarkInputEndpoint.fromConfig(withFormat, NexmarkSchemas.AUCTION));
+        assertEquals("$.inputs.auctions.format", error.path());
+    }
+
+    @Test
+    void pollingAllocatesNothingInSteadyState()
+    {
+        try (NexmarkInputEndpoint endpoint = NexmarkInputEndpoint.create("nx", NexmarkTable.BID,
+            NexmarkSettings.defaults()))
+        {
+            endpoint.open(0);
+            final ZSetBatch batch = new ZSetBatch(NexmarkSchemas.BID, 4 << 20);
+            for (int i = 0; i < 50; i++)
+            {
+                batch.clear();
+                endpoint.poll(batch, 4096, Long.MAX_VALUE);
+            }
+            final long before = allocated();
+            long records = 0;
+            for (int i = 0; i < 100; i++)
+            {
+                batch.clear();
+                records += endpoint.poll(batch, 4096, Long.MAX_VALUE);
+            }
+            final long allocatedBytes = allocated() - before;
+            assertTrue(records > 300_000);
+            assertTrue(allocatedBytes < 16 * 1024, allocatedBytes + " bytes allocated for " + records + " records");
+        }
+    }
+
+    private static long allocated()
+    {
+        return ((com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
     }
 
     private static InputEndpointConfig input(final Map<String, Object> options)
