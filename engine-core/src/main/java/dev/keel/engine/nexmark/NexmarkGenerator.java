@@ -31,11 +31,16 @@ import static dev.keel.engine.nexmark.NexmarkSchemas.*;
  * <b>Values.</b> Prices are {@code round(10^(6u) * 100)} for uniform {@code u} in [0, 1) (cents, 100 .. 10^8);
  * {@code reserve = initial_bid + price}; categories 10..14; an auction lasts {@code 1 + uniform(0, 2h)}
  * milliseconds where {@code h} is the event time needed to create {@code num_in_flight_auctions} more
- * auctions; names, cities and states come from the standard lists; e-mail is
- * {@code <3..6 chars>@<3..4 chars>.com}; credit cards four groups of 4 digits; item names up to 19 and
- * descriptions up to 99 characters; {@code extra} pads each event to about its average byte size.
+ * auctions; names, cities and states come from the standard lists; random text (e-mail parts, item names,
+ * descriptions) is 3..max-1 characters, each a space with probability 1/13 or else a lower-case letter, with
+ * leading and trailing spaces removed: e-mail {@code <up to 6>@<up to 4>.com}, item names up to 19 and
+ * descriptions up to 99 characters; credit cards four groups of 4 digits; {@code extra} is lower-case
+ * letters padding each event to about its average byte size.
  * A bid's channel is one of Google, Facebook, Baidu, Apple (99 %) or {@code channel-<k>} for one of 10000
  * channels (1 %), with Feldera's URLs.
+ * <p>
+ * As in Feldera, {@code first_event_id} defaults to 0, so event 0 is the person 1000 (Flink's source starts at
+ * id 1, whose first event is an auction of a seller that never registers).
  * <p>
  * <b>Randomness.</b> Each event draws from its own SplitMix64 stream seeded by a mix of the seed and its id;
  * values are not bit-identical to Beam's {@code java.util.Random} streams, the distributions are the same.
