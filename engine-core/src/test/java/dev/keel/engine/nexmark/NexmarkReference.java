@@ -28,6 +28,9 @@ import java.util.TreeSet;
  *   <li>The hopping windows of {@code t} (size 10 s, hop 2 s) are the five windows
  *   {@code [s, s + 10 s)} with {@code s = floorDiv(t, 2 s) * 2 s - k * 2 s}, {@code k = 0..4}.</li>
  *   <li>Only windows containing at least one input row exist.</li>
+ *   <li>Result columns are those of Flink's Nexmark SQL, except that q5 and q7 also keep the window (start,
+ *   and end for q5), which the SQL projects away: project them away to compare with a view that does not
+ *   have them (the result is then a multiset).</li>
  * </ul>
  */
 final class NexmarkReference
