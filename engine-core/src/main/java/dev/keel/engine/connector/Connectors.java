@@ -38,6 +38,7 @@ public final class Connectors
     static
     {
         INPUTS.put("file_input", Connectors::fileInput);
+        INPUTS.put("nexmark", dev.keel.engine.nexmark.NexmarkInputEndpoint::fromConfig);
     }
 
     private Connectors()
