@@ -236,7 +236,7 @@ public final class CircuitAgent implements Agent, AutoCloseable
             countersManager, KeelCounters.REPLAYED_STEPS_TYPE_ID, pipelineName, null);
         durableTransactionCounter = KeelCounters.newCounter(
             countersManager, KeelCounters.DURABLE_TRANSACTION_TYPE_ID, pipelineName, null);
-        this.lifecycle = new PipelineLifecycle(pipelineName, stateCounter, errorCounter);
+        this.lifecycle = new PipelineLifecycle(pipelineName, stateCounter, errorCounter, ctx.errorHandler());
     }
 
     /** Agent name for threads and logs. */

@@ -1,6 +1,7 @@
 package dev.keel.engine.circuit;
 
 import dev.keel.engine.KeelException;
+import org.agrona.ErrorHandler;
 import org.agrona.concurrent.status.AtomicCounter;
 
 import java.util.concurrent.TimeUnit;
@@ -19,6 +20,7 @@ public final class PipelineLifecycle
     private final String pipelineName;
     private final AtomicCounter stateCounter;
     private final AtomicCounter errorCounter;
+    private final ErrorHandler hostErrorHandler;
     private volatile PipelineState state = PipelineState.INITIALIZING;
     private volatile Throwable failure;
 
@@ -26,10 +28,16 @@ public final class PipelineLifecycle
      * @param pipelineName name used in logs.
      * @param stateCounter counter publishing the state code.
      * @param errorCounter counter of every error reported.
+     * @param hostErrorHandler also told of every error after it was recorded, or null.
      */
-    public PipelineLifecycle(final String pipelineName, final AtomicCounter stateCounter, final AtomicCounter errorCounter)
+    public PipelineLifecycle(
+        final String pipelineName,
+        final AtomicCounter stateCounter,
+        final AtomicCounter errorCounter,
+        final ErrorHandler hostErrorHandler)
     {
         this.pipelineName = pipelineName;
+        this.hostErrorHandler = hostErrorHandler;
         this.stateCounter = stateCounter;
         this.errorCounter = errorCounter;
         stateCounter.setRelease(PipelineState.INITIALIZING.code());
@@ -96,15 +104,30 @@ public final class PipelineLifecycle
      *
      * @param error what went wrong.
      */
-    public synchronized void onError(final Throwable error)
+    public void onError(final Throwable error)
     {
-        errorCounter.incrementRelease();
-        if (null == failure)
+        synchronized (this)
         {
-            failure = error;
+            errorCounter.incrementRelease();
+            if (null == failure)
+            {
+                failure = error;
+            }
+            LOGGER.log(System.Logger.Level.ERROR, "pipeline '" + pipelineName + "' error", error);
+            tryTransition(PipelineState.FAILED);
         }
-        LOGGER.log(System.Logger.Level.ERROR, "pipeline '" + pipelineName + "' error", error);
-        tryTransition(PipelineState.FAILED);
+        if (null != hostErrorHandler)
+        {
+            try
+            {
+                hostErrorHandler.onError(error);
+            }
+            catch (final Throwable ex)
+            {
+                // the host's handler failing must not hide the pipeline's error: log both, keep the first
+                LOGGER.log(System.Logger.Level.ERROR, "pipeline '" + pipelineName + "': host error handler failed", ex);
+            }
+        }
     }
 
     /**
