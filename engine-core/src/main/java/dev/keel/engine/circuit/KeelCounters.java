@@ -61,8 +61,8 @@ public final class KeelCounters implements AutoCloseable
                 CountersReader.COUNTER_LENGTH + ", got " + valuesBufferLength);
         }
         final int metaDataLength = valuesBufferLength * (CountersReader.METADATA_LENGTH / CountersReader.COUNTER_LENGTH);
-        metaData = BufferUtil.allocateDirectAligned(metaDataLength, 64);
-        values = BufferUtil.allocateDirectAligned(valuesBufferLength, 64);
+        metaData = ByteBuffer.allocateDirect(metaDataLength);
+        values = ByteBuffer.allocateDirect(valuesBufferLength);
         countersManager = new CountersManager(new UnsafeBuffer(metaData), new UnsafeBuffer(values));
     }
 
