@@ -333,6 +333,7 @@ public final class KeelPipeline implements AutoCloseable
         {
             addAgent(endpointAgents, output.endpoint());
         }
+        endpointAgents.replaceAll(agent -> new GuardedAgent(agent, lifecycle));
 
         switch (ctx.threadingMode())
         {
