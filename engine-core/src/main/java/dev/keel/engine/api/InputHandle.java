@@ -2,6 +2,7 @@ package dev.keel.engine.api;
 
 import dev.keel.engine.circuit.BatchCodec;
 import dev.keel.engine.circuit.PipelineLifecycle;
+import dev.keel.engine.circuit.PipelineState;
 import dev.keel.engine.data.RowView;
 import dev.keel.engine.data.RowWriter;
 import dev.keel.engine.data.Schema;
@@ -203,6 +204,9 @@ public final class InputHandle implements AutoCloseable
         {
             throw new IllegalStateException("pipeline closed: cannot push to table '" + table + "'");
         }
-        lifecycle.throwIfFailed("push to table '" + table + "'");
+        if (lifecycle.state() == PipelineState.FAILED)
+        {
+            lifecycle.throwIfFailed("push to table '" + table + "'");
+        }
     }
 }

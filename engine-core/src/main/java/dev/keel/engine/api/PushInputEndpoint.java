@@ -44,7 +44,13 @@ final class PushInputEndpoint implements InputEndpoint, ControlledMessageHandler
         this.out = out;
         this.maxRecords = maxRecords;
         this.polled = 0;
-        handle.ringBuffer().controlledRead(this);
+        // a read stops at the end of the buffer; read again to take what wrapped around
+        int read;
+        do
+        {
+            read = handle.ringBuffer().controlledRead(this);
+        }
+        while (read > 0 && polled < maxRecords);
         this.out = null;
         return polled;
     }
