@@ -154,6 +154,7 @@ public final class CircuitAgent implements Agent, AutoCloseable
     private boolean completionFlushed;
     private AffinityLock affinityLock;
     private boolean closed;
+    private volatile boolean boundaryRequested;
 
     /**
      * Builds the circuit over a program. Endpoints are not opened here (see {@link #openEndpoints()}).
@@ -302,11 +303,57 @@ public final class CircuitAgent implements Agent, AutoCloseable
         for (final InputBinding input : inputs)
         {
             input.endpoint.open(0);
+            input.position = input.replayable ? 0 : InputEndpoint.NO_POSITION;
         }
         for (final OutputBinding output : outputs)
         {
             output.endpoint.open();
         }
+    }
+
+    /**
+     * Opens every endpoint where a checkpoint taken at the boundary of {@code step} left it, and resumes
+     * numbering after it ({@link #startAfter(long)}): replayable inputs at their checkpointed positions, other
+     * inputs fresh, outputs restored to their delivered positions with transaction {@code step} delivered (a
+     * checkpoint completes only once every output delivered its last step). Call once, before any agent runs,
+     * after the program's state was loaded; then the first duty cycle replays the journal from the
+     * checkpoint's journal position ({@link EngineContext#journalReplayFromPosition(long)}).
+     *
+     * @param step            the checkpoint's step.
+     * @param inputPositions  each input endpoint's position at the checkpoint, in journal order
+     *                        ({@link StepBoundary#inputPosition(int)}).
+     * @param outputPositions each output endpoint's delivered position, in attachment order
+     *                        ({@link dev.keel.engine.connector.OutputEndpoint#deliveredPosition()}).
+     */
+    public void openEndpointsAt(final long step, final long[] inputPositions, final long[] outputPositions)
+    {
+        if (inputPositions.length != inputs.length || outputPositions.length != outputs.length)
+        {
+            throw new KeelException(KeelException.Category.RECOVERY, "RECOVERY_ENDPOINTS_CHANGED", "pipeline '" +
+                pipelineName + "': the checkpoint at step " + step + " has " + inputPositions.length +
+                " input and " + outputPositions.length + " output endpoints, the pipeline has " + inputs.length +
+                " inputs " + inputNames() + " and " + outputs.length + " outputs");
+        }
+        startAfter(step);
+        for (final InputBinding input : inputs)
+        {
+            final long position = inputPositions[input.index];
+            input.endpoint.open(input.replayable && position != InputEndpoint.NO_POSITION ? position : 0);
+            input.position = input.replayable ? position : InputEndpoint.NO_POSITION;
+        }
+        for (int i = 0; i < outputs.length; i++)
+        {
+            outputs[i].endpoint.restore(outputPositions[i], step);
+        }
+    }
+
+    /**
+     * Asks for a {@link StepListener} call at the next duty cycle even if no step runs, describing the last
+     * step (a checkpoint requested while the pipeline is idle). Any thread.
+     */
+    public void requestBoundary()
+    {
+        boundaryRequested = true;
     }
 
     /**
@@ -409,6 +456,11 @@ public final class CircuitAgent implements Agent, AutoCloseable
 
                 default:
                     return 0;
+            }
+
+            if (boundaryRequested)
+            {
+                workCount += onRequestedBoundary();
             }
 
             if (nowNs - nextHousekeepingNs >= 0)
@@ -637,6 +689,22 @@ public final class CircuitAgent implements Agent, AutoCloseable
         }
     }
 
+    private int onRequestedBoundary()
+    {
+        boundaryRequested = false;
+        if (null == stepListener)
+        {
+            return 0;
+        }
+        if (boundary.step != nextStep - 1)
+        {
+            // no step ran in this process yet (fresh start, or after a checkpoint without replayed steps)
+            boundary.set(nextStep - 1, null == journal ? 0 : journal.position(), 0, 0, false);
+        }
+        stepListener.onStepEnd(boundary);
+        return 1;
+    }
+
     private int emit()
     {
         final long lastQueued = pending.tailTransactionId() - 1;
@@ -771,7 +839,15 @@ public final class CircuitAgent implements Agent, AutoCloseable
                     throw recovery("RECOVERY_ENDPOINTS_CHANGED", "input endpoint '" + input.name + "' is not " +
                         "replayable but step " + step + " journaled a position for it");
                 }
-                BatchCodec.decode(record.data(input.index), 0, record.dataLength(input.index), input.staging);
+                try
+                {
+                    BatchCodec.decode(record.data(input.index), 0, record.dataLength(input.index), input.staging);
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    throw recovery("RECOVERY_CORRUPT_RECORD", "step " + step + ", input endpoint '" + input.name +
+                        "': journaled records are malformed: " + ex.getMessage());
+                }
                 input.position = InputEndpoint.NO_POSITION;
             }
             inputCount += input.staging.size();

@@ -3,6 +3,7 @@ package dev.keel.engine.circuit;
 import dev.keel.engine.KeelException;
 import dev.keel.engine.api.EngineContext;
 import dev.keel.engine.config.ThreadingMode;
+import dev.keel.engine.connector.InputEndpoint;
 import dev.keel.engine.data.Column;
 import dev.keel.engine.data.ColumnType;
 import dev.keel.engine.data.Schema;
@@ -566,6 +567,78 @@ class CircuitAgentTest
         assertTrue(seen.get(0).startsWith("step=1 txn=1 journal=100 in@3 count=3 pages="), seen.get(0));
         assertTrue(seen.get(1).startsWith("step=2 txn=2 journal=200 in@4 count=1 pages="), seen.get(1));
         assertTrue(snapshots.get(0).pageCount() > 0, "the first step dirtied pages of the keyed table");
+    }
+
+    @Test
+    void recoveryFromACheckpointBoundaryReplaysOnlyTheLaterSteps()
+    {
+        final TestJournal journal = new TestJournal().autoDurable(true);
+        final TestInputEndpoint file = new TestInputEndpoint("file", SCHEMA, true);
+        final TestInputEndpoint push = new TestInputEndpoint("push", SCHEMA, false);
+        final TestOutputEndpoint output = new TestOutputEndpoint("o");
+        final long[] checkpoint = new long[4];
+        final CircuitAgent first = circuit(context().journal(journal).stepListener(boundary ->
+        {
+            if (boundary.step() == 2)
+            {
+                checkpoint[0] = boundary.step();
+                checkpoint[1] = boundary.journalPosition();
+                checkpoint[2] = boundary.inputPosition(0);
+                checkpoint[3] = boundary.inputPosition(1);
+            }
+        }), List.of(file, push), List.of(output));
+        first.doWork();
+        for (int step = 1; step <= 4; step++)
+        {
+            file.addRange(step * 10, step);
+            push.addRange(step * 100, 1);
+            first.doWork();
+        }
+        assertEquals(4, first.lastStep());
+        assertEquals(3, checkpoint[2], "file position after steps 1 and 2");
+        assertEquals(InputEndpoint.NO_POSITION, checkpoint[3]);
+        first.close();
+
+        journal.reopen();
+        final TestInputEndpoint fileAgain = new TestInputEndpoint("file", SCHEMA, true)
+            .addRange(10, 1).addRange(20, 2).addRange(30, 3).addRange(40, 4);
+        final TestOutputEndpoint restored = new TestOutputEndpoint("o");
+        final List<EngineContext.InputAttachment> in = List.of(
+            new EngineContext.InputAttachment("file", "t", fileAgain),
+            new EngineContext.InputAttachment("push", "t", new TestInputEndpoint("push", SCHEMA, false)));
+        final CircuitAgent second = new CircuitAgent(context().journal(journal).journalReplayFromPosition(checkpoint[1]),
+            Program.build(PROGRAM), in, List.of(new EngineContext.OutputAttachment("o", "out", restored)),
+            counters.countersManager());
+        circuits.add(second);
+        second.openEndpointsAt(checkpoint[0], new long[]{ checkpoint[2], checkpoint[3] }, new long[]{ 2 });
+        assertEquals(3, fileAgain.openedAt());
+        second.doWork();
+
+        assertEquals(PipelineState.RUNNING, second.state());
+        assertEquals(4, second.lastStep());
+        assertEquals(List.of(3L, 4L), restored.transactions());
+        assertEquals(output.deltas().subList(2, 4), restored.deltas());
+        assertEquals(0, journal.appendsSinceReopen());
+    }
+
+    @Test
+    void aRequestedBoundaryReachesTheListenerWithoutAStep()
+    {
+        final TestInputEndpoint input = new TestInputEndpoint("in", SCHEMA, true);
+        final List<Long> boundaries = new ArrayList<>();
+        final CircuitAgent circuit = circuit(context().stepListener(b -> boundaries.add(b.step() * 1000 +
+            b.inputPosition(0))), List.of(input), List.of());
+        circuit.doWork();
+        circuit.requestBoundary();
+        circuit.doWork();
+        input.addRange(1, 2);
+        circuit.doWork();
+        cycles(circuit, 3);
+        circuit.requestBoundary();
+        input.addRange(3, 1);
+        circuit.doWork();
+        assertEquals(List.of(0L, 1002L, 2003L, 2003L), boundaries,
+            "requested at the start, after step 1, and once more after step 2 in the same duty cycle");
     }
 
     @Test
