@@ -48,8 +48,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * </ol>
  * The transaction id of a step is its step number; steps are numbered from 1 without gaps.
  * <p>
- * Recovery: in {@link PipelineState#INITIALIZING}, the first duty cycle replays the journal from
- * {@link EngineContext#journalReplayFromPosition()} (see {@link #replay(long)}) and then runs live. After
+ * Start and recovery: in {@link PipelineState#INITIALIZING} (fresh start) or
+ * {@link PipelineState#BOOTSTRAPPING} (a checkpoint is being loaded into the program by its owner), the
+ * first duty cycle after the endpoints were opened ({@link #openEndpoints()}, or {@link #openEndpointsAt} at
+ * a checkpoint) replays the journal from {@link EngineContext#journalReplayFromPosition()} (see
+ * {@link #replay(long)}) and then runs live. After
  * every step the {@link StepListener} sees a {@link StepBoundary}: the checkpoint hook.
  * <p>
  * Every method except {@link #lifecycle()}, {@link #state()} and the read-only accessors documented as
@@ -155,6 +158,7 @@ public final class CircuitAgent implements Agent, AutoCloseable
     private AffinityLock affinityLock;
     private boolean closed;
     private volatile boolean boundaryRequested;
+    private volatile boolean endpointsOpened;
 
     /**
      * Builds the circuit over a program. Endpoints are not opened here (see {@link #openEndpoints()}).
@@ -309,6 +313,7 @@ public final class CircuitAgent implements Agent, AutoCloseable
         {
             output.endpoint.open();
         }
+        endpointsOpened = true;
     }
 
     /**
@@ -345,6 +350,7 @@ public final class CircuitAgent implements Agent, AutoCloseable
         {
             outputs[i].endpoint.restore(outputPositions[i], step);
         }
+        endpointsOpened = true;
     }
 
     /**
@@ -437,7 +443,12 @@ public final class CircuitAgent implements Agent, AutoCloseable
             switch (lifecycle.state())
             {
                 case INITIALIZING:
-                    workCount += start();
+                case BOOTSTRAPPING:
+                    // a bootstrap (checkpoint load) may run on another thread: start once it opened the endpoints
+                    if (endpointsOpened)
+                    {
+                        workCount += start();
+                    }
                     break;
 
                 case RUNNING:

@@ -528,6 +528,7 @@ class CircuitAgentTest
         final CircuitAgent circuit = new CircuitAgent(context(), Program.build(appendOnly),
             List.of(new EngineContext.InputAttachment("in", "t", input)), List.of(), counters.countersManager());
         circuits.add(circuit);
+        circuit.openEndpoints();
         circuit.doWork();
         input.add(1, "r1", -1);
         circuit.doWork();
@@ -557,6 +558,7 @@ class CircuitAgentTest
         final CircuitAgent circuit = new CircuitAgent(ctx, Program.build(keyed),
             List.of(new EngineContext.InputAttachment("in", "t", input)), List.of(), counters.countersManager());
         circuits.add(circuit);
+        circuit.openEndpoints();
         circuit.doWork();
         input.addRange(1, 3);
         circuit.doWork();
@@ -639,6 +641,23 @@ class CircuitAgentTest
         circuit.doWork();
         assertEquals(List.of(0L, 1002L, 2003L, 2003L), boundaries,
             "requested at the start, after step 1, and once more after step 2 in the same duty cycle");
+    }
+
+    @Test
+    void doesNotStartBeforeTheEndpointsAreOpened()
+    {
+        final TestInputEndpoint input = new TestInputEndpoint("in", SCHEMA, true).addRange(1, 1);
+        final CircuitAgent circuit = new CircuitAgent(context(), Program.build(PROGRAM),
+            List.of(new EngineContext.InputAttachment("in", "t", input)), List.of(), counters.countersManager());
+        circuits.add(circuit);
+        circuit.lifecycle().transition(PipelineState.BOOTSTRAPPING);
+        assertEquals(0, cycles(circuit, 3));
+        assertEquals(PipelineState.BOOTSTRAPPING, circuit.state());
+        assertEquals(0, input.polls());
+        circuit.openEndpointsAt(0, new long[]{ 0 }, new long[0]);
+        cycles(circuit, 2);
+        assertEquals(PipelineState.RUNNING, circuit.state());
+        assertEquals(1, circuit.lastStep());
     }
 
     @Test
