@@ -12,9 +12,10 @@ import java.util.Arrays;
  * The circuit's side of an {@link OutputHandle}: writes each transaction's delta into a one-to-one
  * ring buffer the host polls, as messages {@code | int64 transaction id | entries (BatchCodec) |}, type
  * {@link #MSG_TYPE_PART} for all but the last message of a transaction and {@link #MSG_TYPE_END} for
- * the last. When the ring is full, {@link #offer} returns false and resumes where it stopped on the
- * circuit's retry (the circuit offers the same delta again). Allocation-free in steady state: cursors
- * are cached per delta batch (the circuit reuses a fixed set of batches).
+ * the last. A transaction may be larger than the ring: when the ring is full, {@link #offer} returns false
+ * and resumes after the entries already written on the circuit's retry (the circuit offers the same entries
+ * in the same order again). Allocation-free in steady state: cursors are cached per delta batch (the
+ * circuit reuses a fixed set of batches).
  */
 final class HandleOutputEndpoint implements OutputEndpoint
 {
@@ -33,11 +34,7 @@ final class HandleOutputEndpoint implements OutputEndpoint
 
     private long deliveredTransactionId;
     private long currentTransactionId = NO_TRANSACTION;
-    private ZSetBatch.Cursor cursor;
-    private boolean heldEntry;
-    private boolean chunkReady;
-    private int chunkType;
-    private int chunkLength;
+    private int entriesWritten;
 
     HandleOutputEndpoint(final String name, final OneToOneRingBuffer ringBuffer)
     {
@@ -71,26 +68,58 @@ final class HandleOutputEndpoint implements OutputEndpoint
         if (transactionId != currentTransactionId)
         {
             currentTransactionId = transactionId;
-            cursor = cursorFor(delta).reset();
-            heldEntry = false;
-            chunkReady = false;
+            entriesWritten = 0;
         }
+        // the circuit re-offers a refused transaction with the same entries in the same order, possibly from
+        // another batch (its pending copy): progress is kept as a count of entries already in the ring
+        final ZSetBatch.Cursor cursor = cursorFor(delta).reset();
+        for (int i = 0; i < entriesWritten; i++)
+        {
+            cursor.next();
+        }
+        boolean heldEntry = false;
         while (true)
         {
-            if (!chunkReady)
+            chunk.putLong(0, transactionId);
+            int length = TRANSACTION_ID_LENGTH;
+            int entries = 0;
+            boolean last = false;
+            while (true)
             {
-                fillChunk(transactionId);
+                if (!heldEntry)
+                {
+                    if (!cursor.next())
+                    {
+                        last = true;
+                        break;
+                    }
+                    heldEntry = true;
+                }
+                final int entryLength = BatchCodec.entryLength(cursor.row().length());
+                if (length + entryLength > maxChunkLength)
+                {
+                    if (TRANSACTION_ID_LENGTH == length)
+                    {
+                        throw new IllegalStateException("output handle '" + name + "': a row of " +
+                            cursor.row().length() + " bytes does not fit a message of " + maxChunkLength +
+                            " bytes; raise EngineContext.outputHandleBufferLength");
+                    }
+                    break;
+                }
+                length += BatchCodec.encodeEntry(cursor.row(), cursor.weight(), chunk, length);
+                entries++;
+                heldEntry = false;
             }
-            if (!ringBuffer.write(chunkType, chunk, 0, chunkLength))
+            if (!ringBuffer.write(last ? MSG_TYPE_END : MSG_TYPE_PART, chunk, 0, length))
             {
                 return false;
             }
-            chunkReady = false;
-            if (chunkType == MSG_TYPE_END)
+            entriesWritten += entries;
+            if (last)
             {
                 deliveredTransactionId = transactionId;
                 currentTransactionId = NO_TRANSACTION;
-                cursor = null;
+                entriesWritten = 0;
                 return true;
             }
         }
@@ -116,41 +145,6 @@ final class HandleOutputEndpoint implements OutputEndpoint
 
     public void close()
     {
-    }
-
-    private void fillChunk(final long transactionId)
-    {
-        chunk.putLong(0, transactionId);
-        int length = TRANSACTION_ID_LENGTH;
-        boolean last = false;
-        while (true)
-        {
-            if (!heldEntry)
-            {
-                if (!cursor.next())
-                {
-                    last = true;
-                    break;
-                }
-                heldEntry = true;
-            }
-            final int entryLength = BatchCodec.entryLength(cursor.row().length());
-            if (length + entryLength > maxChunkLength)
-            {
-                if (TRANSACTION_ID_LENGTH == length)
-                {
-                    throw new IllegalStateException("output handle '" + name + "': a row of " +
-                        cursor.row().length() + " bytes does not fit a message of " + maxChunkLength +
-                        " bytes; raise EngineContext.outputHandleBufferLength");
-                }
-                break;
-            }
-            length += BatchCodec.encodeEntry(cursor.row(), cursor.weight(), chunk, length);
-            heldEntry = false;
-        }
-        chunkType = last ? MSG_TYPE_END : MSG_TYPE_PART;
-        chunkLength = length;
-        chunkReady = true;
     }
 
     private ZSetBatch.Cursor cursorFor(final ZSetBatch batch)

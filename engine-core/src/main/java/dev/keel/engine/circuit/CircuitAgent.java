@@ -43,8 +43,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * replayable), and is appended without waiting;</li>
  * <li><b>emit</b>: the views' deltas are copied into a bounded ring of pending steps; every duty cycle hands
  * each output, in transaction order, the deltas of steps the journal reports durable (several steps per
- * sync: group commit). An output that refuses ({@code offer} false) is retried; nothing is dropped. While
- * the ring is full no new step starts.</li>
+ * sync: group commit). Without a journal a step is offered straight from the operators' outputs and
+ * copied into the ring only if an output refuses it. A refused offer ({@code offer} false) is retried with
+ * the same entries in the same order (possibly from the ring's copy); nothing is dropped. While the ring is
+ * full no new step starts.</li>
  * </ol>
  * The transaction id of a step is its step number; steps are numbered from 1 without gaps.
  * <p>
@@ -389,24 +391,37 @@ public final class CircuitAgent implements Agent, AutoCloseable
         }
     }
 
-    /** {@inheritDoc} Pins the thread if configured; a CPU that cannot be had is logged once. */
+    /** {@inheritDoc} Pins the thread if configured; a CPU that cannot be had is logged once, not an error. */
     public void onStart()
     {
         if (pinCpu != NO_PINNING)
         {
-            final AffinityLock lock = pinCpu == ANY_CPU ? AffinityLock.acquireLock() : AffinityLock.acquireLock(pinCpu);
-            if (lock.isBound())
+            AffinityLock lock = null;
+            String reason = "no reservable CPU; see -Daffinity.reserved";
+            try
+            {
+                lock = pinCpu == ANY_CPU ? AffinityLock.acquireLock() : AffinityLock.acquireLock(pinCpu);
+            }
+            catch (final RuntimeException | LinkageError ex)
+            {
+                // pinning is an optimisation: a platform without it runs unpinned, which the log says once
+                reason = ex.toString();
+            }
+            if (null != lock && lock.isBound())
             {
                 affinityLock = lock;
                 LOGGER.log(System.Logger.Level.INFO, "{0} pinned to CPU {1}", roleName(), lock.cpuId());
             }
             else
             {
-                lock.release();
+                if (null != lock)
+                {
+                    lock.release();
+                }
                 if (PIN_FAILURE_LOGGED.compareAndSet(false, true))
                 {
-                    LOGGER.log(System.Logger.Level.WARNING, "{0}: cannot pin to CPU {1} (no reservable CPU; see " +
-                        "-Daffinity.reserved), running unpinned", roleName(), pinCpu == ANY_CPU ? "any" : pinCpu);
+                    LOGGER.log(System.Logger.Level.WARNING, "{0}: cannot pin to CPU {1} ({2}), running unpinned",
+                        roleName(), pinCpu == ANY_CPU ? "any" : pinCpu, reason);
                 }
             }
         }
@@ -672,7 +687,14 @@ public final class CircuitAgent implements Agent, AutoCloseable
         final boolean replaying,
         final long startNs)
     {
-        pending.add(step, journalPosition, views);
+        if (!replaying && null == journal && pending.isEmpty())
+        {
+            emitDirect(step);
+        }
+        else
+        {
+            pending.add(step, journalPosition, views);
+        }
         for (int i = 0; i < views.length; i++)
         {
             final int size = views[i].output().size();
@@ -697,6 +719,35 @@ public final class CircuitAgent implements Agent, AutoCloseable
         {
             boundary.set(step, journalPosition, inputCount, inputHash, replaying);
             stepListener.onStepEnd(boundary);
+        }
+    }
+
+    /**
+     * Without a journal a step is durable at once: offer the views' deltas straight from the operators,
+     * and copy the step into the pending ring only if an output refused it.
+     */
+    private void emitDirect(final long step)
+    {
+        boolean allAccepted = true;
+        for (final OutputBinding output : outputs)
+        {
+            if (output.endpoint.offer(step, views[output.viewIndex].output()))
+            {
+                output.nextTransactionId = step + 1;
+            }
+            else
+            {
+                backPressureCounter.incrementRelease();
+                allAccepted = false;
+            }
+        }
+        if (allAccepted)
+        {
+            pending.reset(step + 1);
+        }
+        else
+        {
+            pending.add(step, 0, views);
         }
     }
 

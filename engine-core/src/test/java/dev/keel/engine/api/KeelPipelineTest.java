@@ -380,6 +380,24 @@ class KeelPipelineTest
     }
 
     @Test
+    void aCpuThatCannotBePinnedLeavesThePipelineRunningUnpinned() throws InterruptedException
+    {
+        final EngineContext ctx = new EngineContext()
+            .threadingMode(ThreadingMode.SHARED)
+            .idleStrategy(IdleStrategyType.SLEEPING)
+            .pinCpus(4096);
+        try (KeelPipeline pipeline = Keel.launch(ctx, PROGRAM))
+        {
+            final InputHandle in = pipeline.inputHandle("t");
+            assertTrue(insert(in, new RowWriter(SCHEMA), 1, "a"));
+            in.close();
+            assertTrue(pipeline.awaitCompletion(WAIT));
+            assertFalse(pipeline.circuit().isPinned());
+            assertEquals(0, pipeline.errorCount());
+        }
+    }
+
+    @Test
     void pinningDefaultsFollowTheThreadingMode()
     {
         assertTrue(new EngineContext().conclude().pinCircuitThread());
