@@ -103,6 +103,7 @@ public final class KeelPipeline implements AutoCloseable
         toCloseOnFailure.add(ownedCounters);
 
         CircuitAgent circuit = null;
+        KeelPipeline pipeline = null;
         try
         {
             checkNames("inputHandle", ctx.inputHandleTables(), program.tables().keySet());
@@ -146,13 +147,18 @@ public final class KeelPipeline implements AutoCloseable
             }
             circuit.openEndpoints();
 
-            final KeelPipeline pipeline = new KeelPipeline(ctx, circuit, ownedCounters, counters,
+            pipeline = new KeelPipeline(ctx, circuit, ownedCounters, counters,
                 Collections.unmodifiableMap(inputHandles), Collections.unmodifiableMap(outputHandles));
             pipeline.start(inputs, outputs);
             return pipeline;
         }
         catch (final RuntimeException ex)
         {
+            if (null != pipeline)
+            {
+                CloseHelper.quietClose(pipeline);
+                throw ex;
+            }
             if (null != circuit)
             {
                 CloseHelper.quietClose(circuit);

@@ -57,8 +57,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link #replay(long)}) and then runs live. After
  * every step the {@link StepListener} sees a {@link StepBoundary}: the checkpoint hook.
  * <p>
- * Every method except {@link #lifecycle()}, {@link #state()} and the read-only accessors documented as
- * such is called on the circuit thread. {@link #doWork()} never throws: errors go to the
+ * Every method except {@link #lifecycle()}, {@link #state()}, {@link #requestBoundary()} and
+ * {@link #isPinned()} is called on the circuit thread (or before its agent starts). {@link #doWork()} never throws: errors go to the
  * {@link PipelineLifecycle}, which counts and keeps them and fails the pipeline.
  */
 public final class CircuitAgent implements Agent, AutoCloseable
@@ -270,25 +270,25 @@ public final class CircuitAgent implements Agent, AutoCloseable
         return program;
     }
 
-    /** Number of the last step run (0 before the first). */
+    /** Number of the last step run (0 before the first); circuit thread (others read the counters). */
     public long lastStep()
     {
         return nextStep - 1;
     }
 
-    /** Highest transaction id durable in the journal (or run, without a journal). */
+    /** Highest transaction id durable in the journal (or run, without a journal); circuit thread. */
     public long durableTransactionId()
     {
         return durableTransactionId;
     }
 
-    /** Highest transaction id that every output has accepted. */
+    /** Highest transaction id that every output has accepted; circuit thread. */
     public long emittedTransactionId()
     {
         return pending.headTransactionId() - 1;
     }
 
-    /** Steps whose output is not yet accepted by every output. */
+    /** Steps whose output is not yet accepted by every output; circuit thread. */
     public int pendingStepCount()
     {
         return pending.size();
