@@ -157,7 +157,7 @@ public final class CircuitAgent implements Agent, AutoCloseable
     private boolean endpointFull;
     private long nextHousekeepingNs;
     private boolean completionFlushed;
-    private AffinityLock affinityLock;
+    private volatile AffinityLock affinityLock;
     private boolean closed;
     private volatile boolean boundaryRequested;
     private volatile boolean endpointsOpened;
