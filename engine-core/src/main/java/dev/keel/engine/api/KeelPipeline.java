@@ -1,0 +1,421 @@
+package dev.keel.engine.api;
+
+import dev.keel.engine.KeelException;
+import dev.keel.engine.circuit.CircuitAgent;
+import dev.keel.engine.circuit.KeelCounters;
+import dev.keel.engine.circuit.PipelineLifecycle;
+import dev.keel.engine.circuit.PipelineState;
+import dev.keel.engine.connector.InputEndpoint;
+import dev.keel.engine.connector.OutputEndpoint;
+import dev.keel.engine.program.InputTable;
+import dev.keel.engine.program.Operator;
+import dev.keel.engine.program.Program;
+import dev.keel.engine.program.ProgramDefinition;
+import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.status.CountersReader;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running pipeline embedded in the host: push rows through {@link #inputHandle(String)}, read view
+ * changes through {@link #outputHandle(String)}, watch {@link #state()}, and {@link #close()} it.
+ * <p>
+ * Threads follow {@link EngineContext#threadingMode()}: DEDICATED gives the circuit agent and every
+ * endpoint agent a thread each (the circuit's pinned to a CPU when possible); SHARED runs them all in one
+ * composite agent on one thread; INVOKER starts no thread and the host calls {@link #invoke()}.
+ * <p>
+ * Tables without a connector input get an input handle, views without a connector output an output
+ * handle; {@link EngineContext#inputHandle(String)} and {@link EngineContext#outputHandle(String)} add them
+ * elsewhere. An error in any agent or endpoint fails the pipeline: {@link #state()} becomes FAILED and
+ * {@link #failure()} returns the error.
+ */
+public final class KeelPipeline implements AutoCloseable
+{
+    private final EngineContext ctx;
+    private final CircuitAgent circuit;
+    private final PipelineLifecycle lifecycle;
+    private final KeelCounters ownedCounters;
+    private final KeelCounters counters;
+    private final Map<String, InputHandle> inputHandles;
+    private final Map<String, OutputHandle> outputHandles;
+    private final List<AgentRunner> runners = new ArrayList<>();
+    private AgentInvoker invoker;
+    private boolean closed;
+
+    private KeelPipeline(
+        final EngineContext ctx,
+        final CircuitAgent circuit,
+        final KeelCounters ownedCounters,
+        final KeelCounters counters,
+        final Map<String, InputHandle> inputHandles,
+        final Map<String, OutputHandle> outputHandles)
+    {
+        this.ctx = ctx;
+        this.circuit = circuit;
+        this.lifecycle = circuit.lifecycle();
+        this.ownedCounters = ownedCounters;
+        this.counters = counters;
+        this.inputHandles = inputHandles;
+        this.outputHandles = outputHandles;
+    }
+
+    /**
+     * Builds the program, binds endpoints and handles, opens endpoints and starts the agents.
+     *
+     * @param ctx        settings; concluded here.
+     * @param definition the program.
+     * @return the running pipeline.
+     */
+    public static KeelPipeline launch(final EngineContext ctx, final ProgramDefinition definition)
+    {
+        ctx.conclude();
+        final Program program = Program.build(definition);
+        final KeelCounters ownedCounters = null == ctx.counters() ?
+            new KeelCounters(ctx.countersValuesBufferLength()) : null;
+        final KeelCounters counters = null == ownedCounters ? ctx.counters() : ownedCounters;
+        final List<AutoCloseable> toCloseOnFailure = new ArrayList<>();
+        toCloseOnFailure.add(program);
+        for (final EngineContext.InputAttachment input : ctx.inputs())
+        {
+            toCloseOnFailure.add(input.endpoint());
+        }
+        for (final EngineContext.OutputAttachment output : ctx.outputs())
+        {
+            toCloseOnFailure.add(output.endpoint());
+        }
+        toCloseOnFailure.add(ctx.journal());
+        toCloseOnFailure.add(ownedCounters);
+
+        CircuitAgent circuit = null;
+        KeelPipeline pipeline = null;
+        try
+        {
+            checkNames("inputHandle", ctx.inputHandleTables(), program.tables().keySet());
+            checkNames("outputHandle", ctx.outputHandleViews(), program.views().keySet());
+
+            final List<EngineContext.InputAttachment> inputs = new ArrayList<>(ctx.inputs());
+            final Map<String, InputHandle> inputHandles = new LinkedHashMap<>();
+            for (final Map.Entry<String, InputTable> entry : program.tables().entrySet())
+            {
+                final String table = entry.getKey();
+                if (ctx.inputHandleTables().contains(table) || !hasInput(ctx, table))
+                {
+                    final ManyToOneRingBuffer ringBuffer = new ManyToOneRingBuffer(new UnsafeBuffer(
+                        ByteBuffer.allocateDirect(EngineContext.ringCapacity(ctx.inputHandleBufferLength()))));
+                    final InputHandle handle = new InputHandle(table, entry.getValue().outputSchema(), ringBuffer);
+                    final String name = table + ".handle";
+                    inputs.add(new EngineContext.InputAttachment(name, table, new PushInputEndpoint(name, handle)));
+                    inputHandles.put(table, handle);
+                }
+            }
+            final List<EngineContext.OutputAttachment> outputs = new ArrayList<>(ctx.outputs());
+            final Map<String, OutputHandle> outputHandles = new LinkedHashMap<>();
+            for (final Map.Entry<String, Operator> entry : program.views().entrySet())
+            {
+                final String view = entry.getKey();
+                if (ctx.outputHandleViews().contains(view) || !hasOutput(ctx, view))
+                {
+                    final OneToOneRingBuffer ringBuffer = new OneToOneRingBuffer(new UnsafeBuffer(
+                        ByteBuffer.allocateDirect(EngineContext.ringCapacity(ctx.outputHandleBufferLength()))));
+                    final String name = view + ".handle";
+                    outputs.add(new EngineContext.OutputAttachment(
+                        name, view, new HandleOutputEndpoint(name, ringBuffer)));
+                    outputHandles.put(view, new OutputHandle(view, entry.getValue().outputSchema(), ringBuffer));
+                }
+            }
+
+            circuit = new CircuitAgent(ctx, program, inputs, outputs, counters.countersManager());
+            for (final InputHandle handle : inputHandles.values())
+            {
+                handle.lifecycle(circuit.lifecycle());
+            }
+            circuit.openEndpoints();
+
+            pipeline = new KeelPipeline(ctx, circuit, ownedCounters, counters,
+                Collections.unmodifiableMap(inputHandles), Collections.unmodifiableMap(outputHandles));
+            pipeline.start(inputs, outputs);
+            return pipeline;
+        }
+        catch (final RuntimeException ex)
+        {
+            if (null != pipeline)
+            {
+                CloseHelper.quietClose(pipeline);
+                throw ex;
+            }
+            if (null != circuit)
+            {
+                CloseHelper.quietClose(circuit);
+            }
+            else
+            {
+                CloseHelper.quietCloseAll(toCloseOnFailure);
+            }
+            if (null != ownedCounters)
+            {
+                ownedCounters.close();
+            }
+            throw ex;
+        }
+    }
+
+    /** Current state, from any thread. */
+    public PipelineState state()
+    {
+        return lifecycle.state();
+    }
+
+    /** The first error that failed the pipeline, or null. */
+    public Throwable failure()
+    {
+        return lifecycle.failure();
+    }
+
+    /** Number of errors reported by agents and endpoints. */
+    public long errorCount()
+    {
+        return lifecycle.errorCount();
+    }
+
+    /** The counters (for export); valid until {@link #close()}. */
+    public CountersReader counters()
+    {
+        return counters.countersManager();
+    }
+
+    /** The circuit agent (for the checkpoint and recovery machinery of the node). */
+    public CircuitAgent circuit()
+    {
+        return circuit;
+    }
+
+    /**
+     * The handle that pushes rows into a table.
+     *
+     * @param table the table.
+     * @return its handle.
+     * @throws IllegalArgumentException if the table has none (see {@link EngineContext#inputHandle(String)}).
+     */
+    public InputHandle inputHandle(final String table)
+    {
+        final InputHandle handle = inputHandles.get(table);
+        if (null == handle)
+        {
+            throw new IllegalArgumentException("no input handle for table '" + table + "'; handles exist for " +
+                inputHandles.keySet() + " (tables with connector inputs need EngineContext.inputHandle(table))");
+        }
+        return handle;
+    }
+
+    /**
+     * The handle that reads a view's changes.
+     *
+     * @param view the view.
+     * @return its handle.
+     * @throws IllegalArgumentException if the view has none (see {@link EngineContext#outputHandle(String)}).
+     */
+    public OutputHandle outputHandle(final String view)
+    {
+        final OutputHandle handle = outputHandles.get(view);
+        if (null == handle)
+        {
+            throw new IllegalArgumentException("no output handle for view '" + view + "'; handles exist for " +
+                outputHandles.keySet() + " (views with connector outputs need EngineContext.outputHandle(view))");
+        }
+        return handle;
+    }
+
+    /**
+     * Runs one duty cycle of every agent on the calling thread; INVOKER mode only.
+     *
+     * @return work done.
+     */
+    public int invoke()
+    {
+        if (null == invoker)
+        {
+            throw new IllegalStateException("invoke() needs threadingMode INVOKER, the pipeline runs " +
+                ctx.threadingMode());
+        }
+        return invoker.invoke();
+    }
+
+    /** Stops taking input; pending output still drains. */
+    public void pause()
+    {
+        lifecycle.transition(PipelineState.PAUSED);
+    }
+
+    /** Takes input again after {@link #pause()}. */
+    public void resume()
+    {
+        lifecycle.transition(PipelineState.RUNNING);
+    }
+
+    /**
+     * Waits until every input ended and every output delivered the last transaction. In INVOKER mode the
+     * calling thread runs the duty cycles meanwhile.
+     *
+     * @param timeout longest wait.
+     * @return true if COMPLETED, false on time-out.
+     * @throws KeelException carrying the failure if the pipeline failed.
+     * @throws InterruptedException if interrupted while waiting.
+     */
+    public boolean awaitCompletion(final Duration timeout) throws InterruptedException
+    {
+        PipelineState state;
+        if (null != invoker)
+        {
+            final IdleStrategy idle = ctx.newIdleStrategy();
+            final long deadlineNs = System.nanoTime() + timeout.toNanos();
+            while (true)
+            {
+                state = lifecycle.state();
+                if (state == PipelineState.COMPLETED || state.isTerminal() || System.nanoTime() - deadlineNs >= 0)
+                {
+                    break;
+                }
+                if (Thread.interrupted())
+                {
+                    throw new InterruptedException();
+                }
+                idle.idle(invoker.invoke());
+            }
+        }
+        else
+        {
+            state = lifecycle.await(timeout.toNanos(), TimeUnit.NANOSECONDS, PipelineState.COMPLETED,
+                PipelineState.STOPPED);
+        }
+        lifecycle.throwIfFailed("complete");
+        return state == PipelineState.COMPLETED;
+    }
+
+    /** Stops every agent, then closes endpoints, journal, program state and counters. Idempotent. */
+    public void close()
+    {
+        synchronized (this)
+        {
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
+        }
+        // threads first, so that no agent touches an endpoint or the arena while it is closed
+        final List<AutoCloseable> closeables = new ArrayList<>(runners);
+        closeables.add(invoker);
+        closeables.add(circuit);
+        closeables.add(ownedCounters);
+        CloseHelper.closeAll(closeables);
+    }
+
+    private void start(
+        final List<EngineContext.InputAttachment> inputs, final List<EngineContext.OutputAttachment> outputs)
+    {
+        final ErrorHandler errorHandler = lifecycle::onError;
+        final List<Agent> endpointAgents = new ArrayList<>();
+        for (final EngineContext.InputAttachment input : inputs)
+        {
+            addAgent(endpointAgents, input.endpoint());
+        }
+        for (final EngineContext.OutputAttachment output : outputs)
+        {
+            addAgent(endpointAgents, output.endpoint());
+        }
+        endpointAgents.replaceAll(agent -> new GuardedAgent(agent, lifecycle));
+
+        switch (ctx.threadingMode())
+        {
+            case DEDICATED:
+                for (final Agent agent : endpointAgents)
+                {
+                    runners.add(new AgentRunner(ctx.newIdleStrategy(), errorHandler, null, agent));
+                }
+                runners.add(new AgentRunner(ctx.newIdleStrategy(), errorHandler, null, circuit));
+                break;
+
+            case SHARED:
+            {
+                final List<Agent> all = new ArrayList<>(endpointAgents);
+                all.add(0, circuit);
+                runners.add(new AgentRunner(ctx.newIdleStrategy(), errorHandler, null, new CompositeAgent(all)));
+                break;
+            }
+
+            default:
+            {
+                final List<Agent> all = new ArrayList<>(endpointAgents);
+                all.add(0, circuit);
+                invoker = new AgentInvoker(errorHandler, null, new CompositeAgent(all));
+                invoker.start();
+            }
+        }
+        for (final AgentRunner runner : runners)
+        {
+            AgentRunner.startOnThread(runner);
+        }
+    }
+
+    private static void addAgent(final List<Agent> agents, final Object endpoint)
+    {
+        final Agent agent = endpoint instanceof InputEndpoint ?
+            ((InputEndpoint)endpoint).agent() : ((OutputEndpoint)endpoint).agent();
+        if (null != agent && !agents.contains(agent))
+        {
+            agents.add(agent);
+        }
+    }
+
+    private static boolean hasInput(final EngineContext ctx, final String table)
+    {
+        for (final EngineContext.InputAttachment input : ctx.inputs())
+        {
+            if (input.table().equals(table))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasOutput(final EngineContext ctx, final String view)
+    {
+        for (final EngineContext.OutputAttachment output : ctx.outputs())
+        {
+            if (output.view().equals(view))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void checkNames(final String field, final Iterable<String> names, final java.util.Set<String> known)
+    {
+        for (final String name : names)
+        {
+            if (!known.contains(name))
+            {
+                throw new KeelException(KeelException.Category.CONFIG, "CONFIG_INVALID",
+                    "EngineContext." + field + " = " + name + " is invalid; allowed: one of " + known);
+            }
+        }
+    }
+}

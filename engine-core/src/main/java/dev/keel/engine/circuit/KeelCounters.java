@@ -1,0 +1,138 @@
+package dev.keel.engine.circuit;
+
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
+import org.agrona.concurrent.status.CountersReader;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The one registry of Keel's counter type ids, and the off-heap {@link CountersManager} they live in.
+ * The node exports every counter of these types in Prometheus text format under
+ * {@link #metricName(int)}, with the counter label's {@code key=value} pairs as labels.
+ * <p>
+ * Labels have the form {@code "<metric> pipeline=<name>[ <key>=<value>]"}.
+ */
+public final class KeelCounters implements AutoCloseable
+{
+    /** Lifecycle state, value = {@link PipelineState#code()}. */
+    public static final int PIPELINE_STATE_TYPE_ID = 1001;
+    /** Steps run (live and replayed). */
+    public static final int STEPS_TYPE_ID = 1002;
+    /** Input records taken into steps, summed over endpoints. */
+    public static final int RECORDS_IN_TYPE_ID = 1003;
+    /** Records of view deltas, one counter per view (label {@code view=<name>}). */
+    public static final int RECORDS_OUT_TYPE_ID = 1004;
+    /** Sum of step durations (collect to output enqueued), nanoseconds. */
+    public static final int STEP_NANOS_TOTAL_TYPE_ID = 1005;
+    /** Longest step duration, nanoseconds. */
+    public static final int STEP_NANOS_MAX_TYPE_ID = 1006;
+    /** Errors raised by agents and endpoints (every one counted, the first one kept). */
+    public static final int ERRORS_TYPE_ID = 1007;
+    /** Steps whose output is not yet handed to every output (waiting for the journal or back pressure). */
+    public static final int PENDING_STEPS_TYPE_ID = 1008;
+    /** Offers to outputs refused under back pressure. */
+    public static final int OUTPUT_BACK_PRESSURE_TYPE_ID = 1009;
+    /** Steps re-run from the journal during recovery. */
+    public static final int REPLAYED_STEPS_TYPE_ID = 1010;
+    /** Highest transaction id whose step is durable in the journal (or run, without a journal). */
+    public static final int DURABLE_TRANSACTION_TYPE_ID = 1011;
+
+    /** Default length of the values buffer: 512 counters. */
+    public static final int DEFAULT_VALUES_BUFFER_LENGTH = 512 * CountersReader.COUNTER_LENGTH;
+
+    private final ByteBuffer metaData;
+    private final ByteBuffer values;
+    private final CountersManager countersManager;
+    private boolean closed;
+
+    /**
+     * Allocates off-heap buffers for counters.
+     *
+     * @param valuesBufferLength length of the values buffer, a multiple of {@link CountersReader#COUNTER_LENGTH}.
+     */
+    public KeelCounters(final int valuesBufferLength)
+    {
+        if (valuesBufferLength <= 0 || valuesBufferLength % CountersReader.COUNTER_LENGTH != 0)
+        {
+            throw new IllegalArgumentException("counters values buffer length must be a positive multiple of " +
+                CountersReader.COUNTER_LENGTH + ", got " + valuesBufferLength);
+        }
+        final int metaDataLength = valuesBufferLength * (CountersReader.METADATA_LENGTH / CountersReader.COUNTER_LENGTH);
+        metaData = ByteBuffer.allocateDirect(metaDataLength);
+        values = ByteBuffer.allocateDirect(valuesBufferLength);
+        countersManager = new CountersManager(new UnsafeBuffer(metaData), new UnsafeBuffer(values));
+    }
+
+    /** The manager counters are allocated from; a reader (exporter) can use it as a {@link CountersReader}. */
+    public CountersManager countersManager()
+    {
+        return countersManager;
+    }
+
+    /**
+     * Allocates a counter of a registered type.
+     *
+     * @param countersManager where to allocate.
+     * @param typeId          one of the {@code *_TYPE_ID} constants.
+     * @param pipeline        pipeline name, a label.
+     * @param extraLabel      further {@code key=value} labels, or null.
+     * @return the counter.
+     */
+    public static AtomicCounter newCounter(
+        final CountersManager countersManager, final int typeId, final String pipeline, final String extraLabel)
+    {
+        final String label = metricName(typeId) + " pipeline=" + pipeline + (null == extraLabel ? "" : " " + extraLabel);
+        return countersManager.newCounter(label, typeId);
+    }
+
+    /**
+     * Prometheus metric name of a counter type.
+     *
+     * @param typeId a type id of this registry.
+     * @return the metric name.
+     */
+    public static String metricName(final int typeId)
+    {
+        switch (typeId)
+        {
+            case PIPELINE_STATE_TYPE_ID:
+                return "keel_pipeline_state";
+            case STEPS_TYPE_ID:
+                return "keel_steps_total";
+            case RECORDS_IN_TYPE_ID:
+                return "keel_records_in_total";
+            case RECORDS_OUT_TYPE_ID:
+                return "keel_records_out_total";
+            case STEP_NANOS_TOTAL_TYPE_ID:
+                return "keel_step_nanos_total";
+            case STEP_NANOS_MAX_TYPE_ID:
+                return "keel_step_nanos_max";
+            case ERRORS_TYPE_ID:
+                return "keel_errors_total";
+            case PENDING_STEPS_TYPE_ID:
+                return "keel_pending_steps";
+            case OUTPUT_BACK_PRESSURE_TYPE_ID:
+                return "keel_output_back_pressure_total";
+            case REPLAYED_STEPS_TYPE_ID:
+                return "keel_replayed_steps_total";
+            case DURABLE_TRANSACTION_TYPE_ID:
+                return "keel_durable_transaction_id";
+            default:
+                throw new IllegalArgumentException("not a Keel counter type id: " + typeId);
+        }
+    }
+
+    /** Frees the buffers; counters allocated from them must not be used afterwards. */
+    public void close()
+    {
+        if (!closed)
+        {
+            closed = true;
+            BufferUtil.free(metaData);
+            BufferUtil.free(values);
+        }
+    }
+}
