@@ -1,0 +1,75 @@
+package dev.keel.tools;
+
+import dev.keel.engine.KeelException;
+import dev.keel.engine.config.PipelineConfig;
+import dev.keel.engine.config.PipelineConfigParser;
+import dev.keel.engine.program.ProgramDefinition;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code keel run --config pipeline.json [--program NAME] [--exit-at-eoi]}.
+ */
+@Command(name = "run", description = "Run a pipeline until stopped (SIGTERM/SIGINT), or until end of input.")
+final class RunCommand implements Callable<Integer>
+{
+    @Option(names = "--config", required = true, description = "Pipeline configuration (JSON).")
+    Path config;
+
+    @Option(names = "--program", description = "Built-in program name or ProgramDefinition class; " +
+        "overrides the config's \"program\".")
+    String program;
+
+    @Option(names = "--exit-at-eoi", description = "Exit 0 once every input reached end of input and all " +
+        "output is delivered.")
+    boolean exitAtEoi;
+
+    public Integer call() throws Exception
+    {
+        final PipelineConfig pipelineConfig = PipelineConfigParser.parse(config);
+        final String programName = null != program ? program : pipelineConfig.program().orElseThrow(() ->
+            new KeelException(KeelException.Category.CONFIG, "CONFIG_MISSING",
+                config + ": $.program: no program given; set \"program\" or pass --program NAME " +
+                "(built-in: " + ProgramRegistry.names() + ")"));
+        final ProgramDefinition definition = ProgramRegistry.resolve(programName);
+        final CountDownLatch stopped = new CountDownLatch(1);
+        final KeelNode node = KeelNode.launch(pipelineConfig, definition);
+        final Thread hook = new Thread(() ->
+        {
+            node.close();
+            stopped.countDown();
+        }, "keel-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        System.err.println("keel: pipeline '" + pipelineConfig.name() + "' running program '" + programName + "'");
+        try
+        {
+            if (exitAtEoi)
+            {
+                while (!node.pipeline().awaitCompletion(Duration.ofSeconds(1)))
+                {
+                    if (stopped.getCount() == 0)
+                    {
+                        return 1;
+                    }
+                }
+                System.err.println("keel: end of input reached, all output delivered");
+                return 0;
+            }
+            stopped.await();
+            return 0;
+        }
+        finally
+        {
+            if (stopped.getCount() != 0)
+            {
+                Runtime.getRuntime().removeShutdownHook(hook);
+                node.close();
+            }
+        }
+    }
+}
