@@ -89,6 +89,13 @@ final class Harness implements AutoCloseable
         return integrated.get(name);
     }
 
+    /** Starts the view's integral from {@code content}: for a program restored from a checkpoint. */
+    void seed(final String name, final Map<List<Object>, Long> content)
+    {
+        integrated.get(name).clear();
+        integrated.get(name).putAll(content);
+    }
+
     /** The view's consolidated delta of the last step. */
     Map<List<Object>, Long> delta(final String name)
     {
