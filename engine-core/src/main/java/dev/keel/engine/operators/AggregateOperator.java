@@ -68,6 +68,12 @@ public final class AggregateOperator extends Operator
         return Params.mix(result, appendOnly ? 1 : 0);
     }
 
+    /** True when min/max keep only the running extreme (append-only input), false when they keep multisets. */
+    boolean runningExtremes()
+    {
+        return appendOnly;
+    }
+
     /** Number of non-empty groups held. */
     public int groupCount()
     {
