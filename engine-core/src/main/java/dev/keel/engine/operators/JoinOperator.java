@@ -23,6 +23,13 @@ import dev.keel.engine.state.PagedArena;
  * row whose key has no right rows yields {@code f(left, null)}; when a key's right weight goes from zero to
  * positive, the null-extended rows of the key's (old) left rows are retracted, and re-emitted when it goes
  * back to zero.
+ * <p>
+ * <b>Windowed join.</b> Given an event-time column on each side that is part of the join key at the same
+ * position (typically {@code window_end} appended by {@link WindowOperator}), the join frees the state of
+ * times that can no longer receive rows: the watermark is the largest time seen on either side in the
+ * previous steps minus {@code lateness}; a row whose time is at or below it is dropped and counted in
+ * {@link #lateRecords()}, and after each step the index groups (of both sides) at or below the new
+ * watermark are freed. Output already emitted for them stays, as for a closed window.
  */
 public final class JoinOperator extends Operator
 {
@@ -47,6 +54,15 @@ public final class JoinOperator extends Operator
     private final RowView leftStored;
     private final RowView rightStored;
     private final RowWriter writer;
+    private final String leftTimeName;
+    private final String rightTimeName;
+    private final int leftTime;
+    private final int rightTime;
+    private final long lateness;
+    private final TimeIndex leftTimes;
+    private final TimeIndex rightTimes;
+    private long maxTime = Long.MIN_VALUE;
+    private long lateRecords;
 
     public JoinOperator(
         final String name,
@@ -60,8 +76,31 @@ public final class JoinOperator extends Operator
         final String version,
         final PagedArena arena)
     {
+        this(name, left, right, leftKeys, rightKeys, null, null, 0, type, out, combiner, version, arena);
+    }
+
+    /**
+     * A windowed join when {@code leftTime} and {@code rightTime} are given (both or neither): see the class
+     * documentation.
+     */
+    public JoinOperator(
+        final String name,
+        final Operator left,
+        final Operator right,
+        final String[] leftKeys,
+        final String[] rightKeys,
+        final String leftTime,
+        final String rightTime,
+        final long lateness,
+        final JoinType type,
+        final Schema out,
+        final JoinCombiner combiner,
+        final String version,
+        final PagedArena arena)
+    {
         super(name, out);
         checkKeys(name, left.outputSchema(), right.outputSchema(), leftKeys, rightKeys);
+        checkTimes(name, left.outputSchema(), leftKeys, leftTime, rightKeys, rightTime, lateness);
         this.left = left;
         this.right = right;
         this.leftCursor = left.output().cursor();
@@ -81,6 +120,40 @@ public final class JoinOperator extends Operator
         this.leftStored = new RowView(left.outputSchema());
         this.rightStored = new RowView(right.outputSchema());
         this.writer = new RowWriter(out);
+        this.leftTimeName = leftTime;
+        this.rightTimeName = rightTime;
+        this.lateness = lateness;
+        this.leftTime = null == leftTime ? -1 : left.outputSchema().require(leftTime);
+        this.rightTime = null == rightTime ? -1 : right.outputSchema().require(rightTime);
+        this.leftTimes = null == leftTime ? null : new TimeIndex(arena, leftIndex);
+        this.rightTimes = null == rightTime ? null : new TimeIndex(arena, rightIndex);
+    }
+
+    private static void checkTimes(
+        final String name,
+        final Schema left,
+        final String[] leftKeys,
+        final String leftTime,
+        final String[] rightKeys,
+        final String rightTime,
+        final long lateness)
+    {
+        if (null == leftTime && null == rightTime)
+        {
+            return;
+        }
+        boolean keyed = false;
+        for (int i = 0; i < leftKeys.length; i++)
+        {
+            keyed |= leftKeys[i].equals(leftTime) && rightKeys[i].equals(rightTime);
+        }
+        if (!keyed || lateness < 0)
+        {
+            throw new KeelException(KeelException.Category.PROGRAM, "PROGRAM_JOIN_TIME",
+                "join '" + name + "': time columns '" + leftTime + "' and '" + rightTime +
+                "' must be a pair of join keys (same position) and lateness=" + lateness + " must be >= 0");
+        }
+        Windows.timeColumn("join '" + name + "'", left, leftTime);
     }
 
     private static void checkKeys(
@@ -119,17 +192,42 @@ public final class JoinOperator extends Operator
     {
         long result = Params.mix(Params.mix(h, left.name()), right.name());
         result = Params.mix(Params.mix(result, leftKeys), rightKeys);
+        result = Params.mix(Params.mix(Params.mix(result, leftTimeName), rightTimeName), lateness);
         return Params.mix(Params.mix(result, type.ordinal()), version);
+    }
+
+    /** Rows (by |weight|) dropped because their time was at or below the watermark (windowed join). */
+    public long lateRecords()
+    {
+        return lateRecords;
+    }
+
+    /** Join keys held in the two indexes; a windowed join frees those of closed times. */
+    public int indexedKeys()
+    {
+        return leftIndex.groupCount() + rightIndex.groupCount();
     }
 
     public void step()
     {
         final boolean outer = type == JoinType.LEFT;
+        final long watermark = maxTime == Long.MIN_VALUE ? Long.MIN_VALUE : maxTime - lateness;
+        long stepMax = maxTime;
         final ZSetBatch.Cursor rightCursor = this.rightCursor.reset();
         while (rightCursor.next())
         {
             final RowView row = rightCursor.row();
             final long weight = rightCursor.weight();
+            if (rightTime >= 0 && !row.isNull(rightTime))
+            {
+                final long time = row.getLong(rightTime);
+                stepMax = Math.max(stepMax, time);
+                if (watermark != Long.MIN_VALUE && time <= watermark)
+                {
+                    lateRecords += Math.abs(weight);
+                    continue;
+                }
+            }
             if (weight == 0 || hasNullKey(row, rightKeyColumns))
             {
                 continue;
@@ -145,6 +243,10 @@ public final class JoinOperator extends Operator
             }
             final long rightGroup = rightIndex.findOrInsertGroup(
                 rightKey.buffer(), 0, rightKey.length(), rightKey.hash());
+            if (null != rightTimes && rightIndex.wasGroupInserted())
+            {
+                rightTimes.added(row.getLong(rightTime), rightKey.buffer(), 0, rightKey.length());
+            }
             final long aux = IndexedZSet.auxAddress(rightGroup);
             final long before = arena.getLong(aux + RIGHT_WEIGHT);
             final long after = before + weight;
@@ -166,6 +268,16 @@ public final class JoinOperator extends Operator
         {
             final RowView row = leftCursor.row();
             final long weight = leftCursor.weight();
+            if (leftTime >= 0 && !row.isNull(leftTime))
+            {
+                final long time = row.getLong(leftTime);
+                stepMax = Math.max(stepMax, time);
+                if (watermark != Long.MIN_VALUE && time <= watermark)
+                {
+                    lateRecords += Math.abs(weight);
+                    continue;
+                }
+            }
             if (weight == 0)
             {
                 continue;
@@ -193,6 +305,18 @@ public final class JoinOperator extends Operator
             }
             leftIndex.add(leftKey.buffer(), 0, leftKey.length(), leftKey.hash(),
                 row.buffer(), row.offset(), row.length(), weight);
+            if (null != leftTimes && leftIndex.wasGroupInserted())
+            {
+                leftTimes.added(row.getLong(leftTime), leftKey.buffer(), 0, leftKey.length());
+            }
+        }
+
+        maxTime = stepMax;
+        if (null != leftTimes && maxTime != Long.MIN_VALUE)
+        {
+            final long newWatermark = maxTime - lateness;
+            leftTimes.close(newWatermark);
+            rightTimes.close(newWatermark);
         }
     }
 
@@ -226,11 +350,24 @@ public final class JoinOperator extends Operator
     {
         leftIndex.saveMeta(meta);
         rightIndex.saveMeta(meta);
+        if (null != leftTimes)
+        {
+            meta.putLong(maxTime).putLong(lateRecords);
+            leftTimes.saveMeta(meta);
+            rightTimes.saveMeta(meta);
+        }
     }
 
     public void loadMeta(final MetaBuffer meta)
     {
         leftIndex.loadMeta(meta);
         rightIndex.loadMeta(meta);
+        if (null != leftTimes)
+        {
+            maxTime = meta.getLong();
+            lateRecords = meta.getLong();
+            leftTimes.loadMeta(meta);
+            rightTimes.loadMeta(meta);
+        }
     }
 }

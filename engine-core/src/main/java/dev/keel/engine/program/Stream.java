@@ -143,6 +143,30 @@ public final class Stream
             builder.arena()));
     }
 
+    /**
+     * A join whose state is freed as event time passes: {@code leftTime}/{@code rightTime} are join keys at
+     * the same position (e.g. {@code window_end} of both sides after {@link #window}); rows at or below the
+     * watermark (largest time seen minus {@code lateness}) are dropped and index state of closed times freed.
+     * See {@link JoinOperator}.
+     */
+    public Stream windowedJoin(
+        final String name,
+        final Stream right,
+        final String[] leftKeys,
+        final String[] rightKeys,
+        final String leftTime,
+        final String rightTime,
+        final long lateness,
+        final JoinType type,
+        final Schema out,
+        final JoinCombiner combiner,
+        final String version)
+    {
+        return builder.add(new JoinOperator(
+            name, operator, sameProgram(name, right).operator, leftKeys, rightKeys, leftTime, rightTime, lateness,
+            type, out, combiner, version, builder.arena()));
+    }
+
     /** Appends {@code window_start} and {@code window_end}, once per window containing the row. */
     public Stream window(final String name, final String timeColumn, final long size, final long hop)
     {
