@@ -10,7 +10,8 @@ import dev.keel.engine.data.Schema;
  * <ul>
  * <li>{@code count}: number of rows of the group (SQL COUNT(*)), BIGINT (INT64);</li>
  * <li>{@code sum}: INT32/INT64 sum to INT64, DECIMAL(s) to DECIMAL(s), FLOAT64 to FLOAT64. Integral
- * sums wrap on overflow (two's complement), which keeps them exact under retraction;</li>
+ * sums wrap on overflow (two's complement), which keeps them exact under retraction. FLOAT64 sums are
+ * kept incrementally, so their rounding can differ from a recomputation in another order;</li>
  * <li>{@code min}/{@code max}: the input column's type (integral, TIMESTAMP, DECIMAL or FLOAT64);</li>
  * <li>{@code avg}: FLOAT64, sum / non-null count (a DECIMAL input is unscaled first).</li>
  * </ul>

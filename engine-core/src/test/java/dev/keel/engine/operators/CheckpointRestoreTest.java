@@ -102,6 +102,11 @@ class CheckpointRestoreTest
                 final WindowAggregateOperator b = (WindowAggregateOperator)restored.program().view("win");
                 assertEquals(a.lateRecords(), b.lateRecords());
                 assertEquals(a.groupCount(), b.groupCount());
+                final JoinOperator pairsA = (JoinOperator)original.program().view("pairs");
+                final JoinOperator pairsB = (JoinOperator)restored.program().view("pairs");
+                assertTrue(pairsA.lateRecords() > 0);
+                assertEquals(pairsA.lateRecords(), pairsB.lateRecords());
+                assertEquals(pairsA.indexedKeys(), pairsB.indexedKeys());
             }
         }
     }

@@ -26,7 +26,10 @@ final class EverythingProgram implements ProgramDefinition
     static final Schema JOINED = Schema.of(
         Column.of("g", ColumnType.INT64), Column.nullable("k", ColumnType.INT64), Column.nullable("label", ColumnType.STRING));
     static final Schema GK = Schema.of(Column.of("g", ColumnType.INT64), Column.nullable("k", ColumnType.INT64));
-    static final String[] VIEWS = { "vwap", "agg", "distinct", "joined", "win", "top" };
+    static final Schema PAIRS = Schema.of(
+        Column.of("g", ColumnType.INT64), Column.of("window_end", ColumnType.INT64),
+        Column.nullable("lv", ColumnType.INT64), Column.nullable("rv", ColumnType.INT64));
+    static final String[] VIEWS = { "vwap", "agg", "distinct", "joined", "win", "top", "pairs" };
 
     private static final String[] SYMBOLS = new String[64];
     private static final String[] LABELS = { "red", "green", "blue", "a-much-longer-label-than-the-others" };
@@ -66,6 +69,11 @@ final class EverythingProgram implements ProgramDefinition
         program.view("win", events.windowAggregate("win", "t", 20, 5, 10, new String[]{ "g" },
             Agg.count("n"), Agg.max("v", "hi")));
         program.view("top", events.topN("top", new String[]{ "g" }, "v", true, 2));
+        final Stream windowed = events.window("windowed", "t", 20, 20);
+        final String[] keys = { "g", "window_end" };
+        program.view("pairs", windowed.windowedJoin("pairs", windowed, keys, keys, "window_end", "window_end", 10,
+            JoinType.INNER, PAIRS, (l, r, out) -> out.copyColumn(0, l, 0).copyColumn(1, l, 5)
+                .copyColumn(2, l, 3).copyColumn(3, r, 3), "1"));
     }
 
     /** Writes step {@code step}'s input into the program's tables without allocating. */
