@@ -12,9 +12,4 @@ final class Harnesses
     private Harnesses()
     {
     }
-
-    static String[] cols(final String... names)
-    {
-        return names;
-    }
 }
