@@ -210,9 +210,22 @@ public final class JoinOperator extends Operator
 
     public void step()
     {
-        final boolean outer = type == JoinType.LEFT;
         final long watermark = maxTime == Long.MIN_VALUE ? Long.MIN_VALUE : maxTime - lateness;
-        long stepMax = maxTime;
+        final long rightMax = applyRightDelta(watermark, maxTime);
+        maxTime = applyLeftDelta(watermark, rightMax);
+        if (null != leftTimes && maxTime != Long.MIN_VALUE)
+        {
+            final long newWatermark = maxTime - lateness;
+            leftTimes.close(newWatermark);
+            rightTimes.close(newWatermark);
+        }
+    }
+
+    /** ΔR joined with the old left index, then applied to the right index; returns the largest time seen. */
+    private long applyRightDelta(final long watermark, final long maxSeen)
+    {
+        final boolean outer = type == JoinType.LEFT;
+        long stepMax = maxSeen;
         final ZSetBatch.Cursor rightCursor = this.rightCursor.reset();
         while (rightCursor.next())
         {
@@ -262,7 +275,14 @@ public final class JoinOperator extends Operator
                 }
             }
         }
+        return stepMax;
+    }
 
+    /** ΔL joined with the new right index, then applied to the left index; returns the largest time seen. */
+    private long applyLeftDelta(final long watermark, final long maxSeen)
+    {
+        final boolean outer = type == JoinType.LEFT;
+        long stepMax = maxSeen;
         final ZSetBatch.Cursor leftCursor = this.leftCursor.reset();
         while (leftCursor.next())
         {
@@ -310,14 +330,7 @@ public final class JoinOperator extends Operator
                 leftTimes.added(row.getLong(leftTime), leftKey.buffer(), 0, leftKey.length());
             }
         }
-
-        maxTime = stepMax;
-        if (null != leftTimes && maxTime != Long.MIN_VALUE)
-        {
-            final long newWatermark = maxTime - lateness;
-            leftTimes.close(newWatermark);
-            rightTimes.close(newWatermark);
-        }
+        return stepMax;
     }
 
     private RowView stored(final RowView view, final IndexedZSet index, final long entry)
