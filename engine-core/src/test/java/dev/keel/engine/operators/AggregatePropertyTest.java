@@ -1,8 +1,10 @@
 package dev.keel.engine.operators;
 
+import dev.keel.engine.KeelException;
 import dev.keel.engine.data.Column;
 import dev.keel.engine.data.ColumnType;
 import dev.keel.engine.data.Schema;
+import dev.keel.engine.program.Program;
 import dev.keel.engine.program.Stream;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -166,6 +168,36 @@ class AggregatePropertyTest
             expected.put(row(2L, null, null, 1L), 1L);
             assertEquals(expected, harness.view("agg"), "min/max of only NULLs is NULL");
         }
+    }
+
+    @Test
+    void outputTypesFollowTheInputTypes()
+    {
+        final Schema typed = Schema.of(
+            Column.of("i", ColumnType.INT32),
+            Column.decimal("price", 2),
+            Column.of("ts", ColumnType.TIMESTAMP),
+            Column.of("s", ColumnType.STRING));
+        try (Harness harness = new Harness(program -> program.view("agg", program.zsetTable("t", typed).aggregate(
+            "agg", new String[0], Agg.sum("i", "si"), Agg.sum("price", "sp"), Agg.avg("price", "ap"),
+            Agg.min("ts", "first"), Agg.max("price", "top")))))
+        {
+            assertEquals(Schema.of(
+                Column.of("si", ColumnType.INT64),
+                Column.decimal("sp", 2),
+                Column.of("ap", ColumnType.FLOAT64),
+                Column.of("first", ColumnType.TIMESTAMP),
+                Column.decimal("top", 2)), harness.program().view("agg").outputSchema());
+            harness.step("t", List.of(
+                new Change(row(2L, 150L, 1_000L, "x"), 1), new Change(row(3L, 275L, 500L, "y"), 1),
+                new Change(row(3L, 275L, 500L, "y"), 1)));
+            assertEquals(Map.of(row(8L, 700L, 7.0 / 3, 500L, 275L), 1L), harness.view("agg"),
+                "DECIMAL(2) sums stay scaled; avg is unscaled: (1.50 + 2.75 * 2) / 3");
+        }
+        final KeelException error = assertThrows(KeelException.class, () -> Program.build(program -> program.view(
+            "agg", program.zsetTable("t", typed).aggregate("agg", new String[0], Agg.sum("s", "x")))));
+        assertEquals("PROGRAM_AGGREGATE_TYPE", error.code());
+        assertTrue(error.getMessage().contains("STRING"), error.getMessage());
     }
 
     @Test
