@@ -27,9 +27,12 @@ import dev.keel.engine.state.PagedArena;
  * <b>Windowed join.</b> Given an event-time column on each side that is part of the join key at the same
  * position (typically {@code window_end} appended by {@link WindowOperator}), the join frees the state of
  * times that can no longer receive rows: the watermark is the largest time seen on either side in the
- * previous steps minus {@code lateness}; a row whose time is at or below it is dropped and counted in
- * {@link #lateRecords()}, and after each step the index groups (of both sides) at or below the new
- * watermark are freed. Output already emitted for them stays, as for a closed window.
+ * previous steps minus {@code lateness}, and a time strictly below it is closed. A row with a closed time is
+ * dropped and counted in {@link #lateRecords()}; after each step the index groups (of both sides) with a
+ * time below the new watermark are freed. Output already emitted for them stays, as for a closed window.
+ * With {@code window_end} as the time and lateness 0, a tumbling window closes when a row of a later
+ * window arrives, the moment {@link WindowAggregateOperator} closes it; for hopping windows use a lateness
+ * of at least size - hop, since one row's windows end at different times.
  */
 public final class JoinOperator extends Operator
 {
@@ -196,7 +199,7 @@ public final class JoinOperator extends Operator
         return Params.mix(Params.mix(result, type.ordinal()), version);
     }
 
-    /** Rows (by |weight|) dropped because their time was at or below the watermark (windowed join). */
+    /** Rows (by |weight|) dropped because their time was below the watermark (windowed join). */
     public long lateRecords()
     {
         return lateRecords;
@@ -215,9 +218,10 @@ public final class JoinOperator extends Operator
         maxTime = applyLeftDelta(watermark, rightMax);
         if (null != leftTimes && maxTime != Long.MIN_VALUE)
         {
-            final long newWatermark = maxTime - lateness;
-            leftTimes.close(newWatermark);
-            rightTimes.close(newWatermark);
+            // close() frees times at or below its argument; times strictly below the watermark are closed
+            final long lastClosed = maxTime - lateness - 1;
+            leftTimes.close(lastClosed);
+            rightTimes.close(lastClosed);
         }
     }
 
@@ -235,7 +239,7 @@ public final class JoinOperator extends Operator
             {
                 final long time = row.getLong(rightTime);
                 stepMax = Math.max(stepMax, time);
-                if (watermark != Long.MIN_VALUE && time <= watermark)
+                if (time < watermark)
                 {
                     lateRecords += Math.abs(weight);
                     continue;
@@ -292,7 +296,7 @@ public final class JoinOperator extends Operator
             {
                 final long time = row.getLong(leftTime);
                 stepMax = Math.max(stepMax, time);
-                if (watermark != Long.MIN_VALUE && time <= watermark)
+                if (time < watermark)
                 {
                     lateRecords += Math.abs(weight);
                     continue;

@@ -145,8 +145,8 @@ public final class Stream
 
     /**
      * A join whose state is freed as event time passes: {@code leftTime}/{@code rightTime} are join keys at
-     * the same position (e.g. {@code window_end} of both sides after {@link #window}); rows at or below the
-     * watermark (largest time seen minus {@code lateness}) are dropped and index state of closed times freed.
+     * the same position (e.g. {@code window_end} of both sides after {@link #window}); rows with a time below
+     * the watermark (largest time seen minus {@code lateness}) are dropped and index state of such times freed.
      * See {@link JoinOperator}.
      */
     public Stream windowedJoin(
