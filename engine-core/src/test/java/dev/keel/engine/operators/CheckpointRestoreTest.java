@@ -2,7 +2,6 @@ package dev.keel.engine.operators;
 
 import dev.keel.engine.data.RowWriter;
 import dev.keel.engine.examples.TradesVwap;
-import dev.keel.engine.program.Program;
 import dev.keel.engine.state.MetaBuffer;
 import dev.keel.engine.state.PagedArena;
 import org.junit.jupiter.api.Test;
