@@ -86,6 +86,12 @@ public final class InputTable extends Operator
         return "table";
     }
 
+    /** An append-only table rejects retractions, so its output only ever inserts. */
+    public boolean appendOnly()
+    {
+        return kind == Kind.APPEND_ONLY;
+    }
+
     protected long fingerprintParameters(final long h)
     {
         return dev.keel.engine.data.Hashing.combine(h, kind.ordinal());

@@ -50,6 +50,16 @@ public abstract class Operator implements Stateful
         return fingerprintParameters(h);
     }
 
+    /**
+     * True if this operator's output only ever carries positive weights (inserts): an append-only input
+     * table and chains of map, filter, flatMap and union over such streams. Aggregates use it to keep
+     * only running min/max instead of a multiset of values.
+     */
+    public boolean appendOnly()
+    {
+        return false;
+    }
+
     /** Called after every consumer has read {@link #output()}; clears it for the next step. */
     public void endStep()
     {

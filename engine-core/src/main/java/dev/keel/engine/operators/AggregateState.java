@@ -1,0 +1,557 @@
+package dev.keel.engine.operators;
+
+import dev.keel.engine.data.Bytes;
+import dev.keel.engine.data.Column;
+import dev.keel.engine.data.ColumnType;
+import dev.keel.engine.data.Hashing;
+import dev.keel.engine.data.RowView;
+import dev.keel.engine.data.RowWriter;
+import dev.keel.engine.data.Schema;
+import dev.keel.engine.data.ZSetBatch;
+import dev.keel.engine.state.IndexedZSet;
+import dev.keel.engine.state.MetaBuffer;
+import dev.keel.engine.state.OffHeapHashMap;
+import dev.keel.engine.state.PagedArena;
+import dev.keel.engine.state.Stateful;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The group state shared by {@link AggregateOperator} and {@link WindowAggregateOperator}: an
+ * {@link OffHeapHashMap} from group key (a key row) to a fixed-size record of accumulators:
+ * <pre>
+ *   | int64 count | int64 epoch of last touch | per aggregate: sum/avg: acc, non-null count;
+ *                                              min/max: acc, non-null count, has-value flag  |
+ * </pre>
+ * min/max over a stream that may retract also keep, per aggregate, an {@link IndexedZSet} from group key
+ * to the multiset of values, so that retracting the current extreme can rescan the group's remaining
+ * values; over an append-only stream the running extreme is enough.
+ * <p>
+ * Per step, the first touch of a group copies its record to a {@link TouchedList}; {@link #emit} then
+ * builds the old and the new output row of each touched group and emits -old/+new when they differ,
+ * and frees groups whose count dropped to zero.
+ * <p>
+ * Windowed state (key = group columns ++ window_start) also indexes group records by window start, so
+ * that closing the windows below the watermark frees their records without scanning all groups.
+ */
+final class AggregateState implements Stateful
+{
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final int COUNT = 0;
+    private static final int EPOCH = 8;
+    private static final int FIRST_AGG = 16;
+    private static final int ACC = 0;
+    private static final int NON_NULL = 8;
+    private static final int HAS = 16;
+
+    private final PagedArena arena;
+    private final OffHeapHashMap groups;
+    private final Agg.Kind[] kinds;
+    private final int[] inColumns;
+    private final boolean[] doubles;
+    private final boolean[] nullableOut;
+    private final double[] avgDivisors;
+    private final int[] offsets;
+    private final IndexedZSet[] multisets;
+    private final int keyColumns;
+    private final int aggBase;
+    private final RowView keyView;
+    private final RowWriter oldRow;
+    private final RowWriter newRow;
+    private final TouchedList touched;
+    private final UnsafeBuffer slot = new UnsafeBuffer(new byte[8]);
+    private long epoch;
+
+    private final long windowSize;
+    private final long hop;
+    private final IndexedZSet windows;
+    private final UnsafeBuffer startKey = new UnsafeBuffer(new byte[8]);
+    private final UnsafeBuffer recordBytes = new UnsafeBuffer(new byte[8]);
+    private final ExpandableDirectByteBuffer closing = new ExpandableDirectByteBuffer(256);
+    private long nextCloseStart;
+    private boolean closedAny;
+
+    /**
+     * @param keySchema  schema of the key rows, null for a global aggregate; for windows its last column is
+     *                   window_start.
+     * @param windowSize window size, or 0 when not windowed.
+     */
+    AggregateState(
+        final PagedArena arena,
+        final Schema input,
+        final Schema keySchema,
+        final Schema output,
+        final Agg[] aggs,
+        final boolean appendOnly,
+        final long windowSize,
+        final long hop)
+    {
+        this.arena = arena;
+        this.keyColumns = null == keySchema ? 0 : keySchema.columnCount();
+        this.keyView = null == keySchema ? null : new RowView(keySchema);
+        this.windowSize = windowSize;
+        this.hop = hop;
+        this.aggBase = keyColumns + (windowSize > 0 ? 1 : 0);
+        this.kinds = new Agg.Kind[aggs.length];
+        this.inColumns = new int[aggs.length];
+        this.doubles = new boolean[aggs.length];
+        this.nullableOut = new boolean[aggs.length];
+        this.avgDivisors = new double[aggs.length];
+        this.offsets = new int[aggs.length];
+        this.multisets = new IndexedZSet[aggs.length];
+        int offset = FIRST_AGG;
+        for (int a = 0; a < aggs.length; a++)
+        {
+            final Agg agg = aggs[a];
+            kinds[a] = agg.kind();
+            nullableOut[a] = output.column(aggBase + a).nullable();
+            offsets[a] = offset;
+            if (agg.kind() == Agg.Kind.COUNT)
+            {
+                inColumns[a] = -1;
+                continue;
+            }
+            final int column = input.require(agg.column());
+            final Column in = input.column(column);
+            inColumns[a] = column;
+            doubles[a] = in.type() == ColumnType.FLOAT64;
+            avgDivisors[a] = in.type() == ColumnType.DECIMAL ? Math.pow(10, in.scale()) : 1;
+            if (agg.kind() == Agg.Kind.MIN || agg.kind() == Agg.Kind.MAX)
+            {
+                offset += 24;
+                if (!appendOnly)
+                {
+                    multisets[a] = new IndexedZSet(arena, 0, 1024, 4096);
+                }
+            }
+            else
+            {
+                offset += 16;
+            }
+        }
+        this.groups = new OffHeapHashMap(arena, offset, 1024);
+        this.touched = new TouchedList(offset, 1024);
+        this.oldRow = new RowWriter(output);
+        this.newRow = new RowWriter(output);
+        this.windows = windowSize > 0 ? new IndexedZSet(arena, 0, 256, 1024) : null;
+    }
+
+    /** Output schema: key columns, then window_end when windowed, then one column per aggregate. */
+    static Schema outputSchema(final Schema input, final Schema keySchema, final boolean windowed, final Agg[] aggs)
+    {
+        final List<Column> columns = new ArrayList<>();
+        if (null != keySchema)
+        {
+            columns.addAll(keySchema.columns());
+        }
+        if (windowed)
+        {
+            final Column start = keySchema.column(keySchema.columnCount() - 1);
+            columns.add(Column.of("window_end", start.type()));
+        }
+        for (final Agg agg : aggs)
+        {
+            columns.add(agg.outputColumn(input));
+        }
+        return new Schema(columns);
+    }
+
+    int groupCount()
+    {
+        return groups.size();
+    }
+
+    /** Starts a step: groups touched from now on are snapshotted once. */
+    void beginStep()
+    {
+        epoch++;
+        touched.clear();
+    }
+
+    /** Adds a row with a weight to the group of {@code key[0, keyLength)}. */
+    void accumulate(final DirectBuffer key, final int keyLength, final long hash, final RowView row, final long weight)
+    {
+        final long record = groups.findOrInsert(key, 0, keyLength, hash);
+        if (null != windows && groups.wasInserted())
+        {
+            indexWindow(key, 0, record, 1);
+        }
+        final long value = OffHeapHashMap.valueAddress(record);
+        if (arena.getLong(value + EPOCH) != epoch)
+        {
+            touched.add(record, hash, arena.pageOf(value), PagedArena.offset(value));
+            arena.putLong(value + EPOCH, epoch);
+        }
+        arena.addLong(value + COUNT, weight);
+        for (int a = 0; a < kinds.length; a++)
+        {
+            final int column = inColumns[a];
+            if (column < 0 || row.isNull(column))
+            {
+                continue;
+            }
+            final long address = value + offsets[a];
+            arena.addLong(address + NON_NULL, weight);
+            switch (kinds[a])
+            {
+                case SUM:
+                case AVG:
+                    if (doubles[a])
+                    {
+                        final double sum = Double.longBitsToDouble(arena.getLong(address + ACC)) +
+                            weight * row.getDouble(column);
+                        arena.putLong(address + ACC, Double.doubleToRawLongBits(sum));
+                    }
+                    else
+                    {
+                        arena.addLong(address + ACC, weight * row.getLong(column));
+                    }
+                    break;
+                default:
+                    extreme(a, address, key, keyLength, hash, row.rawSlot(column), weight);
+            }
+        }
+    }
+
+    private void extreme(
+        final int a, final long address, final DirectBuffer key, final int keyLength, final long hash,
+        final long candidate, final long weight)
+    {
+        final IndexedZSet multiset = multisets[a];
+        if (null == multiset)
+        {
+            if (arena.getLong(address + HAS) == 0 || better(a, candidate, arena.getLong(address + ACC)))
+            {
+                arena.putLong(address + ACC, candidate);
+                arena.putLong(address + HAS, 1);
+            }
+            return;
+        }
+        slot.putLong(0, candidate, LE);
+        final long newWeight = multiset.add(key, 0, keyLength, hash, slot, 0, 8, weight);
+        if (newWeight > 0)
+        {
+            if (arena.getLong(address + HAS) == 0 || better(a, candidate, arena.getLong(address + ACC)))
+            {
+                arena.putLong(address + ACC, candidate);
+                arena.putLong(address + HAS, 1);
+            }
+        }
+        else if (newWeight - weight > 0 && arena.getLong(address + HAS) != 0 &&
+            arena.getLong(address + ACC) == candidate)
+        {
+            // the current extreme left the group: only now is the multiset needed
+            rescan(a, address, key, keyLength, hash);
+        }
+    }
+
+    private void rescan(final int a, final long address, final DirectBuffer key, final int keyLength, final long hash)
+    {
+        final IndexedZSet multiset = multisets[a];
+        final long group = multiset.findGroup(key, 0, keyLength, hash);
+        boolean found = false;
+        long best = 0;
+        if (group != 0)
+        {
+            for (long entry = multiset.firstEntry(group); entry != 0; entry = multiset.nextEntry(entry))
+            {
+                if (multiset.entryWeight(entry) > 0)
+                {
+                    final long candidate = arena.getLong(multiset.entryValueAddress(entry));
+                    if (!found || better(a, candidate, best))
+                    {
+                        best = candidate;
+                        found = true;
+                    }
+                }
+            }
+        }
+        arena.putLong(address + ACC, best);
+        arena.putLong(address + HAS, found ? 1 : 0);
+    }
+
+    private boolean better(final int a, final long candidate, final long current)
+    {
+        final int comparison = doubles[a] ?
+            Double.compare(Double.longBitsToDouble(candidate), Double.longBitsToDouble(current)) :
+            Long.compare(candidate, current);
+        return kinds[a] == Agg.Kind.MIN ? comparison < 0 : comparison > 0;
+    }
+
+    /** Emits -old/+new for every group touched in this step and frees the groups left empty. */
+    void emit(final ZSetBatch output)
+    {
+        final DirectBuffer oldValues = touched.oldValues();
+        for (int i = 0, size = touched.size(); i < size; i++)
+        {
+            final long record = touched.record(i);
+            final int oldOffset = touched.oldValueOffset(i);
+            final long value = OffHeapHashMap.valueAddress(record);
+            final long oldCount = oldValues.getLong(oldOffset + COUNT, LE);
+            final long newCount = arena.getLong(value + COUNT);
+            final long keyAddress = groups.keyAddress(record);
+            final DirectBuffer keyPage = arena.pageOf(keyAddress);
+            final int keyOffset = PagedArena.offset(keyAddress);
+            final int keyLength = groups.keyLength(record);
+            final int oldLength = oldCount > 0 ? buildRow(oldRow, keyPage, keyOffset, keyLength, oldValues, oldOffset) : -1;
+            final int newLength = newCount > 0 ?
+                buildRow(newRow, keyPage, keyOffset, keyLength, arena.pageOf(value), PagedArena.offset(value)) : -1;
+            final boolean unchanged = oldLength >= 0 && oldLength == newLength &&
+                Bytes.equals(oldRow.buffer(), 0, newRow.buffer(), 0, oldLength);
+            if (!unchanged)
+            {
+                if (oldLength >= 0)
+                {
+                    output.add(oldRow, -1);
+                }
+                if (newLength >= 0)
+                {
+                    output.add(newRow, 1);
+                }
+            }
+            if (newCount == 0)
+            {
+                if (null != windows)
+                {
+                    indexWindow(keyPage, keyOffset, record, -1);
+                }
+                removeGroup(record, touched.hash(i), keyPage, keyOffset, keyLength);
+            }
+        }
+        touched.clear();
+    }
+
+    private int buildRow(
+        final RowWriter writer,
+        final DirectBuffer key, final int keyOffset, final int keyLength,
+        final DirectBuffer value, final int valueOffset)
+    {
+        writer.reset();
+        if (keyColumns > 0)
+        {
+            keyView.wrap(key, keyOffset, keyLength);
+            for (int i = 0; i < keyColumns; i++)
+            {
+                writer.copyColumn(i, keyView, i);
+            }
+            if (windowSize > 0)
+            {
+                writer.putLong(keyColumns, keyView.getLong(keyColumns - 1) + windowSize);
+            }
+        }
+        final long count = value.getLong(valueOffset + COUNT, LE);
+        for (int a = 0; a < kinds.length; a++)
+        {
+            final int column = aggBase + a;
+            final int address = valueOffset + offsets[a];
+            switch (kinds[a])
+            {
+                case COUNT:
+                    writer.putLong(column, count);
+                    break;
+                case AVG:
+                {
+                    final long nonNull = value.getLong(address + NON_NULL, LE);
+                    if (nonNull == 0)
+                    {
+                        putNullOrZero(writer, a, column);
+                    }
+                    else
+                    {
+                        final long acc = value.getLong(address + ACC, LE);
+                        final double sum = doubles[a] ? Double.longBitsToDouble(acc) : (double)acc;
+                        final double divisor = avgDivisors[a];
+                        writer.putDouble(column, divisor == 1 ? sum / nonNull : sum / divisor / nonNull);
+                    }
+                    break;
+                }
+                case SUM:
+                    if (value.getLong(address + NON_NULL, LE) == 0)
+                    {
+                        putNullOrZero(writer, a, column);
+                    }
+                    else if (doubles[a])
+                    {
+                        writer.putDouble(column, Double.longBitsToDouble(value.getLong(address + ACC, LE)));
+                    }
+                    else
+                    {
+                        writer.putLong(column, value.getLong(address + ACC, LE));
+                    }
+                    break;
+                default:
+                    if (value.getLong(address + HAS, LE) == 0)
+                    {
+                        putNullOrZero(writer, a, column);
+                    }
+                    else
+                    {
+                        writer.putLong(column, value.getLong(address + ACC, LE));
+                    }
+            }
+        }
+        return writer.finish();
+    }
+
+    private void putNullOrZero(final RowWriter writer, final int a, final int column)
+    {
+        // a non-nullable input column leaves no group without values unless the input itself went negative
+        if (nullableOut[a])
+        {
+            writer.putNull(column);
+        }
+        else
+        {
+            writer.putLong(column, 0);
+        }
+    }
+
+    private void removeGroup(
+        final long record, final long hash, final DirectBuffer key, final int keyOffset, final int keyLength)
+    {
+        for (final IndexedZSet multiset : multisets)
+        {
+            if (null != multiset)
+            {
+                final long group = multiset.findGroup(key, keyOffset, keyLength, hash);
+                if (group != 0)
+                {
+                    multiset.removeGroup(group, hash);
+                }
+            }
+        }
+        groups.remove(record, hash);
+    }
+
+    // ------------------------------------------------------------------------------------------- windows
+
+    private void indexWindow(final DirectBuffer key, final int keyOffset, final long record, final long weight)
+    {
+        final long start = key.getLong(keyOffset + Schema.slotOffset(keyColumns - 1), LE);
+        startKey.putLong(0, start, LE);
+        recordBytes.putLong(0, record, LE);
+        windows.add(startKey, 0, 8, Hashing.hash(startKey, 0, 8), recordBytes, 0, 8, weight);
+    }
+
+    /** Number of distinct open window starts holding state. */
+    int openWindowCount()
+    {
+        return null == windows ? 0 : windows.groupCount();
+    }
+
+    /**
+     * Frees the state of every window whose end is at or below the watermark. Windows start at multiples
+     * of the hop, so the starts to close are stepped through from the last close when there are fewer of
+     * them than slots in the window index; after a long gap in event time the index is scanned instead.
+     */
+    void closeWindows(final long watermark)
+    {
+        final long lastClosedStart = watermark - windowSize;
+        if (lastClosedStart > watermark)
+        {
+            return; // underflow: no watermark yet
+        }
+        if (closedAny && lastClosedStart < nextCloseStart)
+        {
+            return;
+        }
+        if (windows.groupCount() > 0)
+        {
+            final long steps = closedAny ? (lastClosedStart - nextCloseStart) / hop + 1 : Long.MAX_VALUE;
+            if (steps > 0 && steps <= windows.groupSlots())
+            {
+                for (long start = nextCloseStart; start <= lastClosedStart; start += hop)
+                {
+                    closeWindow(start);
+                }
+            }
+            else
+            {
+                // collect first: removing while walking an open-addressing table would move entries
+                int count = 0;
+                for (long slot = 0, slots = windows.groupSlots(); slot < slots; slot++)
+                {
+                    final long group = windows.groupAt(slot);
+                    if (group != 0)
+                    {
+                        final long start = arena.getLong(windows.groupKeyAddress(group));
+                        if (start <= lastClosedStart)
+                        {
+                            closing.putLong(count * 8, start, LE);
+                            count++;
+                        }
+                    }
+                }
+                for (int i = 0; i < count; i++)
+                {
+                    closeWindow(closing.getLong(i * 8, LE));
+                }
+            }
+        }
+        nextCloseStart = Math.floorDiv(lastClosedStart, hop) * hop + hop;
+        closedAny = true;
+    }
+
+    private void closeWindow(final long start)
+    {
+        startKey.putLong(0, start, LE);
+        final long startHash = Hashing.hash(startKey, 0, 8);
+        final long window = windows.findGroup(startKey, 0, 8, startHash);
+        if (window == 0)
+        {
+            return;
+        }
+        for (long entry = windows.firstEntry(window); entry != 0; entry = windows.nextEntry(entry))
+        {
+            final long record = arena.getLong(windows.entryValueAddress(entry));
+            final long keyAddress = groups.keyAddress(record);
+            final DirectBuffer keyPage = arena.pageOf(keyAddress);
+            final int keyOffset = PagedArena.offset(keyAddress);
+            final int keyLength = groups.keyLength(record);
+            removeGroup(record, Hashing.hash(keyPage, keyOffset, keyLength), keyPage, keyOffset, keyLength);
+        }
+        windows.removeGroup(window, startHash);
+    }
+
+    public void saveMeta(final MetaBuffer meta)
+    {
+        meta.putLong(epoch);
+        groups.saveMeta(meta);
+        for (final IndexedZSet multiset : multisets)
+        {
+            if (null != multiset)
+            {
+                multiset.saveMeta(meta);
+            }
+        }
+        if (null != windows)
+        {
+            windows.saveMeta(meta);
+            meta.putLong(nextCloseStart).putInt(closedAny ? 1 : 0);
+        }
+    }
+
+    public void loadMeta(final MetaBuffer meta)
+    {
+        epoch = meta.getLong();
+        groups.loadMeta(meta);
+        for (final IndexedZSet multiset : multisets)
+        {
+            if (null != multiset)
+            {
+                multiset.loadMeta(meta);
+            }
+        }
+        if (null != windows)
+        {
+            windows.loadMeta(meta);
+            nextCloseStart = meta.getLong();
+            closedAny = meta.getInt() != 0;
+        }
+    }
+}

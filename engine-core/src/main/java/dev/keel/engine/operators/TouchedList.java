@@ -1,0 +1,74 @@
+package dev.keel.engine.operators;
+
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+
+import java.nio.ByteOrder;
+
+/**
+ * Off-heap scratch list of the state records an operator touched in the current step: record address,
+ * key hash and a copy of the record's value area as it was before the first touch (what the operator
+ * emitted for it so far). It grows to the largest step seen and is then reused without allocation.
+ * Not state: it is empty between steps.
+ */
+final class TouchedList
+{
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final int RECORD = 0;
+    private static final int HASH = 8;
+    private static final int OLD_VALUE = 16;
+
+    private final ExpandableDirectByteBuffer buffer;
+    private final int stride;
+    private final int valueLength;
+    private int size;
+
+    TouchedList(final int valueLength, final int expected)
+    {
+        this.valueLength = valueLength;
+        this.stride = OLD_VALUE + ((valueLength + 7) & ~7);
+        this.buffer = new ExpandableDirectByteBuffer(Math.max(stride, stride * expected));
+    }
+
+    void clear()
+    {
+        size = 0;
+    }
+
+    int size()
+    {
+        return size;
+    }
+
+    /** Appends an entry and copies {@code valueLength} bytes of the old value from {@code src}. */
+    void add(final long record, final long hash, final DirectBuffer src, final int srcOffset)
+    {
+        final int offset = size * stride;
+        buffer.checkLimit(offset + stride);
+        buffer.putLong(offset + RECORD, record, LE);
+        buffer.putLong(offset + HASH, hash, LE);
+        buffer.putBytes(offset + OLD_VALUE, src, srcOffset, valueLength);
+        size++;
+    }
+
+    long record(final int index)
+    {
+        return buffer.getLong(index * stride + RECORD, LE);
+    }
+
+    long hash(final int index)
+    {
+        return buffer.getLong(index * stride + HASH, LE);
+    }
+
+    /** The buffer holding the old values; the index-th one starts at {@link #oldValueOffset(int)}. */
+    DirectBuffer oldValues()
+    {
+        return buffer;
+    }
+
+    int oldValueOffset(final int index)
+    {
+        return index * stride + OLD_VALUE;
+    }
+}
