@@ -283,11 +283,12 @@ public final class FileCheckpointStore implements CheckpointStore
         newCatalog.add(entry);
         try
         {
-            DurableFiles.replace(p.job.dir(), CheckpointFormat.MANIFEST, encodeBuffer.byteArray(),
-                manifest.encode(encodeBuffer));
+            // encode first: encoding may grow the buffer and replace its array
+            final int manifestLength = manifest.encode(encodeBuffer);
+            DurableFiles.replace(p.job.dir(), CheckpointFormat.MANIFEST, encodeBuffer.byteArray(), manifestLength);
             writeCatalog(newCatalog);
-            DurableFiles.replace(dir, CheckpointFormat.CURRENT, encodeBuffer.byteArray(),
-                Catalog.encodeCurrent(entry, encodeBuffer));
+            final int currentLength = Catalog.encodeCurrent(entry, encodeBuffer);
+            DurableFiles.replace(dir, CheckpointFormat.CURRENT, encodeBuffer.byteArray(), currentLength);
         }
         catch (final IOException ex)
         {
@@ -606,8 +607,8 @@ public final class FileCheckpointStore implements CheckpointStore
 
     private void writeCatalog(final List<Catalog.Entry> entries) throws IOException
     {
-        DurableFiles.replace(dir, CheckpointFormat.CATALOG, encodeBuffer.byteArray(),
-            Catalog.encode(entries, encodeBuffer));
+        final int length = Catalog.encode(entries, encodeBuffer);
+        DurableFiles.replace(dir, CheckpointFormat.CATALOG, encodeBuffer.byteArray(), length);
     }
 
     // ------------------------------------------------------------------------------------------- helpers

@@ -521,6 +521,25 @@ class CheckpointStoreTest
     }
 
     @Test
+    void manifestLargerThanTheInitialEncodeBufferRoundTrips()
+    {
+        final byte[] programMeta = new byte[300_000];
+        new java.util.Random(3).nextBytes(programMeta);
+        final PagedArena arena = new PagedArena(16, false);
+        arena.putLong(arena.allocate(64), 7);
+        try (FileCheckpointStore store = open())
+        {
+            checkpoint(store, arena, 1, programMeta);
+        }
+        try (FileCheckpointStore store = open())
+        {
+            final LoadedCheckpoint loaded = store.loadLatest().orElseThrow();
+            assertEquals(metadata(1, programMeta), loaded.metadata());
+        }
+        verifyOutput(storage, true);
+    }
+
+    @Test
     void emptyStoreHasNoCheckpoint() throws IOException
     {
         try (FileCheckpointStore store = open())
