@@ -70,8 +70,8 @@ public final class FileCheckpointStore implements CheckpointStore
     private FileRef[] baseFile = new FileRef[0];
     private int[] baseSlot = new int[0];
     private Pending pending;
-    private long retentionErrors;
-    private Throwable lastRetentionError;
+    private final java.util.concurrent.atomic.AtomicLong retentionErrors = new java.util.concurrent.atomic.AtomicLong();
+    private volatile Throwable lastRetentionError;
     private boolean closed;
 
     /**
@@ -93,7 +93,7 @@ public final class FileCheckpointStore implements CheckpointStore
             throw CheckpointFormat.io("cannot open checkpoints in " + dir, ex);
         }
         this.directIo = new DirectIo(ctx.directIo(), dir);
-        this.writerAgent = new CheckpointWriterAgent(ctx.pagesPerDutyCycle());
+        this.writerAgent = new CheckpointWriterAgent(ctx.pagesPerDutyCycle(), this::onRetentionError);
         this.writerRunner = new AgentRunner(ctx.idleStrategySupplier().get(), this::onWriterError, null, writerAgent);
         AgentRunner.startOnThread(writerRunner);
         publishInfos();
@@ -114,7 +114,7 @@ public final class FileCheckpointStore implements CheckpointStore
     /** @return how many times retention (catalog rewrite or file deletion) failed after a successful commit. */
     public long retentionErrors()
     {
-        return retentionErrors;
+        return retentionErrors.get();
     }
 
     /** @return the last retention error, or null. */
@@ -318,14 +318,28 @@ public final class FileCheckpointStore implements CheckpointStore
                 }
                 catalog = retained;
             }
-            deleteUnreferenced();
+            deleteUnreferenced(true);
         }
         catch (final IOException | RuntimeException ex)
         {
-            retentionErrors++;
-            lastRetentionError = ex;
-            LOGGER.log(System.Logger.Level.ERROR, "checkpoint retention in " + dir + " failed (retried after the " +
-                "next commit; the commit itself is durable)", ex);
+            onRetentionError(ex);
+        }
+    }
+
+    private void onRetentionError(final Throwable error)
+    {
+        retentionErrors.incrementAndGet();
+        lastRetentionError = error;
+        LOGGER.log(System.Logger.Level.ERROR, "checkpoint retention in " + dir + " failed (retried after the next " +
+            "commit and on open; the commit itself is durable)", error);
+    }
+
+    /** Waits until the writer has done the deletions retention queued; for tests and tools. */
+    void awaitDeletions()
+    {
+        while (writerAgent.pendingDeletions() > 0)
+        {
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
         }
     }
 
@@ -502,7 +516,7 @@ public final class FileCheckpointStore implements CheckpointStore
         }
         if (unreadable.isEmpty())
         {
-            deleteUnreferenced();
+            deleteUnreferenced(false);
         }
         else
         {
@@ -560,9 +574,10 @@ public final class FileCheckpointStore implements CheckpointStore
 
     /**
      * Deletes what no retained manifest (and not the in-memory page table) references: top-level temp files,
-     * files in checkpoint directories, and directories left empty.
+     * files in checkpoint directories, and directories left empty. At open ({@code async} false) on this
+     * thread; after a commit on the writer thread, so that unlinking large files does not stall the owner.
      */
-    private void deleteUnreferenced() throws IOException
+    private void deleteUnreferenced(final boolean async) throws IOException
     {
         final Set<String> referenced = new HashSet<>();
         for (final Manifest manifest : manifests.values())
@@ -592,6 +607,10 @@ public final class FileCheckpointStore implements CheckpointStore
                     {
                         empty = false;
                     }
+                    else if (async)
+                    {
+                        writerAgent.delete(file);
+                    }
                     else
                     {
                         Files.delete(file);
@@ -600,7 +619,14 @@ public final class FileCheckpointStore implements CheckpointStore
             }
             if (empty)
             {
-                Files.delete(sub);
+                if (async)
+                {
+                    writerAgent.delete(sub);
+                }
+                else
+                {
+                    Files.delete(sub);
+                }
             }
         }
     }

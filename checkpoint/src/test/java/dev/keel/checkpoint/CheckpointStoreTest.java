@@ -240,18 +240,21 @@ class CheckpointStoreTest
             final UUID c2 = checkpoint(store, arena, 2, new byte[0]);
             arena.putLong(addresses[4], 44);
             final UUID c3 = checkpoint(store, arena, 3, new byte[0]);
+            store.awaitDeletions();
             // c1 left the catalog; its manifest goes, its page file stays (c2 and c3 inherit from it)
             assertEquals(Set.of(c2 + "/manifest", c2 + "/pages-0000.dat", c3 + "/manifest", c3 + "/pages-0000.dat",
                 c1 + "/pages-0000.dat", "catalog", "CURRENT"), filesUnder(checkpointsDir()));
 
             arena.markAllDirty();
             final UUID c4 = checkpoint(store, arena, 4, new byte[0]);
+            store.awaitDeletions();
             // c4 is full, but the retained c3 still inherits pages from c1's and c2's files
             assertEquals(Set.of(c3 + "/manifest", c3 + "/pages-0000.dat", c4 + "/manifest", c4 + "/pages-0000.dat",
                 c1 + "/pages-0000.dat", c2 + "/pages-0000.dat", "catalog", "CURRENT"), filesUnder(checkpointsDir()));
 
             arena.putLong(addresses[5], 55);
             final UUID c5 = checkpoint(store, arena, 5, new byte[0]);
+            store.awaitDeletions();
             // c3 left: nothing retained references c1's, c2's or c3's files any more
             assertEquals(Set.of(c4 + "/manifest", c4 + "/pages-0000.dat", c5 + "/manifest", c5 + "/pages-0000.dat",
                 "catalog", "CURRENT"), filesUnder(checkpointsDir()));
