@@ -22,10 +22,24 @@ final class DirectIo
     private static final OpenOption[] DIRECT = {
         StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT };
 
+    /** How files are opened; a seam so that tests can play a file system that refuses O_DIRECT. */
+    @FunctionalInterface
+    interface Opener
+    {
+        FileChannel open(Path file, OpenOption... options) throws IOException;
+    }
+
     private final AtomicBoolean enabled;
+    private final Opener opener;
 
     DirectIo(final boolean enabled, final Path dir)
     {
+        this(enabled, dir, FileChannel::open);
+    }
+
+    DirectIo(final boolean enabled, final Path dir, final Opener opener)
+    {
+        this.opener = opener;
         this.enabled = new AtomicBoolean(enabled);
         if (enabled)
         {
@@ -44,7 +58,7 @@ final class DirectIo
         {
             try
             {
-                return FileChannel.open(file, DIRECT);
+                return opener.open(file, DIRECT);
             }
             catch (final IOException | UnsupportedOperationException ex)
             {
@@ -52,7 +66,7 @@ final class DirectIo
                 disable(file + ": " + ex);
             }
         }
-        return FileChannel.open(file, BUFFERED);
+        return opener.open(file, BUFFERED);
     }
 
     private void checkBlockSize(final Path dir)

@@ -72,6 +72,8 @@ public final class FileCheckpointStore implements CheckpointStore
     private Pending pending;
     private final java.util.concurrent.atomic.AtomicLong retentionErrors = new java.util.concurrent.atomic.AtomicLong();
     private volatile Throwable lastRetentionError;
+    private final java.util.concurrent.atomic.AtomicLong writerErrors = new java.util.concurrent.atomic.AtomicLong();
+    private volatile Throwable lastWriterError;
     private boolean closed;
 
     /**
@@ -115,6 +117,18 @@ public final class FileCheckpointStore implements CheckpointStore
     public long retentionErrors()
     {
         return retentionErrors.get();
+    }
+
+    /** @return errors that escaped the writer agent's duty cycle (write errors go to the pending checkpoint). */
+    public long writerErrors()
+    {
+        return writerErrors.get();
+    }
+
+    /** @return the last error that escaped the writer agent's duty cycle, or null. */
+    public Throwable lastWriterError()
+    {
+        return lastWriterError;
     }
 
     /** @return the last retention error, or null. */
@@ -706,6 +720,8 @@ public final class FileCheckpointStore implements CheckpointStore
 
     private void onWriterError(final Throwable throwable)
     {
+        writerErrors.incrementAndGet();
+        lastWriterError = throwable;
         LOGGER.log(System.Logger.Level.ERROR, "checkpoint writer error", throwable);
     }
 
