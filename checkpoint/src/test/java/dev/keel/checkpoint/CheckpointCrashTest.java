@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 @Tag("slow")
 class CheckpointCrashTest
 {
-    private static final int ROUNDS = 8;
+    private static final int ROUNDS = 16;
 
     @TempDir
     Path storage;
@@ -49,7 +49,7 @@ class CheckpointCrashTest
             try
             {
                 awaitStarted(child, output);
-                Thread.sleep(100 + random.nextInt(500));
+                Thread.sleep(random.nextInt(600));
             }
             finally
             {
