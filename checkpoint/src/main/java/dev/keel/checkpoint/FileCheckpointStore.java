@@ -222,24 +222,40 @@ public final class FileCheckpointStore implements CheckpointStore
         final int[] slotOf = new int[manifest.pageCount];
         tabulate(manifest, fileOf, slotOf);
         arena.restoreMeta(manifest.arenaMeta);
+        final ByteBuffer[] run = new ByteBuffer[ctx.pagesPerDutyCycle()];
         for (final FileRef file : manifest.files)
         {
             final Path path = dir.resolve(file.name);
-            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ))
+            try (FileChannel channel = openForRestore(path))
             {
-                for (int i = 0; i < file.pageCount(); i++)
+                int i = 0;
+                while (i < file.pageCount())
                 {
-                    final ByteBuffer page = arena.restorePage(file.pageIds[i]);
-                    final String what = path + " page " + file.pageIds[i] + " at offset " + file.offsets[i];
-                    PageFiles.readFully(channel, page, file.offsets[i], what);
-                    page.flip();
-                    final int crc = PageFiles.crc32c(page);
-                    if (crc != file.crcs[i])
+                    // one scattering read per run of pages that are contiguous in the file
+                    int count = 1;
+                    while (count < run.length && i + count < file.pageCount() &&
+                        file.offsets[i + count] == file.offsets[i] + (long)count * PagedArena.PAGE_SIZE)
                     {
-                        throw CheckpointFormat.corrupt(what + ": CRC32C mismatch, expected " +
-                            Integer.toHexString(file.crcs[i]) + ", found " + Integer.toHexString(crc) + "; " +
-                            CheckpointFormat.toolHint(dir));
+                        count++;
                     }
+                    for (int j = 0; j < count; j++)
+                    {
+                        run[j] = arena.restorePage(file.pageIds[i + j]);
+                    }
+                    readRun(channel, run, count, path, file, i);
+                    for (int j = 0; j < count; j++)
+                    {
+                        final int crc = PageFiles.crc32c(run[j].flip());
+                        if (crc != file.crcs[i + j])
+                        {
+                            throw CheckpointFormat.corrupt(path + " page " + file.pageIds[i + j] + " at offset " +
+                                file.offsets[i + j] + ": CRC32C mismatch, expected " +
+                                Integer.toHexString(file.crcs[i + j]) + ", found " + Integer.toHexString(crc) + "; " +
+                                CheckpointFormat.toolHint(dir));
+                        }
+                        run[j] = null;
+                    }
+                    i += count;
                 }
             }
             catch (final IOException ex)
@@ -249,6 +265,48 @@ public final class FileCheckpointStore implements CheckpointStore
         }
         baseFile = fileOf;
         baseSlot = slotOf;
+    }
+
+    private FileChannel openForRestore(final Path path) throws IOException
+    {
+        if (directIo.enabled())
+        {
+            try
+            {
+                // direct reads: page buffers are aligned, and a restore should not fill the page cache
+                return FileChannel.open(path, StandardOpenOption.READ, com.sun.nio.file.ExtendedOpenOption.DIRECT);
+            }
+            catch (final IOException | UnsupportedOperationException ex)
+            {
+                LOGGER.log(System.Logger.Level.DEBUG, "direct read refused for " + path + ": " + ex);
+            }
+        }
+        return FileChannel.open(path, StandardOpenOption.READ);
+    }
+
+    private static void readRun(final FileChannel channel, final ByteBuffer[] run, final int count, final Path path,
+        final FileRef file, final int first) throws IOException
+    {
+        final long size = channel.size();
+        final long end = file.offsets[first] + (long)count * PagedArena.PAGE_SIZE;
+        if (end > size)
+        {
+            final int page = (int)Math.max(0, (size - file.offsets[first]) / PagedArena.PAGE_SIZE);
+            throw CheckpointFormat.corrupt(path + " page " + file.pageIds[first + Math.min(page, count - 1)] +
+                " at offset " + file.offsets[first + Math.min(page, count - 1)] + ": truncated, the file has " + size +
+                " bytes; " + CheckpointFormat.toolHint(path.getParent().getParent()));
+        }
+        channel.position(file.offsets[first]);
+        long remaining = (long)count * PagedArena.PAGE_SIZE;
+        while (remaining > 0)
+        {
+            final long read = channel.read(run, 0, count);
+            if (read < 0)
+            {
+                throw CheckpointFormat.corrupt(path + ": truncated at offset " + channel.position());
+            }
+            remaining -= read;
+        }
     }
 
     @Override
