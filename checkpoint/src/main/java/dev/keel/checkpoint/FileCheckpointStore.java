@@ -1,5 +1,6 @@
 package dev.keel.checkpoint;
 
+import com.sun.nio.file.ExtendedOpenOption;
 import dev.keel.engine.KeelException;
 import dev.keel.engine.spi.CheckpointInfo;
 import dev.keel.engine.spi.CheckpointMetadata;
@@ -34,6 +35,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
@@ -70,9 +72,9 @@ public final class FileCheckpointStore implements CheckpointStore
     private FileRef[] baseFile = new FileRef[0];
     private int[] baseSlot = new int[0];
     private Pending pending;
-    private final java.util.concurrent.atomic.AtomicLong retentionErrors = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong retentionErrors = new AtomicLong();
     private volatile Throwable lastRetentionError;
-    private final java.util.concurrent.atomic.AtomicLong writerErrors = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong writerErrors = new AtomicLong();
     private volatile Throwable lastWriterError;
     private boolean closed;
 
@@ -274,7 +276,7 @@ public final class FileCheckpointStore implements CheckpointStore
             try
             {
                 // direct reads: page buffers are aligned, and a restore should not fill the page cache
-                return FileChannel.open(path, StandardOpenOption.READ, com.sun.nio.file.ExtendedOpenOption.DIRECT);
+                return FileChannel.open(path, StandardOpenOption.READ, ExtendedOpenOption.DIRECT);
             }
             catch (final IOException | UnsupportedOperationException ex)
             {

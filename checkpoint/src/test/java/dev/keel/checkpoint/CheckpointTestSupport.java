@@ -14,7 +14,6 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 final class CheckpointTestSupport
@@ -106,10 +105,5 @@ final class CheckpointTestSupport
             }
         }
         return result;
-    }
-
-    static void assertBytesEqual(final byte[] expected, final byte[] actual)
-    {
-        assertArrayEquals(expected, actual);
     }
 }

@@ -21,7 +21,11 @@ public interface CheckpointStore extends AutoCloseable
      * @param metadata what the checkpoint records besides pages.
      * @param snapshot the arena's frozen dirty pages; the caller closes it (see {@link PendingCheckpoint}).
      * @return the pending checkpoint; writing errors are reported by {@link PendingCheckpoint#failure()}.
-     * @throws IllegalStateException if another checkpoint is pending.
+     * @throws IllegalStateException if another checkpoint is pending (one that failed is aborted instead).
+     * @throws dev.keel.engine.KeelException if a page of the arena is neither in the snapshot nor in an earlier
+     *                                       checkpoint of this store (after a failure or abort, or when the arena
+     *                                       was not restored from this store): the circuit must call
+     *                                       {@code PagedArena.markAllDirty()} before the next freeze.
      */
     PendingCheckpoint begin(CheckpointMetadata metadata, PagedArena.Snapshot snapshot);
 
@@ -35,9 +39,11 @@ public interface CheckpointStore extends AutoCloseable
     Optional<LoadedCheckpoint> loadLatest();
 
     /**
-     * Restores the arena to the checkpoint: reads every page the manifest references (including pages
-     * inherited from earlier checkpoints), verifies each page's CRC32C, writes it into the arena and restores
-     * the allocator metadata. Called before the first step, on a fresh arena. Later checkpoints are
+     * Restores the arena to the checkpoint: restores the allocator metadata first (it sizes the arena, and
+     * {@code PagedArena.restorePage} needs that), then reads every page the manifest references (including
+     * pages inherited from earlier checkpoints) straight into the arena and verifies each page's CRC32C. The
+     * program's own metadata ({@link CheckpointMetadata#programMeta()}) is the caller's to load afterwards.
+     * Called before the first step, on a fresh arena. Later checkpoints are
      * incremental on top of this one.
      *
      * @throws dev.keel.engine.KeelException naming the file and offset if a page is corrupt; the arena is then
