@@ -164,8 +164,7 @@ public final class CheckpointTool
             {
                 if (!catalog.isEmpty())
                 {
-                    out.println("WARN " + currentPath + ": missing; open rolls back a single uncommitted entry, " +
-                        "refuses more");
+                    out.println("WARN " + currentPath + ": missing; open points it at the newest catalog entry");
                 }
             }
             else
@@ -187,8 +186,8 @@ public final class CheckpointTool
                     }
                     else if (index < catalog.size() - 1)
                     {
-                        out.println("WARN " + (catalog.size() - 1 - index) + " catalog entr(ies) after CURRENT are " +
-                            "uncommitted; open rolls them back");
+                        out.println("WARN " + currentPath + " is " + (catalog.size() - 1 - index) + " catalog entr(ies) " +
+                            "behind; open moves it forward to the newest");
                     }
                 }
                 catch (final KeelException ex)

@@ -49,11 +49,13 @@ import java.util.function.Supplier;
  * checkpoints beyond {@link Context#retainedCheckpoints()}, and only then are files deleted that no retained
  * manifest references.
  * <p>
- * <b>Open</b>: entries of the catalog newer than CURRENT (a crash between catalog and pointer) are rolled back;
- * files and directories no retained manifest references (temp files, half-written checkpoints) are deleted.
- * The store refuses to start, naming the path and {@code keel checkpoint verify}, when it cannot prove what is
- * safe: a missing or corrupt catalog next to checkpoint directories, a corrupt CURRENT, CURRENT naming a
- * checkpoint outside the catalog, or a manifest referencing a missing file.
+ * <b>Open</b>: if CURRENT is missing or behind the catalog's newest entry (a crash between catalog and pointer),
+ * it is moved forward: an entry reaches the catalog only after its manifest is durable and {@code commit()}
+ * was called, so the newest entry is a valid commit. Files and directories no retained manifest references
+ * (temp files, half-written checkpoints) are deleted; nothing is deleted while a retained manifest is
+ * unreadable. The store refuses to start, naming the path and {@code keel checkpoint verify}, when it cannot
+ * prove what is safe: a missing or corrupt catalog next to checkpoint directories, a corrupt CURRENT, CURRENT
+ * naming a checkpoint outside the catalog, or a manifest referencing a missing file.
  */
 public final class FileCheckpointStore implements CheckpointStore
 {
@@ -520,39 +522,22 @@ public final class FileCheckpointStore implements CheckpointStore
         catalog = new ArrayList<>(decodeOrRefuse(() -> Catalog.decode(catalogBytes, catalogPath.toString())));
         final Path currentPath = dir.resolve(CheckpointFormat.CURRENT);
         final UnsafeBuffer currentBytes = DurableFiles.readAll(currentPath);
-        int committed = catalog.size();
-        if (null == currentBytes)
-        {
-            if (catalog.size() > 1)
-            {
-                throw refuse("CHECKPOINT_CURRENT_MISSING", currentPath + " is missing but the catalog lists " +
-                    catalog.size() + " checkpoints");
-            }
-            committed = 0; // the first commit died between catalog and pointer
-        }
-        else
+        int currentIndex = -1;
+        if (null != currentBytes)
         {
             final UUID current = decodeOrRefuse(() -> Catalog.decodeCurrent(currentBytes, currentPath.toString()));
-            committed = -1;
             for (int i = 0; i < catalog.size(); i++)
             {
                 if (catalog.get(i).id().equals(current))
                 {
-                    committed = i + 1;
+                    currentIndex = i;
                 }
             }
-            if (committed < 0)
+            if (currentIndex < 0)
             {
                 throw refuse("CHECKPOINT_CURRENT_UNKNOWN", currentPath + " names checkpoint " + current +
                     ", which the catalog does not list");
             }
-        }
-        if (committed < catalog.size())
-        {
-            LOGGER.log(System.Logger.Level.WARNING, "rolling back " + (catalog.size() - committed) + " checkpoint(s) " +
-                "listed in " + catalogPath + " after CURRENT (the commit did not reach the pointer)");
-            catalog = new ArrayList<>(catalog.subList(0, committed));
-            writeCatalog(catalog);
         }
         for (final Catalog.Entry entry : catalog)
         {
@@ -587,6 +572,17 @@ public final class FileCheckpointStore implements CheckpointStore
                     throw ex;
                 }
             }
+        }
+        if (currentIndex < catalog.size() - 1)
+        {
+            // A catalog entry exists only once its manifest is durable and commit() was called (all output of
+            // its steps delivered), so moving the pointer forward is safe; the crash hit between catalog and
+            // CURRENT. Nothing is deleted for it.
+            final Catalog.Entry newest = catalog.get(catalog.size() - 1);
+            LOGGER.log(System.Logger.Level.WARNING, currentPath + (null == currentBytes ? " is missing" :
+                " is behind the catalog") + ": moving it forward to " + newest.id() + " (step " + newest.step() + ")");
+            final int length = Catalog.encodeCurrent(newest, encodeBuffer);
+            DurableFiles.replace(dir, CheckpointFormat.CURRENT, encodeBuffer.byteArray(), length);
         }
         if (unreadable.isEmpty())
         {

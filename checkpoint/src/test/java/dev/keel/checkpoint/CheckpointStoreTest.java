@@ -439,26 +439,85 @@ class CheckpointStoreTest
     }
 
     @Test
-    void catalogEntryAfterCurrentIsRolledBack() throws IOException
+    void currentBehindTheCatalogIsMovedForward() throws IOException
     {
         twoIndependentCheckpoints();
         final UUID first;
+        final UUID second;
         try (FileCheckpointStore store = open())
         {
             first = store.list().get(0).id();
+            second = store.list().get(1).id();
         }
         // CURRENT back to the first: as if the commit of the second died between catalog and pointer
         final org.agrona.ExpandableArrayBuffer buffer = new org.agrona.ExpandableArrayBuffer();
         final int length = Catalog.encodeCurrent(new Catalog.Entry(first, 1, 1001, 0), buffer);
         DurableFiles.replace(checkpointsDir(), CheckpointFormat.CURRENT, buffer.byteArray(), length);
+        assertTrue(verifyOutput(storage, true).contains("behind; open moves it forward"));
         try (FileCheckpointStore store = open())
         {
-            assertEquals(List.of(first), store.list().stream().map(CheckpointInfo::id).collect(Collectors.toList()));
+            assertEquals(List.of(first, second),
+                store.list().stream().map(CheckpointInfo::id).collect(Collectors.toList()));
             final LoadedCheckpoint loaded = store.loadLatest().orElseThrow();
-            assertEquals(first, loaded.id());
+            assertEquals(second, loaded.id());
             assertTrue(loaded.warnings().isEmpty());
         }
+        assertEquals(second, currentId());
         verifyOutput(storage, true);
+    }
+
+    @Test
+    void missingCurrentIsRepairedFromTheCatalog() throws IOException
+    {
+        final PagedArena arena = new PagedArena(16, false);
+        arena.putLong(arena.allocate(64), 42);
+        final UUID id;
+        try (FileCheckpointStore store = open())
+        {
+            id = checkpoint(store, arena, 1, new byte[0]);
+        }
+        // the first commit died between catalog and pointer
+        Files.delete(checkpointsDir().resolve(CheckpointFormat.CURRENT));
+        try (FileCheckpointStore store = open())
+        {
+            assertEquals(id, store.loadLatest().orElseThrow().id());
+        }
+        assertEquals(id, currentId());
+    }
+
+    @Test
+    void currentNamingAnUnknownCheckpointRefusesToStart() throws IOException
+    {
+        twoIndependentCheckpoints();
+        final org.agrona.ExpandableArrayBuffer buffer = new org.agrona.ExpandableArrayBuffer();
+        final UUID unknown = UUID.randomUUID();
+        final int length = Catalog.encodeCurrent(new Catalog.Entry(unknown, 9, 9, 0), buffer);
+        DurableFiles.replace(checkpointsDir(), CheckpointFormat.CURRENT, buffer.byteArray(), length);
+        final KeelException error = assertThrows(KeelException.class, this::open);
+        assertEquals("CHECKPOINT_CURRENT_UNKNOWN", error.code());
+        assertTrue(error.getMessage().contains(unknown.toString()), error.getMessage());
+        assertTrue(error.getMessage().contains("keel checkpoint verify --storage " + storage), error.getMessage());
+    }
+
+    @Test
+    void corruptCurrentRefusesToStart() throws IOException
+    {
+        twoIndependentCheckpoints();
+        final Path current = checkpointsDir().resolve(CheckpointFormat.CURRENT);
+        final byte[] bytes = Files.readAllBytes(current);
+        bytes[bytes.length - 1] ^= 4;
+        Files.write(current, bytes);
+        final KeelException error = assertThrows(KeelException.class, this::open);
+        assertEquals("CHECKPOINT_ROOT_CORRUPT", error.code());
+        assertTrue(error.getMessage().contains(current + ": CRC32C mismatch"), error.getMessage());
+        assertTrue(error.getMessage().contains("keel checkpoint verify --storage " + storage), error.getMessage());
+        assertTrue(verifyOutput(storage, false).contains(current + ": CRC32C mismatch"));
+    }
+
+    private UUID currentId() throws IOException
+    {
+        final Path current = checkpointsDir().resolve(CheckpointFormat.CURRENT);
+        return Catalog.decodeCurrent(new UnsafeBuffer(Files.readAllBytes(current)), current.toString());
     }
 
     @Test
