@@ -202,9 +202,4 @@ final class Manifest
         }
         return new UnsafeBuffer(arenaMeta).getInt(4, ByteOrder.LITTLE_ENDIAN);
     }
-
-    static int arenaPageSize(final byte[] arenaMeta)
-    {
-        return new UnsafeBuffer(arenaMeta).getInt(0, ByteOrder.LITTLE_ENDIAN);
-    }
 }

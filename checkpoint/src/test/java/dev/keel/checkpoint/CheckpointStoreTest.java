@@ -182,6 +182,16 @@ class CheckpointStoreTest
             final Manifest thirdManifest = readManifest(third);
             assertEquals(fresh.pageCount() - 1, thirdManifest.referencedPages());
             assertTrue(thirdManifest.ownBytes() < thirdManifest.totalBytes());
+
+            // nothing dirty: a checkpoint of metadata only, every page inherited
+            assertEquals(0, fresh.dirtyPageCount());
+            final UUID fourth = checkpoint(store, fresh, 4, meta(restored));
+            final Manifest fourthManifest = readManifest(fourth);
+            assertEquals(0, fourthManifest.ownBytes());
+            assertEquals(fresh.pageCount() - 1, fourthManifest.referencedPages());
+            final PagedArena again = new PagedArena(16, false);
+            store.restoreInto(store.loadLatest().orElseThrow(), again);
+            assertSameArena(fresh, again);
         }
         verifyOutput(storage, true);
     }
