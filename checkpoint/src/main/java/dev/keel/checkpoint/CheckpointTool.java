@@ -85,7 +85,8 @@ public final class CheckpointTool
                 detail = "manifest unreadable: " + ex.getMessage();
             }
             out.println((entry.id().equals(current) ? "* " : "  ") + entry.id() + " step " + entry.step() +
-                " tx " + entry.transactionId() + " at " + Instant.ofEpochMilli(entry.wallClockMillis()) + ", " + detail);
+                " tx " + entry.transactionId() + " at " + Instant.ofEpochMilli(entry.wallClockMillis()) + ", " +
+                detail);
         }
         return true;
     }
@@ -186,8 +187,8 @@ public final class CheckpointTool
                     }
                     else if (index < catalog.size() - 1)
                     {
-                        out.println("WARN " + currentPath + " is " + (catalog.size() - 1 - index) + " catalog entr(ies) " +
-                            "behind; open moves it forward to the newest");
+                        out.println("WARN " + currentPath + " is " + (catalog.size() - 1 - index) +
+                            " catalog entr(ies) behind; open moves it forward to the newest");
                     }
                 }
                 catch (final KeelException ex)

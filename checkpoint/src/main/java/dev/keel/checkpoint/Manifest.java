@@ -117,7 +117,10 @@ final class Manifest
             final ManifestEncoder.FilesEncoder.PagesEncoder pages = files.pagesCount(file.pageCount());
             for (int i = 0; i < file.pageCount(); i++)
             {
-                pages.next().pageId(file.pageIds[i]).offset(file.offsets[i]).crc32c(Integer.toUnsignedLong(file.crcs[i]));
+                pages.next()
+                    .pageId(file.pageIds[i])
+                    .offset(file.offsets[i])
+                    .crc32c(Integer.toUnsignedLong(file.crcs[i]));
             }
             files.name(file.name);
         }

@@ -82,8 +82,8 @@ final class PageFiles
         final long needed = CheckpointFormat.alignUp(CheckpointFormat.ENVELOPE_HEADER_LENGTH + (long)envelopeLength);
         if (envelopeLength < 0 || needed > size)
         {
-            throw CheckpointFormat.corrupt(what + ": header envelope length " + envelopeLength + " at offset 0 exceeds" +
-                " the file size " + size + " (torn or truncated)");
+            throw CheckpointFormat.corrupt(what + ": header envelope length " + envelopeLength +
+                " at offset 0 exceeds the file size " + size + " (torn or truncated)");
         }
         final ByteBuffer region = ByteBuffer.allocate((int)needed);
         readFully(channel, region, 0, what);

@@ -8,7 +8,6 @@ import dev.keel.engine.spi.PendingCheckpoint;
 import dev.keel.engine.state.MetaBuffer;
 import dev.keel.engine.state.OffHeapHashMap;
 import dev.keel.engine.state.PagedArena;
-import org.agrona.concurrent.SleepingIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -208,20 +208,23 @@ class CheckpointStoreTest
             arena.putLong(addresses[i], i);
         }
         final PagedArena frozen = new PagedArena(64, false);
+        final GateIdleStrategy gate = new GateIdleStrategy();
         final FileCheckpointStore.Context ctx = new FileCheckpointStore.Context().storageDir(storage)
-            .pagesPerDutyCycle(1).idleStrategySupplier(() -> new SleepingIdleStrategy(1_000_000));
+            .idleStrategySupplier(() -> gate);
         try (FileCheckpointStore store = new FileCheckpointStore(ctx))
         {
             final PagedArena.Snapshot snapshot = arena.freeze();
             final PendingCheckpoint pending = store.begin(metadata(1, new byte[0]), snapshot);
+            // the writer is held at its idle strategy: at most one duty cycle (creating the directory) ran
             for (int i = 0; i < records; i++)
             {
                 arena.putLong(addresses[i], -i); // after the freeze: must not be in the checkpoint
             }
+            gate.open();
             awaitWritten(pending);
             snapshot.close();
             pending.commit();
-            assertTrue(arena.copyOnWriteCount() > 0, "the owner never raced the writer");
+            assertEquals(snapshot.pageCount(), arena.copyOnWriteCount(), "every frozen page was copied on write");
 
             final LoadedCheckpoint loaded = store.loadLatest().orElseThrow();
             store.restoreInto(loaded, frozen);
@@ -302,7 +305,8 @@ class CheckpointStoreTest
             final PagedArena fresh = new PagedArena(16, false);
             store.restoreInto(loaded, fresh);
             assertEquals(1, fresh.getLong((long)1 << PagedArena.PAGE_SHIFT));
-            assertNotEquals(arena.getLong((long)1 << PagedArena.PAGE_SHIFT), fresh.getLong((long)1 << PagedArena.PAGE_SHIFT));
+            final long firstPage = (long)1 << PagedArena.PAGE_SHIFT;
+            assertNotEquals(arena.getLong(firstPage), fresh.getLong(firstPage));
         }
     }
 
@@ -557,28 +561,35 @@ class CheckpointStoreTest
             addresses[i] = arena.allocate(PagedArena.PAGE_SIZE);
             arena.putLong(addresses[i], i);
         }
+        final GateIdleStrategy gate = new GateIdleStrategy();
         final FileCheckpointStore.Context ctx = new FileCheckpointStore.Context().storageDir(storage)
-            .pagesPerDutyCycle(1).idleStrategySupplier(() -> new SleepingIdleStrategy(2_000_000));
+            .pagesPerDutyCycle(1).idleStrategySupplier(() -> gate);
         try (FileCheckpointStore store = new FileCheckpointStore(ctx))
         {
+            gate.awaitWriterIdle();
             final PagedArena.Snapshot snapshot = arena.freeze();
             final PendingCheckpoint pending = store.begin(metadata(1, new byte[0]), snapshot);
             final Path pageFile = checkpointsDir().resolve(pending.id().toString()).resolve("pages-0000.dat");
+            final int pagesWritten = 5;
+            gate.permit(2 + pagesWritten); // create the directory, open the file, then one page per duty cycle
+            final long expectedSize =
+                PageFiles.headerLength(addresses.length) + (long)pagesWritten * PagedArena.PAGE_SIZE;
             final long deadline = System.nanoTime() + 30_000_000_000L;
-            while (!Files.exists(pageFile) || Files.size(pageFile) < 5L * PagedArena.PAGE_SIZE)
+            while (!Files.exists(pageFile) || Files.size(pageFile) < expectedSize)
             {
                 assertTrue(System.nanoTime() < deadline, "writer made no progress");
                 Thread.yield();
             }
+            gate.openWhenParked(Thread.currentThread()); // i.e. once abort() below waits for the writer
             pending.abort();
-            assertFalse(Files.exists(pageFile.getParent()), "aborted checkpoint removed");
             assertFalse(pending.isWritten());
+            assertFalse(Files.exists(pageFile.getParent()), "aborted checkpoint removed");
             snapshot.close();
             assertEquals(Set.of(), store.list().stream().map(CheckpointInfo::id).collect(Collectors.toSet()));
             arena.putLong(addresses[0], -1);
             final PagedArena.Snapshot partial = arena.freeze();
-            final int dirtyAfterAbort = partial.pageCount();
-            assertTrue(dirtyAfterAbort < addresses.length, "pages taken by the writer are clean now");
+            assertEquals(addresses.length - pagesWritten + 1, partial.pageCount(),
+                "pages the writer took are clean now, except the one written since");
             final KeelException error = assertThrows(KeelException.class,
                 () -> store.begin(metadata(2, new byte[0]), partial));
             assertEquals("CHECKPOINT_STATE_INCOMPLETE", error.code());
@@ -659,6 +670,77 @@ class CheckpointStoreTest
             assertSameArena(arena, fresh);
         }
         verifyOutput(storage, true);
+    }
+
+    /**
+     * Holds the writer thread at its idle strategy (after every duty cycle) until opened or given permits, so that
+     * tests decide exactly how far the writer gets.
+     */
+    private static final class GateIdleStrategy implements org.agrona.concurrent.IdleStrategy
+    {
+        private final AtomicInteger permits = new AtomicInteger();
+        private final AtomicInteger idleCalls = new AtomicInteger();
+        private volatile boolean open;
+
+        /** Waits until the writer finished a first duty cycle and sits in the gate. */
+        void awaitWriterIdle()
+        {
+            while (idleCalls.get() == 0)
+            {
+                Thread.onSpinWait();
+            }
+        }
+
+        void open()
+        {
+            open = true;
+        }
+
+        void permit(final int dutyCycles)
+        {
+            permits.addAndGet(dutyCycles);
+        }
+
+        /** Opens the gate from another thread once {@code waiter} parks (e.g. in an abort waiting for the writer). */
+        void openWhenParked(final Thread waiter)
+        {
+            final Thread opener = new Thread(() ->
+            {
+                while (waiter.getState() != Thread.State.TIMED_WAITING && waiter.getState() != Thread.State.WAITING)
+                {
+                    Thread.onSpinWait();
+                }
+                open();
+            });
+            opener.setDaemon(true);
+            opener.start();
+        }
+
+        @Override
+        public void idle(final int workCount)
+        {
+            idle();
+        }
+
+        @Override
+        public void idle()
+        {
+            idleCalls.incrementAndGet();
+            while (!open)
+            {
+                final int available = permits.get();
+                if (available > 0 && permits.compareAndSet(available, available - 1))
+                {
+                    return;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+            }
+        }
+
+        @Override
+        public void reset()
+        {
+        }
     }
 
     /** Two checkpoints that share no files (the second is full); returns the live arena at the second. */
