@@ -48,7 +48,6 @@ final class CheckpointWriteJob
     private int[] pageIds;
     private long[] offsets;
     private int[] crcs;
-    private long pagesWritten;
     private ByteBuffer[] buffers = new ByteBuffer[0];
 
     CheckpointWriteJob(final UUID id, final Path checkpointsDir, final PagedArena.Snapshot snapshot,
@@ -212,7 +211,6 @@ final class CheckpointWriteJob
                 snapshot.release(from + i);
             }
         }
-        pagesWritten += count;
         return count;
     }
 
@@ -248,10 +246,5 @@ final class CheckpointWriteJob
         {
             channel.close();
         }
-    }
-
-    long pagesWritten()
-    {
-        return pagesWritten;
     }
 }
