@@ -33,25 +33,25 @@ import java.util.TreeSet;
  *   have them (the result is then a multiset).</li>
  * </ul>
  */
-final class NexmarkReference
+public final class NexmarkReference
 {
-    static final long SECOND = 1_000_000L;
-    static final long TUMBLE = 10 * SECOND;
-    static final long HOP_SIZE = 10 * SECOND;
-    static final long HOP_SLIDE = 2 * SECOND;
+    public static final long SECOND = 1_000_000L;
+    public static final long TUMBLE = 10 * SECOND;
+    public static final long HOP_SIZE = 10 * SECOND;
+    public static final long HOP_SLIDE = 2 * SECOND;
 
     /** q1 row: {@code SELECT auction, bidder, price * 908 / 1000 AS price, date_time, extra FROM bid}. */
-    record Q1Row(long auction, long bidder, long price, long dateTime, String extra)
+    public record Q1Row(long auction, long bidder, long price, long dateTime, String extra)
     {
     }
 
     /** q2 row: {@code SELECT auction, price FROM bid WHERE auction % 123 = 0}. */
-    record Q2Row(long auction, long price)
+    public record Q2Row(long auction, long price)
     {
     }
 
     /** q3 row: person name, city, state and the auction id. */
-    record Q3Row(String name, String city, String state, long id)
+    public record Q3Row(String name, String city, String state, long id)
     {
     }
 
@@ -59,31 +59,31 @@ final class NexmarkReference
      * q4 row: a category with the sum and count of its winning prices. {@link #average()} is the SQL
      * {@code AVG} of a BIGINT column, truncated toward zero (as Feldera's and Flink's BIGINT AVG).
      */
-    record Q4Row(long category, long sum, long count)
+    public record Q4Row(long category, long sum, long count)
     {
-        long average()
+        public long average()
         {
             return sum / count;
         }
 
-        double exactAverage()
+        public double exactAverage()
         {
             return (double)sum / count;
         }
     }
 
     /** q5 row: a hopping window, an auction with the window's largest bid count, and that count. */
-    record Q5Row(long windowStart, long windowEnd, long auction, long num)
+    public record Q5Row(long windowStart, long windowEnd, long auction, long num)
     {
     }
 
     /** q7 row: the tumbling window start and a bid whose price is the window's maximum. */
-    record Q7Row(long windowStart, long auction, long price, long bidder, long dateTime, String extra)
+    public record Q7Row(long windowStart, long auction, long price, long bidder, long dateTime, String extra)
     {
     }
 
     /** q8 row: a person who registered and opened an auction in the same tumbling window. */
-    record Q8Row(long id, String name, long windowStart)
+    public record Q8Row(long id, String name, long windowStart)
     {
     }
 
@@ -92,7 +92,7 @@ final class NexmarkReference
     }
 
     /** q0, pass-through: every bid, in input order. */
-    static List<Bid> q0(final Tables tables)
+    public static List<Bid> q0(final Tables tables)
     {
         return new ArrayList<>(tables.bids());
     }
@@ -102,7 +102,7 @@ final class NexmarkReference
      * arithmetic (truncation toward zero; prices are positive, so this equals {@code CAST(0.908 * price AS
      * BIGINT)}); columns as Flink's q1 (auction, bidder, price, date_time, extra). Input order.
      */
-    static List<Q1Row> q1(final Tables tables)
+    public static List<Q1Row> q1(final Tables tables)
     {
         final List<Q1Row> rows = new ArrayList<>();
         for (final Bid bid : tables.bids())
@@ -113,7 +113,7 @@ final class NexmarkReference
     }
 
     /** q2, selection: (auction, price) of every bid with {@code auction % 123 == 0}. Input order, multiset. */
-    static List<Q2Row> q2(final Tables tables)
+    public static List<Q2Row> q2(final Tables tables)
     {
         final List<Q2Row> rows = new ArrayList<>();
         for (final Bid bid : tables.bids())
@@ -132,7 +132,7 @@ final class NexmarkReference
      * sellers that are not (yet) in the person table produce nothing. Multiset, sorted by auction id, then
      * name, city, state.
      */
-    static List<Q3Row> q3(final Tables tables)
+    public static List<Q3Row> q3(final Tables tables)
     {
         final Map<Long, List<Person>> personsById = new HashMap<>();
         for (final Person person : tables.persons())
@@ -160,7 +160,7 @@ final class NexmarkReference
     }
 
     /** q4 at the end of input, where every auction counts as closed: {@link #q4(Tables, long)} with no cut-off. */
-    static List<Q4Row> q4(final Tables tables)
+    public static List<Q4Row> q4(final Tables tables)
     {
         return q4(tables, Long.MAX_VALUE);
     }
@@ -176,7 +176,7 @@ final class NexmarkReference
      * Flink's and Feldera's SQL q4 have neither the reserve nor the closed condition; with
      * {@code closedBefore = Long.MAX_VALUE} and every reserve at 0 this is their query.
      */
-    static List<Q4Row> q4(final Tables tables, final long closedBefore)
+    public static List<Q4Row> q4(final Tables tables, final long closedBefore)
     {
         final Map<Long, List<Bid>> bidsByAuction = new HashMap<>();
         for (final Bid bid : tables.bids())
@@ -215,7 +215,7 @@ final class NexmarkReference
      * count per auction, and the auction(s) whose count equals the window's largest count (all of them on a
      * tie, as Flink's {@code num >= maxn} join). Sorted by window start, then auction.
      */
-    static List<Q5Row> q5(final Tables tables)
+    public static List<Q5Row> q5(final Tables tables)
     {
         final Map<Long, Map<Long, Long>> countsByWindow = new TreeMap<>();
         final long windowsPerRow = HOP_SIZE / HOP_SLIDE;
@@ -250,7 +250,7 @@ final class NexmarkReference
      * admits a bid stamped exactly at {@code window_end} with the previous window's maximum price; that corner
      * is deliberately not reproduced. Sorted by window start, then bid date_time, auction, bidder; multiset.
      */
-    static List<Q7Row> q7(final Tables tables)
+    public static List<Q7Row> q7(final Tables tables)
     {
         final Map<Long, Long> maxPrice = new HashMap<>();
         for (final Bid bid : tables.bids())
@@ -277,7 +277,7 @@ final class NexmarkReference
      * {@code auction.date_time}) in the same 10 s tumbling window. A set, as Flink's GROUP BY on both sides;
      * sorted by window start, then id.
      */
-    static List<Q8Row> q8(final Tables tables)
+    public static List<Q8Row> q8(final Tables tables)
     {
         final Set<String> sellerWindows = new TreeSet<>();
         for (final Auction auction : tables.auctions())
@@ -297,7 +297,7 @@ final class NexmarkReference
         return new ArrayList<>(rows);
     }
 
-    static long tumble(final long dateTime)
+    public static long tumble(final long dateTime)
     {
         return Math.floorDiv(dateTime, TUMBLE) * TUMBLE;
     }
