@@ -5,14 +5,20 @@ import dev.keel.engine.nexmark.NexmarkEvents.Bid;
 import dev.keel.engine.nexmark.NexmarkEvents.Person;
 import dev.keel.engine.nexmark.NexmarkEvents.Tables;
 
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reference results of Nexmark queries over a finite input: plain Java over {@link NexmarkEvents} records,
@@ -84,6 +90,39 @@ public final class NexmarkReference
 
     /** q8 row: a person who registered and opened an auction in the same tumbling window. */
     public record Q8Row(long id, String name, long windowStart)
+    {
+    }
+
+    /** q9 row: an auction and its winning bid. */
+    public record Q9Row(Auction auction, Bid bid)
+    {
+    }
+
+    /** q14 row: an expensive bid in euros, with its time-of-day class and the count of 'c' in extra. */
+    public record Q14Row(long auction, long bidder, double price, String bidTimeType, long dateTime, String extra,
+        long cCounts)
+    {
+    }
+
+    /** q17 row: statistics of one auction's bids on one day. */
+    public record Q17Row(long auction, String day, long totalBids, long rank1Bids, long rank2Bids, long rank3Bids,
+        long minPrice, long maxPrice, long avgPrice, long sumPrice)
+    {
+    }
+
+    /** q20 row: a bid with its (category 10) auction. */
+    public record Q20Row(Bid bid, Auction auction)
+    {
+    }
+
+    /** q21 row: a bid with its channel id. */
+    public record Q21Row(long auction, long bidder, long price, String channel, String channelId)
+    {
+    }
+
+    /** q22 row: a bid with the URL's path pieces 3, 4, 5 (null when absent). */
+    public record Q22Row(long auction, long bidder, long price, String channel, String dir1, String dir2,
+        String dir3)
     {
     }
 
@@ -295,6 +334,225 @@ public final class NexmarkReference
             }
         }
         return new ArrayList<>(rows);
+    }
+
+    /**
+     * q9, winning bids: for each auction with at least one bid {@code B} with {@code B.auction = A.id} and
+     * {@code A.date_time <= B.date_time <= A.expires}, the bid with the highest price, the earliest date_time
+     * among equal prices (Flink's {@code ROW_NUMBER() OVER (PARTITION BY A.id ORDER BY B.price DESC,
+     * B.date_time ASC) = 1}). Bids tied on both are all returned (SQL picks one arbitrarily; a test input with
+     * such ties cannot be compared row for row). No reserve condition, as Flink's SQL. Sorted by auction id.
+     */
+    public static List<Q9Row> q9(final Tables tables)
+    {
+        final Map<Long, List<Bid>> bidsByAuction = new HashMap<>();
+        for (final Bid bid : tables.bids())
+        {
+            bidsByAuction.computeIfAbsent(bid.auction(), id -> new ArrayList<>()).add(bid);
+        }
+        final List<Q9Row> rows = new ArrayList<>();
+        for (final Auction auction : tables.auctions())
+        {
+            final List<Bid> valid = new ArrayList<>();
+            for (final Bid bid : bidsByAuction.getOrDefault(auction.id(), List.of()))
+            {
+                if (bid.dateTime() >= auction.dateTime() && bid.dateTime() <= auction.expires())
+                {
+                    valid.add(bid);
+                }
+            }
+            if (valid.isEmpty())
+            {
+                continue;
+            }
+            final Comparator<Bid> order = Comparator.comparingLong(Bid::price).reversed()
+                .thenComparingLong(Bid::dateTime);
+            valid.sort(order);
+            for (final Bid bid : valid)
+            {
+                if (order.compare(bid, valid.get(0)) == 0)
+                {
+                    rows.add(new Q9Row(auction, bid));
+                }
+            }
+        }
+        rows.sort(Comparator.comparingLong(row -> row.auction().id()));
+        return rows;
+    }
+
+    /**
+     * q14, calculation: every bid with {@code 0.908 * price} (a double) strictly between 1 000 000 and
+     * 50 000 000, with that converted price, {@code bid_time_type} from the UTC hour of date_time ('dayTime'
+     * for 8..18, 'nightTime' for 0..6 and 20..23, 'otherTime' for 7 and 19) and the number of 'c' characters in
+     * extra. Input order.
+     */
+    public static List<Q14Row> q14(final Tables tables)
+    {
+        final List<Q14Row> rows = new ArrayList<>();
+        for (final Bid bid : tables.bids())
+        {
+            final double price = 0.908 * bid.price();
+            if (price > 1_000_000 && price < 50_000_000)
+            {
+                final int hour = Instant.EPOCH.plus(bid.dateTime(), ChronoUnit.MICROS)
+                    .atZone(ZoneOffset.UTC).getHour();
+                final String type = hour >= 8 && hour <= 18 ? "dayTime" :
+                    (hour <= 6 || hour >= 20 ? "nightTime" : "otherTime");
+                rows.add(new Q14Row(bid.auction(), bid.bidder(), price, type, bid.dateTime(), bid.extra(),
+                    bid.extra().chars().filter(c -> c == 'c').count()));
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * q17, auction statistics: per auction and UTC day ({@code yyyy-MM-dd}) of date_time, the number of bids,
+     * the numbers with price below 10 000, in [10 000, 1 000 000) and at or above 1 000 000, and min, max,
+     * BIGINT average (truncated) and sum of the prices. Sorted by auction, then day.
+     */
+    public static List<Q17Row> q17(final Tables tables)
+    {
+        final Map<List<Object>, List<Bid>> groups = new HashMap<>();
+        for (final Bid bid : tables.bids())
+        {
+            final String day = Instant.EPOCH.plus(bid.dateTime(), ChronoUnit.MICROS)
+                .atZone(ZoneOffset.UTC).toLocalDate().toString();
+            groups.computeIfAbsent(List.of(bid.auction(), day), key -> new ArrayList<>()).add(bid);
+        }
+        final List<Q17Row> rows = new ArrayList<>();
+        groups.forEach((key, bids) ->
+        {
+            final long sum = bids.stream().mapToLong(Bid::price).sum();
+            rows.add(new Q17Row((Long)key.get(0), (String)key.get(1), bids.size(),
+                bids.stream().filter(b -> b.price() < 10_000).count(),
+                bids.stream().filter(b -> b.price() >= 10_000 && b.price() < 1_000_000).count(),
+                bids.stream().filter(b -> b.price() >= 1_000_000).count(),
+                bids.stream().mapToLong(Bid::price).min().orElseThrow(),
+                bids.stream().mapToLong(Bid::price).max().orElseThrow(),
+                sum / bids.size(), sum));
+        });
+        rows.sort(Comparator.comparingLong(Q17Row::auction).thenComparing(Q17Row::day));
+        return rows;
+    }
+
+    /**
+     * q18, last bid: per (bidder, auction), the bid with the latest date_time ({@code ROW_NUMBER() OVER
+     * (PARTITION BY bidder, auction ORDER BY date_time DESC) = 1}). Bids tied on date_time are all returned (SQL
+     * picks one arbitrarily). Sorted by bidder, auction, then input order.
+     */
+    public static List<Bid> q18(final Tables tables)
+    {
+        final Map<List<Long>, List<Bid>> latest = new TreeMap<>(
+            Comparator.<List<Long>>comparingLong(key -> key.get(0)).thenComparingLong(key -> key.get(1)));
+        for (final Bid bid : tables.bids())
+        {
+            final List<Bid> current = latest.computeIfAbsent(List.of(bid.bidder(), bid.auction()),
+                key -> new ArrayList<>());
+            if (!current.isEmpty() && bid.dateTime() > current.get(0).dateTime())
+            {
+                current.clear();
+            }
+            if (current.isEmpty() || bid.dateTime() == current.get(0).dateTime())
+            {
+                current.add(bid);
+            }
+        }
+        final List<Bid> rows = new ArrayList<>();
+        latest.values().forEach(rows::addAll);
+        return rows;
+    }
+
+    /**
+     * q19, top-10 price: per auction, its bids ranked by price, highest first ({@code ROW_NUMBER() OVER
+     * (PARTITION BY auction ORDER BY price DESC) <= 10}), without the rank column. Bids tied with the tenth
+     * price are all returned (SQL picks among them arbitrarily). Sorted by auction, then price descending,
+     * then input order.
+     */
+    public static List<Bid> q19(final Tables tables)
+    {
+        final Map<Long, List<Bid>> byAuction = new TreeMap<>();
+        for (final Bid bid : tables.bids())
+        {
+            byAuction.computeIfAbsent(bid.auction(), id -> new ArrayList<>()).add(bid);
+        }
+        final List<Bid> rows = new ArrayList<>();
+        byAuction.values().forEach(bids ->
+        {
+            bids.sort(Comparator.comparingLong(Bid::price).reversed());
+            for (int i = 0; i < bids.size(); i++)
+            {
+                if (i < 10 || bids.get(i).price() == bids.get(9).price())
+                {
+                    rows.add(bids.get(i));
+                }
+            }
+        });
+        return rows;
+    }
+
+    /**
+     * q20, expand bid with auction: every bid joined with its auction when the auction's category is 10 (an
+     * inner join: bids of unknown auctions produce nothing). Multiset, in bid input order.
+     */
+    public static List<Q20Row> q20(final Tables tables)
+    {
+        final Map<Long, List<Auction>> auctions = new HashMap<>();
+        for (final Auction auction : tables.auctions())
+        {
+            if (auction.category() == 10)
+            {
+                auctions.computeIfAbsent(auction.id(), id -> new ArrayList<>()).add(auction);
+            }
+        }
+        final List<Q20Row> rows = new ArrayList<>();
+        for (final Bid bid : tables.bids())
+        {
+            for (final Auction auction : auctions.getOrDefault(bid.auction(), List.of()))
+            {
+                rows.add(new Q20Row(bid, auction));
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * q21, channel id: bids whose lower-cased channel is apple, google, facebook or baidu (ids '0' to '3'), or
+     * else whose URL matches {@code (&|^)channel_id=([^&]*)} (java.util.regex {@code find}; the id is group 2);
+     * other bids are dropped. Input order.
+     */
+    public static List<Q21Row> q21(final Tables tables)
+    {
+        final Pattern pattern = Pattern.compile("(&|^)channel_id=([^&]*)");
+        final List<String> known = List.of("apple", "google", "facebook", "baidu");
+        final List<Q21Row> rows = new ArrayList<>();
+        for (final Bid bid : tables.bids())
+        {
+            final int index = known.indexOf(bid.channel().toLowerCase(Locale.ROOT));
+            final Matcher matcher = pattern.matcher(bid.url());
+            final String id = index >= 0 ? String.valueOf(index) : (matcher.find() ? matcher.group(2) : null);
+            if (null != id)
+            {
+                rows.add(new Q21Row(bid.auction(), bid.bidder(), bid.price(), bid.channel(), id));
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * q22, URL directories: every bid with pieces 3, 4 and 5 (from 0) of its URL split at every '/' (empty
+     * pieces kept, Flink's SPLIT_INDEX), null where the URL has fewer pieces. Input order.
+     */
+    public static List<Q22Row> q22(final Tables tables)
+    {
+        final List<Q22Row> rows = new ArrayList<>();
+        for (final Bid bid : tables.bids())
+        {
+            final String[] pieces = bid.url().split("/", -1);
+            rows.add(new Q22Row(bid.auction(), bid.bidder(), bid.price(), bid.channel(),
+                pieces.length > 3 ? pieces[3] : null, pieces.length > 4 ? pieces[4] : null,
+                pieces.length > 5 ? pieces[5] : null));
+        }
+        return rows;
     }
 
     public static long tumble(final long dateTime)

@@ -94,6 +94,14 @@ public final class NexmarkQueries
         add(Q5.NAME, Q5.VIEW, EnumSet.of(NexmarkTable.BID), false, Q5::new);
         add(Q7.NAME, Q7.VIEW, EnumSet.of(NexmarkTable.BID), false, Q7::new);
         add(Q8.NAME, Q8.VIEW, EnumSet.of(NexmarkTable.PERSON, NexmarkTable.AUCTION), false, Q8::new);
+        add(Q9.NAME, Q9.VIEW, EnumSet.of(NexmarkTable.AUCTION, NexmarkTable.BID), false, Q9::new);
+        add(Q14.NAME, Q14.VIEW, EnumSet.of(NexmarkTable.BID), true, Q14::new);
+        add(Q17.NAME, Q17.VIEW, EnumSet.of(NexmarkTable.BID), false, Q17::new);
+        add(Q18.NAME, Q18.VIEW, EnumSet.of(NexmarkTable.BID), false, Q18::new);
+        add(Q19.NAME, Q19.VIEW, EnumSet.of(NexmarkTable.BID), false, Q19::new);
+        add(Q20.NAME, Q20.VIEW, EnumSet.of(NexmarkTable.AUCTION, NexmarkTable.BID), true, Q20::new);
+        add(Q21.NAME, Q21.VIEW, EnumSet.of(NexmarkTable.BID), true, Q21::new);
+        add(Q22.NAME, Q22.VIEW, EnumSet.of(NexmarkTable.BID), true, Q22::new);
     }
 
     private NexmarkQueries()
