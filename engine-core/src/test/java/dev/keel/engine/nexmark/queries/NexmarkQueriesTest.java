@@ -94,6 +94,14 @@ class NexmarkQueriesTest
             r.auction(), r.bidder(), r.price(), r.channel(), r.dir1(), r.dir2(), r.dir3())));
     }
 
+    /** The reference result of a query over some tables, as view rows. */
+    static List<List<Object>> expected(final String name, final Tables tables)
+    {
+        final Function<Tables, List<List<Object>>> reference = EXPECTED.get(name);
+        assertNotNull(reference, "every registered query has a reference in this test: " + name);
+        return reference.apply(tables);
+    }
+
     private static List<Object> bid(final NexmarkEvents.Bid b)
     {
         return List.of(b.auction(), b.bidder(), b.price(), b.channel(), b.url(), b.dateTime(), b.extra());
@@ -120,9 +128,7 @@ class NexmarkQueriesTest
     void matchesTheReferenceAtTwoStepSizes(final String name) throws InterruptedException
     {
         final NexmarkQueries.Query query = NexmarkQueries.query(name);
-        final Function<Tables, List<List<Object>>> reference = EXPECTED.get(name);
-        assertNotNull(reference, "every registered query has a reference in this test: " + name);
-        final List<List<Object>> expected = reference.apply(TABLES);
+        final List<List<Object>> expected = expected(name, TABLES);
         assertFalse(expected.isEmpty(), name + ": the input must give a non-trivial result");
 
         final Run small = run(query, query.definition(), SMALL_STEP);
@@ -264,7 +270,7 @@ class NexmarkQueriesTest
         }
     }
 
-    private static List<Object> values(final RowView row, final Schema schema)
+    static List<Object> values(final RowView row, final Schema schema)
     {
         final List<Object> values = new ArrayList<>(schema.columnCount());
         for (int i = 0; i < schema.columnCount(); i++)
@@ -287,7 +293,7 @@ class NexmarkQueriesTest
         return values;
     }
 
-    private static Map<List<Object>, Long> multiset(final List<List<Object>> rows)
+    static Map<List<Object>, Long> multiset(final List<List<Object>> rows)
     {
         final Map<List<Object>, Long> counts = new HashMap<>();
         for (final List<Object> row : rows)
