@@ -7,6 +7,7 @@ import dev.keel.engine.nexmark.NexmarkEvents.Tables;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -98,9 +99,24 @@ public final class NexmarkReference
     {
     }
 
+    /** q10 row: a bid with its UTC day {@code yyyy-MM-dd} and minute {@code HH:mm}. */
+    public record Q10Row(long auction, long bidder, long price, long dateTime, String extra, String dt, String hm)
+    {
+    }
+
     /** q14 row: an expensive bid in euros, with its time-of-day class and the count of 'c' in extra. */
     public record Q14Row(long auction, long bidder, double price, String bidTimeType, long dateTime, String extra,
         long cCounts)
+    {
+    }
+
+    /**
+     * q15/q16 row: a channel (null for q15), a UTC day, the latest minute of the day's bids (null for q15), and
+     * the counts of bids, distinct bidders and distinct auctions, each overall and per price range.
+     */
+    public record BidStatisticsRow(String channel, String day, String minute, long totalBids, long rank1Bids,
+        long rank2Bids, long rank3Bids, long totalBidders, long rank1Bidders, long rank2Bidders, long rank3Bidders,
+        long totalAuctions, long rank1Auctions, long rank2Auctions, long rank3Auctions)
     {
     }
 
@@ -380,6 +396,20 @@ public final class NexmarkReference
         return rows;
     }
 
+    /** q10, log to file system: every bid with {@code dt} and {@code hm} of its date_time in UTC. Input order. */
+    public static List<Q10Row> q10(final Tables tables)
+    {
+        final List<Q10Row> rows = new ArrayList<>();
+        for (final Bid bid : tables.bids())
+        {
+            final ZonedDateTime time = Instant.EPOCH.plus(bid.dateTime(), ChronoUnit.MICROS)
+                .atZone(ZoneOffset.UTC);
+            rows.add(new Q10Row(bid.auction(), bid.bidder(), bid.price(), bid.dateTime(), bid.extra(),
+                time.toLocalDate().toString(), String.format(Locale.ROOT, "%02d:%02d", time.getHour(), time.getMinute())));
+        }
+        return rows;
+    }
+
     /**
      * q14, calculation: every bid with {@code 0.908 * price} (a double) strictly between 1 000 000 and
      * 50 000 000, with that converted price, {@code bid_time_type} from the UTC hour of date_time ('dayTime'
@@ -433,6 +463,63 @@ public final class NexmarkReference
         });
         rows.sort(Comparator.comparingLong(Q17Row::auction).thenComparing(Q17Row::day));
         return rows;
+    }
+
+    /**
+     * q15, bidding statistics: per UTC day of date_time, the number of bids, of distinct bidders and of distinct
+     * auctions, each overall and restricted to the bids with price below 10 000, in [10 000, 1 000 000) and at or
+     * above 1 000 000 ({@code COUNT(DISTINCT x) FILTER (WHERE range)}). Sorted by day.
+     */
+    public static List<BidStatisticsRow> q15(final Tables tables)
+    {
+        return bidStatistics(tables, false);
+    }
+
+    /**
+     * q16, channel statistics: q15 per (channel, day), with {@code minute}, the largest {@code HH:mm} of the
+     * group's bids. Sorted by channel, then day.
+     */
+    public static List<BidStatisticsRow> q16(final Tables tables)
+    {
+        return bidStatistics(tables, true);
+    }
+
+    private static List<BidStatisticsRow> bidStatistics(final Tables tables, final boolean perChannel)
+    {
+        final Map<List<String>, List<Bid>> groups = new TreeMap<>(
+            Comparator.<List<String>, String>comparing(key -> key.get(0)).thenComparing(key -> key.get(1)));
+        for (final Bid bid : tables.bids())
+        {
+            final String day = Instant.EPOCH.plus(bid.dateTime(), ChronoUnit.MICROS).atZone(ZoneOffset.UTC)
+                .toLocalDate().toString();
+            groups.computeIfAbsent(List.of(perChannel ? bid.channel() : "", day), key -> new ArrayList<>()).add(bid);
+        }
+        final List<BidStatisticsRow> rows = new ArrayList<>();
+        groups.forEach((key, bids) ->
+        {
+            final long[] counts = new long[12];
+            for (int range = 0; range < 4; range++)
+            {
+                final int r = range;
+                final List<Bid> inRange = bids.stream().filter(b -> r == 0 || rank(b.price()) == r).toList();
+                counts[range] = inRange.size();
+                counts[4 + range] = inRange.stream().map(Bid::bidder).distinct().count();
+                counts[8 + range] = inRange.stream().map(Bid::auction).distinct().count();
+            }
+            final ZonedDateTime last = Instant.EPOCH.plus(bids.stream().mapToLong(Bid::dateTime).max().orElseThrow(),
+                ChronoUnit.MICROS).atZone(ZoneOffset.UTC);
+            rows.add(new BidStatisticsRow(perChannel ? key.get(0) : null, key.get(1),
+                perChannel ? String.format(Locale.ROOT, "%02d:%02d", last.getHour(), last.getMinute()) : null,
+                counts[0], counts[1], counts[2], counts[3], counts[4], counts[5], counts[6], counts[7],
+                counts[8], counts[9], counts[10], counts[11]));
+        });
+        return rows;
+    }
+
+    /** The price range of q15-q17: 1 below 10 000, 2 below 1 000 000, 3 from there. */
+    private static int rank(final long price)
+    {
+        return price < 10_000 ? 1 : (price < 1_000_000 ? 2 : 3);
     }
 
     /**

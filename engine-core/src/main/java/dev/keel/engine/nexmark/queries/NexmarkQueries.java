@@ -95,7 +95,10 @@ public final class NexmarkQueries
         add(Q7.NAME, Q7.VIEW, EnumSet.of(NexmarkTable.BID), false, Q7::new);
         add(Q8.NAME, Q8.VIEW, EnumSet.of(NexmarkTable.PERSON, NexmarkTable.AUCTION), false, Q8::new);
         add(Q9.NAME, Q9.VIEW, EnumSet.of(NexmarkTable.AUCTION, NexmarkTable.BID), false, Q9::new);
+        add(Q10.NAME, Q10.VIEW, EnumSet.of(NexmarkTable.BID), true, Q10::new);
         add(Q14.NAME, Q14.VIEW, EnumSet.of(NexmarkTable.BID), true, Q14::new);
+        add(Q15.NAME, Q15.VIEW, EnumSet.of(NexmarkTable.BID), false, Q15::new);
+        add(Q16.NAME, Q16.VIEW, EnumSet.of(NexmarkTable.BID), false, Q16::new);
         add(Q17.NAME, Q17.VIEW, EnumSet.of(NexmarkTable.BID), false, Q17::new);
         add(Q18.NAME, Q18.VIEW, EnumSet.of(NexmarkTable.BID), false, Q18::new);
         add(Q19.NAME, Q19.VIEW, EnumSet.of(NexmarkTable.BID), false, Q19::new);

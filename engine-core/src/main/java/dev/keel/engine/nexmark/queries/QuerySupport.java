@@ -119,6 +119,15 @@ final class QuerySupport
         digits(out, 8, day, 2);
     }
 
+    /** Writes {@code HH:mm} of a TIMESTAMP (micros since the epoch, UTC) into {@code out[0, 5)}. */
+    static void formatHourMinute(final long micros, final MutableDirectBuffer out)
+    {
+        final long minuteOfDay = Math.floorMod(Math.floorDiv(micros, 60 * SECOND), 24 * 60);
+        digits(out, 0, minuteOfDay / 60, 2);
+        out.putByte(2, (byte)':');
+        digits(out, 3, minuteOfDay % 60, 2);
+    }
+
     private static void digits(final MutableDirectBuffer out, final int offset, final long value, final int width)
     {
         long rest = value;

@@ -74,8 +74,12 @@ class NexmarkQueriesTest
                 r.bid().extra()));
             return row;
         }));
+        EXPECTED.put(Q10.NAME, t -> map(NexmarkReference.q10(t), r -> List.of(
+            r.auction(), r.bidder(), r.price(), r.dateTime(), r.extra(), r.dt(), r.hm())));
         EXPECTED.put(Q14.NAME, t -> map(NexmarkReference.q14(t), r -> List.of(
             r.auction(), r.bidder(), r.price(), r.bidTimeType(), r.dateTime(), r.extra(), r.cCounts())));
+        EXPECTED.put(Q15.NAME, t -> map(NexmarkReference.q15(t), r -> bidStatistics(r, false)));
+        EXPECTED.put(Q16.NAME, t -> map(NexmarkReference.q16(t), r -> bidStatistics(r, true)));
         EXPECTED.put(Q17.NAME, t -> map(NexmarkReference.q17(t), r -> List.of(r.auction(), r.day(), r.totalBids(),
             r.rank1Bids(), r.rank2Bids(), r.rank3Bids(), r.minPrice(), r.maxPrice(), r.avgPrice(), r.sumPrice())));
         EXPECTED.put(Q18.NAME, t -> map(NexmarkReference.q18(t), NexmarkQueriesTest::bid));
@@ -100,6 +104,24 @@ class NexmarkQueriesTest
         final Function<Tables, List<List<Object>>> reference = EXPECTED.get(name);
         assertNotNull(reference, "every registered query has a reference in this test: " + name);
         return reference.apply(tables);
+    }
+
+    private static List<Object> bidStatistics(final NexmarkReference.BidStatisticsRow r, final boolean perChannel)
+    {
+        final List<Object> row = new ArrayList<>();
+        if (perChannel)
+        {
+            row.add(r.channel());
+        }
+        row.add(r.day());
+        if (perChannel)
+        {
+            row.add(r.minute());
+        }
+        row.addAll(List.of(r.totalBids(), r.rank1Bids(), r.rank2Bids(), r.rank3Bids(), r.totalBidders(),
+            r.rank1Bidders(), r.rank2Bidders(), r.rank3Bidders(), r.totalAuctions(), r.rank1Auctions(),
+            r.rank2Auctions(), r.rank3Auctions()));
+        return row;
     }
 
     private static List<Object> bid(final NexmarkEvents.Bid b)
@@ -171,7 +193,7 @@ class NexmarkQueriesTest
     @Test
     void passThroughQueriesEmitInInputOrder() throws InterruptedException
     {
-        for (final String name : List.of(Q0.NAME, Q1.NAME, Q2.NAME, Q14.NAME, Q21.NAME, Q22.NAME))
+        for (final String name : List.of(Q0.NAME, Q1.NAME, Q2.NAME, Q10.NAME, Q14.NAME, Q21.NAME, Q22.NAME))
         {
             final NexmarkQueries.Query query = NexmarkQueries.query(name);
             assertEquals(EXPECTED.get(name).apply(TABLES), run(query, query.definition(), SMALL_STEP).emitted(), name);
@@ -183,7 +205,7 @@ class NexmarkQueriesTest
     {
         final Map<String, ProgramDefinition> late = Map.of(
             Q5.NAME, new Q5(3 * SECOND), Q7.NAME, new Q7(3 * SECOND), Q8.NAME, new Q8(3 * SECOND),
-            Q17.NAME, new Q17(3 * SECOND));
+            Q15.NAME, new Q15(3 * SECOND), Q16.NAME, new Q16(3 * SECOND), Q17.NAME, new Q17(3 * SECOND));
         for (final Map.Entry<String, ProgramDefinition> entry : late.entrySet())
         {
             final NexmarkQueries.Query query = NexmarkQueries.query(entry.getKey());
