@@ -84,6 +84,11 @@ public final class NexmarkReference
     {
     }
 
+    /** q6 row: a seller and the truncated average final price of its last (up to) 10 won auctions. */
+    public record Q6Row(long seller, long avgPrice)
+    {
+    }
+
     /** q7 row: the tumbling window start and a bid whose price is the window's maximum. */
     public record Q7Row(long windowStart, long auction, long price, long bidder, long dateTime, String extra)
     {
@@ -294,6 +299,47 @@ public final class NexmarkReference
                     rows.add(new Q5Row(start, start + HOP_SIZE, auction, count));
                 }
             });
+        });
+        return rows;
+    }
+
+    /**
+     * q6, average selling price by seller (Beam's definition): the auctions with a winner as in {@link #q4}
+     * (largest valid bid, at or above the reserve), every auction counting as closed; per seller, its 10 such
+     * auctions that expire last, and the BIGINT average (truncated) of their final prices. Sorted by seller.
+     *
+     * @throws IllegalStateException if the 10th and 11th auction of a seller expire at the same instant: the
+     *                               definition does not settle which one counts.
+     */
+    public static List<Q6Row> q6(final Tables tables)
+    {
+        final Map<Long, List<Bid>> bidsByAuction = new HashMap<>();
+        for (final Bid bid : tables.bids())
+        {
+            bidsByAuction.computeIfAbsent(bid.auction(), id -> new ArrayList<>()).add(bid);
+        }
+        final Map<Long, List<long[]>> bySeller = new TreeMap<>();
+        for (final Auction auction : tables.auctions())
+        {
+            final long finalPrice = bidsByAuction.getOrDefault(auction.id(), List.of()).stream()
+                .filter(b -> b.dateTime() >= auction.dateTime() && b.dateTime() <= auction.expires())
+                .mapToLong(Bid::price).max().orElse(Long.MIN_VALUE);
+            if (finalPrice != Long.MIN_VALUE && finalPrice >= auction.reserve())
+            {
+                bySeller.computeIfAbsent(auction.seller(), s -> new ArrayList<>())
+                    .add(new long[]{ auction.expires(), finalPrice });
+            }
+        }
+        final List<Q6Row> rows = new ArrayList<>();
+        bySeller.forEach((seller, won) ->
+        {
+            won.sort(Comparator.<long[]>comparingLong(w -> w[0]).reversed());
+            if (won.size() > 10 && won.get(9)[0] == won.get(10)[0])
+            {
+                throw new IllegalStateException("seller " + seller + ": 10th and 11th auctions expire together");
+            }
+            final List<long[]> last = won.subList(0, Math.min(10, won.size()));
+            rows.add(new Q6Row(seller, last.stream().mapToLong(w -> w[1]).sum() / last.size()));
         });
         return rows;
     }

@@ -92,6 +92,7 @@ public final class NexmarkQueries
         add(Q3.NAME, Q3.VIEW, EnumSet.of(NexmarkTable.PERSON, NexmarkTable.AUCTION), true, Q3::new);
         add(Q4.NAME, Q4.VIEW, EnumSet.of(NexmarkTable.AUCTION, NexmarkTable.BID), false, Q4::new);
         add(Q5.NAME, Q5.VIEW, EnumSet.of(NexmarkTable.BID), false, Q5::new);
+        add(Q6.NAME, Q6.VIEW, EnumSet.of(NexmarkTable.AUCTION, NexmarkTable.BID), false, Q6::new);
         add(Q7.NAME, Q7.VIEW, EnumSet.of(NexmarkTable.BID), false, Q7::new);
         add(Q8.NAME, Q8.VIEW, EnumSet.of(NexmarkTable.PERSON, NexmarkTable.AUCTION), false, Q8::new);
         add(Q9.NAME, Q9.VIEW, EnumSet.of(NexmarkTable.AUCTION, NexmarkTable.BID), false, Q9::new);

@@ -64,6 +64,7 @@ class NexmarkQueriesTest
         EXPECTED.put(Q4.NAME, t -> map(NexmarkReference.q4(t), r -> List.of(r.category(), r.average())));
         EXPECTED.put(Q5.NAME, t -> map(NexmarkReference.q5(t), r -> List.of(
             r.windowStart(), r.windowEnd(), r.auction(), r.num())));
+        EXPECTED.put(Q6.NAME, t -> map(NexmarkReference.q6(t), r -> List.of(r.seller(), r.avgPrice())));
         EXPECTED.put(Q7.NAME, t -> map(NexmarkReference.q7(t), r -> List.of(
             r.auction(), r.price(), r.bidder(), r.dateTime(), r.extra())));
         EXPECTED.put(Q8.NAME, t -> map(NexmarkReference.q8(t), r -> List.of(r.id(), r.name(), r.windowStart())));
@@ -231,7 +232,7 @@ class NexmarkQueriesTest
     void unknownQueryNamesTheKnownOnes()
     {
         final IllegalArgumentException error =
-            assertThrows(IllegalArgumentException.class, () -> NexmarkQueries.query("nexmark-q6"));
+            assertThrows(IllegalArgumentException.class, () -> NexmarkQueries.query("nexmark-q11"));
         assertTrue(error.getMessage().contains("nexmark-q0"), error.getMessage());
     }
 
