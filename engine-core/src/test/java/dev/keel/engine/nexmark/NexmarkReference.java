@@ -22,8 +22,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reference results of Nexmark queries over a finite input: plain Java over {@link NexmarkEvents} records,
- * written for clarity, independent of Keel's operators, to check Keel programs against. Each query returns
+ * Reference results of Nexmark queries (q0-q10, q14-q22) over a finite input: plain Java over
+ * {@link NexmarkEvents} records, written for clarity, independent of Keel's operators, to check Keel programs
+ * against. Each query returns
  * the <em>final</em> result (the view after all input) as a list in a documented sort order; duplicates are
  * kept where the query is a multiset.
  * <p>
@@ -450,8 +451,9 @@ public final class NexmarkReference
         {
             final ZonedDateTime time = Instant.EPOCH.plus(bid.dateTime(), ChronoUnit.MICROS)
                 .atZone(ZoneOffset.UTC);
+            final String minute = String.format(Locale.ROOT, "%02d:%02d", time.getHour(), time.getMinute());
             rows.add(new Q10Row(bid.auction(), bid.bidder(), bid.price(), bid.dateTime(), bid.extra(),
-                time.toLocalDate().toString(), String.format(Locale.ROOT, "%02d:%02d", time.getHour(), time.getMinute())));
+                time.toLocalDate().toString(), minute));
         }
         return rows;
     }
@@ -552,8 +554,8 @@ public final class NexmarkReference
                 counts[4 + range] = inRange.stream().map(Bid::bidder).distinct().count();
                 counts[8 + range] = inRange.stream().map(Bid::auction).distinct().count();
             }
-            final ZonedDateTime last = Instant.EPOCH.plus(bids.stream().mapToLong(Bid::dateTime).max().orElseThrow(),
-                ChronoUnit.MICROS).atZone(ZoneOffset.UTC);
+            final long lastTime = bids.stream().mapToLong(Bid::dateTime).max().orElseThrow();
+            final ZonedDateTime last = Instant.EPOCH.plus(lastTime, ChronoUnit.MICROS).atZone(ZoneOffset.UTC);
             rows.add(new BidStatisticsRow(perChannel ? key.get(0) : null, key.get(1),
                 perChannel ? String.format(Locale.ROOT, "%02d:%02d", last.getHour(), last.getMinute()) : null,
                 counts[0], counts[1], counts[2], counts[3], counts[4], counts[5], counts[6], counts[7],

@@ -56,7 +56,8 @@ public final class Q14 implements ProgramDefinition
             .map(VIEW, SCHEMA, (in, out) ->
             {
                 final long hour = Math.floorMod(Math.floorDiv(in.getLong(BID_DATE_TIME), HOUR), 24);
-                final byte[] type = hour >= 8 && hour <= 18 ? DAY_TIME : (hour <= 6 || hour >= 20 ? NIGHT_TIME : OTHER_TIME);
+                final byte[] type = hour >= 8 && hour <= 18 ? DAY_TIME :
+                    (hour <= 6 || hour >= 20 ? NIGHT_TIME : OTHER_TIME);
                 out.copyColumn(0, in, BID_AUCTION)
                     .copyColumn(1, in, BID_BIDDER)
                     .putDouble(2, 0.908 * in.getLong(BID_PRICE))
