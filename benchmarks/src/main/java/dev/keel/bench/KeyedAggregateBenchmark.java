@@ -42,7 +42,7 @@ import java.util.concurrent.TimeUnit;
     "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch" })
 public class KeyedAggregateBenchmark
 {
-    /** Largest step; the benchmark methods below each declare their own step size for JMH's op count. */
+    /** The workload program: append-only table, per-auction count, sum and running max, one view. */
     static final ProgramDefinition PROGRAM = p -> p.view("per_auction",
         p.table("bids", KeyedAggregateWorkload.SCHEMA).aggregate("per_auction", new String[]{ "auction" },
             Agg.count("count"), Agg.sum("price", "sum"), Agg.max("price", "max")));
