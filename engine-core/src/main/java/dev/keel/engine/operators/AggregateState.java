@@ -49,7 +49,7 @@ final class AggregateState implements Stateful
     private static final int NON_NULL = 8;
     private static final int HAS = 16;
     /** Most hashes one {@link #prefetch} call takes. */
-    static final int PREFETCH_CHUNK = 64;
+    static final int PREFETCH_CHUNK = 128;
 
     private final PagedArena arena;
     private final OffHeapHashMap groups;
