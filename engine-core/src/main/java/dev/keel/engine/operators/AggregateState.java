@@ -48,6 +48,8 @@ final class AggregateState implements Stateful
     private static final int ACC = 0;
     private static final int NON_NULL = 8;
     private static final int HAS = 16;
+    /** Most hashes one {@link #prefetch} call takes. */
+    static final int PREFETCH_CHUNK = 128;
 
     private final PagedArena arena;
     private final OffHeapHashMap groups;
@@ -66,6 +68,8 @@ final class AggregateState implements Stateful
     private final TouchedList touched;
     private final UnsafeBuffer slot = new UnsafeBuffer(new byte[8]);
     private long epoch;
+    private final long[] prefetchRecords = new long[PREFETCH_CHUNK];
+    private long prefetchSink;
 
     private final long windowSize;
     private final long hop;
@@ -176,10 +180,44 @@ final class AggregateState implements Stateful
     /** Adds a row with a weight to the group of {@code key[0, keyLength)}. */
     void accumulate(final DirectBuffer key, final int keyLength, final long hash, final RowView row, final long weight)
     {
-        final long record = groups.findOrInsert(key, 0, keyLength, hash);
+        accumulate(key, 0, keyLength, hash, row, weight);
+    }
+
+    /**
+     * Loads the slots and records of the groups with these key hashes into the cache, so that the
+     * {@link #accumulate} calls that follow find them there. With more groups than the caches hold, each
+     * accumulate otherwise waits for two misses in turn (the slot, then the record it points to); issued
+     * here for a whole chunk of rows, the loads are independent of each other and the CPU overlaps them.
+     * Only a hint: it changes no state and any hash is allowed.
+     */
+    void prefetch(final long[] hashes, final int count)
+    {
+        final long[] records = prefetchRecords;
+        for (int i = 0; i < count; i++)
+        {
+            records[i] = groups.probeHash(hashes[i]);
+        }
+        long sink = 0;
+        for (int i = 0; i < count; i++)
+        {
+            final long record = records[i];
+            if (record != 0)
+            {
+                sink += groups.touch(record);
+            }
+        }
+        prefetchSink = sink; // keeps the loads from being optimised away
+    }
+
+    /** Adds a row with a weight to the group of {@code key[keyOffset, keyOffset + keyLength)}. */
+    void accumulate(
+        final DirectBuffer key, final int keyOffset, final int keyLength, final long hash, final RowView row,
+        final long weight)
+    {
+        final long record = groups.findOrInsert(key, keyOffset, keyLength, hash);
         if (null != windows && groups.wasInserted())
         {
-            indexWindow(key, 0, record, 1);
+            indexWindow(key, keyOffset, record, 1);
         }
         final long value = OffHeapHashMap.valueAddress(record);
         if (arena.getLong(value + EPOCH) != epoch)
@@ -213,14 +251,14 @@ final class AggregateState implements Stateful
                     }
                     break;
                 default:
-                    extreme(a, address, key, keyLength, hash, row.rawSlot(column), weight);
+                    extreme(a, address, key, keyOffset, keyLength, hash, row.rawSlot(column), weight);
             }
         }
     }
 
     private void extreme(
-        final int a, final long address, final DirectBuffer key, final int keyLength, final long hash,
-        final long candidate, final long weight)
+        final int a, final long address, final DirectBuffer key, final int keyOffset, final int keyLength,
+        final long hash, final long candidate, final long weight)
     {
         final IndexedZSet multiset = multisets[a];
         if (null == multiset)
@@ -233,7 +271,7 @@ final class AggregateState implements Stateful
             return;
         }
         slot.putLong(0, candidate, LE);
-        final long newWeight = multiset.add(key, 0, keyLength, hash, slot, 0, 8, weight);
+        final long newWeight = multiset.add(key, keyOffset, keyLength, hash, slot, 0, 8, weight);
         if (newWeight > 0)
         {
             if (arena.getLong(address + HAS) == 0 || better(a, candidate, arena.getLong(address + ACC)))
@@ -246,14 +284,16 @@ final class AggregateState implements Stateful
             arena.getLong(address + ACC) == candidate)
         {
             // the current extreme left the group: only now is the multiset needed
-            rescan(a, address, key, keyLength, hash);
+            rescan(a, address, key, keyOffset, keyLength, hash);
         }
     }
 
-    private void rescan(final int a, final long address, final DirectBuffer key, final int keyLength, final long hash)
+    private void rescan(
+        final int a, final long address, final DirectBuffer key, final int keyOffset, final int keyLength,
+        final long hash)
     {
         final IndexedZSet multiset = multisets[a];
-        final long group = multiset.findGroup(key, 0, keyLength, hash);
+        final long group = multiset.findGroup(key, keyOffset, keyLength, hash);
         boolean found = false;
         long best = 0;
         if (group != 0)

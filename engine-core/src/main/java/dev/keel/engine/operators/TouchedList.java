@@ -2,6 +2,7 @@ package dev.keel.engine.operators;
 
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteOrder;
 
@@ -19,6 +20,7 @@ final class TouchedList
     private static final int OLD_VALUE = 16;
 
     private final ExpandableDirectByteBuffer buffer;
+    private final UnsafeBuffer view;
     private final int stride;
     private final int valueLength;
     private int size;
@@ -28,6 +30,7 @@ final class TouchedList
         this.valueLength = valueLength;
         this.stride = OLD_VALUE + ((valueLength + 7) & ~7);
         this.buffer = new ExpandableDirectByteBuffer(Math.max(stride, stride * expected));
+        this.view = new UnsafeBuffer(buffer.byteBuffer());
     }
 
     void clear()
@@ -44,10 +47,16 @@ final class TouchedList
     void add(final long record, final long hash, final DirectBuffer src, final int srcOffset)
     {
         final int offset = size * stride;
-        buffer.checkLimit(offset + stride);
-        buffer.putLong(offset + RECORD, record, LE);
-        buffer.putLong(offset + HASH, hash, LE);
-        buffer.putBytes(offset + OLD_VALUE, src, srcOffset, valueLength);
+        final UnsafeBuffer view = this.view;
+        if (offset + stride > view.capacity())
+        {
+            // writes go through a view re-wrapped on growth: the expandable buffer checks capacity on every put
+            buffer.checkLimit(offset + stride);
+            view.wrap(buffer.byteBuffer());
+        }
+        view.putLong(offset + RECORD, record, LE);
+        view.putLong(offset + HASH, hash, LE);
+        view.putBytes(offset + OLD_VALUE, src, srcOffset, valueLength);
         size++;
     }
 

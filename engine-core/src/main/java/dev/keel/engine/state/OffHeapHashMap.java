@@ -24,6 +24,7 @@ public final class OffHeapHashMap implements Stateful
     private final PagedArena arena;
     private final int valueLength;
     private final int valueArea;
+    private final int lastValueWord;
     private int[] tablePages;
     private long mask;
     private int size;
@@ -39,6 +40,7 @@ public final class OffHeapHashMap implements Stateful
         this.arena = arena;
         this.valueLength = valueLength;
         this.valueArea = (valueLength + 7) & ~7;
+        this.lastValueWord = valueArea > 0 ? HEADER_LENGTH + valueArea - 8 : 0;
         long capacity = SLOTS_PER_PAGE;
         while (capacity * 5 / 8 < expectedKeys)
         {
@@ -98,6 +100,37 @@ public final class OffHeapHashMap implements Stateful
             }
             slot = (slot + 1) & mask;
         }
+    }
+
+    /**
+     * The record in the first slot of {@code hash}'s probe sequence that holds the same hash, or 0 if the
+     * sequence ends first; keys are not compared, so the record may belong to another key with an equal
+     * hash. A prefetch hint: reads only the slot table, changes nothing.
+     */
+    public long probeHash(final long hash)
+    {
+        long slot = hash & mask;
+        while (true)
+        {
+            final long slotAddress = slotAddress(slot);
+            final long record = arena.getLong(slotAddress + 8);
+            if (record == 0 || arena.getLong(slotAddress) == hash)
+            {
+                return record;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    /**
+     * Reads the first and the last word of the record's header and value area (both inside the record, at
+     * addresses known without a load, so the two reads overlap): for records of up to two cache lines, the
+     * lines that {@link #findOrInsert} and an update of the value touch. Returns a meaningless value for
+     * the caller to keep, so that the reads are not optimised away. Changes nothing.
+     */
+    public long touch(final long record)
+    {
+        return arena.getLong(record) + arena.getLong(record + lastValueWord);
     }
 
     /** Record address of the key, inserting a zeroed entry if absent (then {@link #wasInserted()} is true). */

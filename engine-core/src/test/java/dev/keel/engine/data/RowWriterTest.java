@@ -78,4 +78,25 @@ class RowWriterTest
         batch.clear();
         assertFalse(cursor.reset().next());
     }
+
+    @Test
+    void fixedColumnsWrittenAfterTheBufferGrewAreKept()
+    {
+        final Schema schema = Schema.of(
+            Column.of("a", ColumnType.INT64), Column.of("s", ColumnType.STRING), Column.of("b", ColumnType.INT64),
+            Column.of("t", ColumnType.STRING));
+        final RowWriter writer = new RowWriter(schema);
+        final RowView view = new RowView(schema);
+        for (int round = 1; round <= 6; round++)
+        {
+            final String big = "x".repeat(1 << (round * 3)); // grows the buffer in most rounds
+            writer.reset().putLong(0, round).putString(3, "tail" + round).putString(1, big).putLong(2, -round);
+            final int length = writer.finish();
+            view.wrap(writer.buffer(), 0, length);
+            assertEquals(round, view.getLong(0));
+            assertEquals(big, view.getString(1));
+            assertEquals(-round, view.getLong(2));
+            assertEquals("tail" + round, view.getString(3));
+        }
+    }
 }

@@ -102,7 +102,24 @@ class AggregatePropertyTest
         return out;
     }
 
+    /** Steps of a few hundred rows over a few thousand groups: the operator's prefetch chunks see repeats and misses. */
+    static List<Object> wideRow(final Random random)
+    {
+        return row(
+            K1[random.nextInt(K1.length)],
+            (long)random.nextInt(1_000),
+            random.nextInt(5) == 0 ? null : (long)(random.nextInt(41) - 20),
+            (random.nextInt(21) - 10) / 2.0);
+    }
+
     private static void run(final long seed, final boolean grouped, final boolean appendOnly)
+    {
+        run(seed, grouped, appendOnly, 9, 7, AggregatePropertyTest::randomRow);
+    }
+
+    private static void run(
+        final long seed, final boolean grouped, final boolean appendOnly, final int maxInserts, final int maxDeletes,
+        final java.util.function.Function<Random, List<Object>> rows)
     {
         final Random random = new Random(seed);
         final String[] groupBy = grouped ? new String[]{ "k1", "k2" } : new String[0];
@@ -115,10 +132,10 @@ class AggregatePropertyTest
         }))
         {
             assertEquals(appendOnly, fastPath[0]);
-            final RandomChanges changes = new RandomChanges(random, !appendOnly, AggregatePropertyTest::randomRow);
+            final RandomChanges changes = new RandomChanges(random, !appendOnly, rows);
             for (int step = 0; step < 40; step++)
             {
-                harness.step("t", changes.next(random.nextInt(9), appendOnly ? 0 : random.nextInt(7)));
+                harness.step("t", changes.next(random.nextInt(maxInserts), appendOnly ? 0 : random.nextInt(maxDeletes)));
                 harness.assertView("agg", reference(changes.live(), grouped));
             }
             final AggregateOperator operator = (AggregateOperator)harness.program().view("agg");
@@ -142,6 +159,24 @@ class AggregatePropertyTest
     void groupedAggregateOverAppendOnlyInput(@ForAll final long seed)
     {
         run(seed, true, true);
+    }
+
+    @Property(tries = 5)
+    void groupedAggregateOverLargeStepsUnderRetractions(@ForAll final long seed)
+    {
+        run(seed, true, false, 400, 300, AggregatePropertyTest::wideRow);
+    }
+
+    @Property(tries = 5)
+    void groupedAggregateOverLargeAppendOnlySteps(@ForAll final long seed)
+    {
+        run(seed, true, true, 400, 0, AggregatePropertyTest::wideRow);
+    }
+
+    @Property(tries = 5)
+    void globalAggregateOverLargeSteps(@ForAll final long seed)
+    {
+        run(seed, false, false, 400, 300, AggregatePropertyTest::wideRow);
     }
 
     @Test

@@ -66,6 +66,40 @@ class StateStoreTest
     }
 
     @Test
+    void probeHashFindsTheRecordOfAHashWithoutChangingTheMap()
+    {
+        final PagedArena arena = new PagedArena(4, false);
+        final OffHeapHashMap map = new OffHeapHashMap(arena, 24, 10);
+        final Map<Long, Long> records = new HashMap<>();
+        // fixed-length keys: their hashes are a bijection of k, so a hash names one key
+        final int length = 16;
+        for (long k = 0; k < 5_000; k++)
+        {
+            putKey(k);
+            records.put(k, map.findOrInsert(key, 0, length, Hashing.hash(key, 0, length)));
+        }
+        final int dirty = arena.dirtyPageCount();
+        for (long k = 0; k < 10_000; k++)
+        {
+            putKey(k);
+            final long hash = Hashing.hash(key, 0, length);
+            final long record = map.probeHash(hash);
+            assertEquals(records.getOrDefault(k, 0L), record, "key " + k);
+            if (record != 0)
+            {
+                map.touch(record);
+            }
+        }
+        assertEquals(5_000, map.size());
+        assertEquals(dirty, arena.dirtyPageCount(), "probeHash and touch only read");
+        final OffHeapHashMap noValue = new OffHeapHashMap(arena, 0, 10);
+        putKey(7);
+        final long record = noValue.findOrInsert(key, 0, length, Hashing.hash(key, 0, length));
+        assertEquals(record, noValue.probeHash(Hashing.hash(key, 0, length)));
+        noValue.touch(record); // reads inside the record only
+    }
+
+    @Test
     void indexedZSetMatchesReferenceMultisets()
     {
         final PagedArena arena = new PagedArena(4, false);

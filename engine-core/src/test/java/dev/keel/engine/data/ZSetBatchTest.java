@@ -1,0 +1,82 @@
+package dev.keel.engine.data;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Entries survive growth of the batch and bulk appends; {@code addAll} with sign 1 equals adding one by one. */
+class ZSetBatchTest
+{
+    private static final Schema SCHEMA = Schema.of(Column.of("id", ColumnType.INT64), Column.of("s", ColumnType.STRING));
+
+    private static List<String> entries(final ZSetBatch batch)
+    {
+        final List<String> out = new ArrayList<>();
+        final ZSetBatch.Cursor cursor = batch.cursor();
+        while (cursor.next())
+        {
+            out.add(cursor.row().getLong(0) + "/" + cursor.row().length() + "x" + cursor.weight());
+        }
+        return out;
+    }
+
+    @Test
+    void entriesSurviveGrowthAndBulkAppends()
+    {
+        final Random random = new Random(7);
+        final RowWriter writer = new RowWriter(SCHEMA);
+        final ZSetBatch a = new ZSetBatch(SCHEMA, 16);
+        final ZSetBatch b = new ZSetBatch(SCHEMA, 16);
+        final ZSetBatch oneByOne = new ZSetBatch(SCHEMA, 16);
+        final List<String> expectedA = new ArrayList<>();
+        for (int i = 0; i < 5_000; i++)
+        {
+            writer.reset().putLong(0, i).putString(1, "x".repeat(random.nextInt(40))).finish();
+            final long weight = random.nextInt(7) - 3;
+            (i % 2 == 0 ? a : b).add(writer, weight);
+            if (i % 2 == 0)
+            {
+                expectedA.add(i + "/" + writer.length() + "x" + weight);
+            }
+        }
+        assertEquals(expectedA, entries(a));
+        assertEquals(2_500, a.size());
+
+        final List<String> expected = new ArrayList<>(entries(a));
+        expected.addAll(entries(b));
+        final ZSetBatch.Cursor cursor = b.cursor();
+        for (final ZSetBatch.Cursor c = a.cursor(); c.next(); )
+        {
+            oneByOne.add(c.row(), c.weight());
+        }
+        while (cursor.next())
+        {
+            oneByOne.add(cursor.row(), cursor.weight());
+        }
+        final int byteLength = a.byteLength() + b.byteLength();
+        a.addAll(b, 1);
+        assertEquals(expected, entries(a));
+        assertEquals(5_000, a.size());
+        assertEquals(byteLength, a.byteLength());
+        assertEquals(oneByOne.contentHash(), a.contentHash());
+        assertEquals(entries(oneByOne), entries(a));
+
+        final ZSetBatch negated = new ZSetBatch(SCHEMA, 16);
+        negated.addAll(b, -1);
+        final List<String> expectedNegated = new ArrayList<>();
+        for (final String e : entries(b))
+        {
+            final long w = Long.parseLong(e.substring(e.indexOf('x') + 1));
+            expectedNegated.add(e.substring(0, e.indexOf('x') + 1) + (-w));
+        }
+        assertEquals(expectedNegated, entries(negated));
+
+        a.clear();
+        a.addAll(b, 1);
+        assertEquals(entries(b), entries(a), "after clear, reused capacity");
+    }
+}
