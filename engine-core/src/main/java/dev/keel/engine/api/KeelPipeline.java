@@ -436,6 +436,8 @@ public final class KeelPipeline implements AutoCloseable
         {
             return;
         }
+        // no new step from here: the checkpoint then covers every step run, and outputs deliver all of it
+        lifecycle.tryTransition(PipelineState.PAUSED);
         final long seq = coordinator.request();
         CheckpointStatus status;
         try
