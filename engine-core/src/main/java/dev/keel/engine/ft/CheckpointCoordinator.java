@@ -75,6 +75,7 @@ public final class CheckpointCoordinator implements StepListener, DutyCycleHook
     private PagedArena.Snapshot snapshot;
     private PendingCheckpoint pendingCheckpoint;
     private long step;
+    private boolean flushedAfterOffer;
     private long journalPosition;
     private byte[] programMeta;
     private Map<String, Long> inputPositions;
@@ -231,10 +232,7 @@ public final class CheckpointCoordinator implements StepListener, DutyCycleHook
             programMeta = meta.toByteArray();
             snapshot = program.arena().freeze();
             phase = Phase.FROZEN;
-            for (final OutputEndpoint output : outputs)
-            {
-                output.flush();
-            }
+            flushedAfterOffer = false;
         }
         catch (final RuntimeException ex)
         {
@@ -244,6 +242,15 @@ public final class CheckpointCoordinator implements StepListener, DutyCycleHook
 
     private int tryBegin()
     {
+        if (!flushedAfterOffer && circuit.offeredTransactionId() >= step)
+        {
+            // the boundary's output reached every output (after the journal sync): have them deliver it now
+            flushedAfterOffer = true;
+            for (final OutputEndpoint output : outputs)
+            {
+                output.flush();
+            }
+        }
         for (final OutputEndpoint output : outputs)
         {
             if (step > 0 && output.deliveredTransactionId() < step)

@@ -2,9 +2,6 @@ package dev.keel.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Kills real {@code keel run} processes at random moments and restarts them on the same storage until a run
+ * The harness of the crash-loop tests: kills real {@code keel run} processes at random moments and restarts them on the same storage until a run
  * reaches end of input, then checks the output against what an uninterrupted run computes.
  * <p>
  * {@code -Dkeel.crash.seed=N} reruns a seed (printed at the start); {@code -Dkeel.crash.kills=N} sets the kills per
@@ -38,69 +35,19 @@ import static org.junit.jupiter.api.Assertions.*;
  * lost.</li>
  * </ul>
  */
-@Tag("crash")
-class CrashLoopTest
+final class CrashHarness
 {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String[] SYMBOLS = { "AAPL", "MSFT", "GOOG", "JPM", "TSLA", "AMZN", "META", "NVDA" };
-    private static final int TRADES = Integer.getInteger("keel.crash.trades", 200_000);
-    private static final int KILLS = Integer.getInteger("keel.crash.kills", 7);
-    private static final long SEED = Long.getLong("keel.crash.seed", System.nanoTime());
+    static final int TRADES = Integer.getInteger("keel.crash.trades", 400_000);
+    static final int KILLS = Integer.getInteger("keel.crash.kills", 7);
+    static final long SEED = Long.getLong("keel.crash.seed", System.nanoTime());
 
-    @TempDir
-    Path dir;
+    private final Path dir;
 
-    @Test
-    void exactlyOnceSurvivesSigkillAtAnyMoment() throws Exception
+    CrashHarness(final Path dir)
     {
-        final Path trades = writeTrades(TRADES, 17);
-        final Path output = dir.resolve("vwap.json");
-        final Path config = writeConfig("exactly_once", trades, output);
-        final RunLog log = crashLoop(config, new Random(SEED), KILLS, false, baseline("exactly_once", trades));
-
-        assertEquals(RunCommandTest.aggregates(trades), RunCommandTest.applyChanges(output),
-            "seed " + SEED + ": " + log);
-        assertTrue(log.kills > 0, log.toString());
-    }
-
-    @Test
-    void atLeastOnceLosesNothingUnderSigkill() throws Exception
-    {
-        final Path trades = writeTrades(TRADES, 23);
-        final Path output = dir.resolve("vwap.json");
-        final Path config = writeConfig("at_least_once", trades, output);
-        final RunLog log = crashLoop(config, new Random(SEED + 1), KILLS, false, baseline("at_least_once", trades));
-
-        assertEquals(RunCommandTest.aggregates(trades), lastInsertPerSymbol(output), "seed " + SEED + ": " + log);
-        assertTrue(log.kills > 0, log.toString());
-    }
-
-    @Test
-    void noneResumesAfterCleanStopsAndWarnsAfterSigkill() throws Exception
-    {
-        final Path trades = writeTrades(TRADES, 29);
-        final Path output = dir.resolve("vwap.json");
-        final Path config = writeConfig("none", trades, output);
-        final RunLog log = crashLoop(config, new Random(SEED + 2), KILLS, true, baseline("none", trades));
-
-        assertEquals(RunCommandTest.aggregates(trades), RunCommandTest.applyChanges(output),
-            "seed " + SEED + ": clean stops lose and repeat nothing: " + log);
-        assertTrue(log.kills > 0, log.toString());
-        assertFalse(log.allOutput.contains("did not stop cleanly"), "clean stops only: " + log);
-
-        // one SIGKILL after a clean start: the restart must say that progress since the checkpoint is lost
-        final Path output2 = dir.resolve("vwap2.json");
-        final Path config2 = writeConfig("none", trades, output2, dir.resolve("storage2"));
-        final Process first = start(config2, dir.resolve("kill.log"));
-        awaitOutput(output2, first);
-        assertTrue(first.isAlive(), "killed while running");
-        first.destroyForcibly().waitFor();
-        final Process second = start(config2, dir.resolve("restart.log"));
-        assertTrue(second.waitFor(120, TimeUnit.SECONDS), "restart finished");
-        final String restartLog = Files.readString(dir.resolve("restart.log"));
-        assertEquals(0, second.exitValue(), restartLog);
-        assertTrue(restartLog.contains("did not stop cleanly") && restartLog.contains("is lost"), restartLog);
-        assertEquals(RunCommandTest.aggregates(trades), lastInsertPerSymbol(output2));
+        this.dir = dir;
     }
 
     static final class RunLog
@@ -110,14 +57,25 @@ class CrashLoopTest
         final List<String> events = new ArrayList<>();
         String allOutput = "";
 
+        /** Restarts that restored a checkpoint (rather than starting from nothing). */
+        int restores()
+        {
+            int count = 0;
+            for (int i = allOutput.indexOf(") restored ("); i >= 0; i = allOutput.indexOf(") restored (", i + 1))
+            {
+                count++;
+            }
+            return count;
+        }
+
         public String toString()
         {
-            return "seed=" + SEED + " runs=" + runs + " kills=" + kills + " " + events;
+            return "seed=" + SEED + " runs=" + runs + " kills=" + kills + " restores=" + restores() + " " + events;
         }
     }
 
     /** Runs uninterrupted on its own storage; returns how long the process took, to spread the kills over. */
-    private long baseline(final String model, final Path trades) throws Exception
+    long baseline(final String model, final Path trades) throws Exception
     {
         final Path output = dir.resolve("baseline.json");
         final Path config = writeConfig(model, trades, output, dir.resolve("baseline-storage"));
@@ -128,14 +86,14 @@ class CrashLoopTest
         final long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
         assertEquals(RunCommandTest.aggregates(trades), RunCommandTest.applyChanges(output),
             "the uninterrupted run computes the aggregates");
-        System.out.println("CrashLoopTest " + model + " uninterrupted run: " + millis + " ms");
+        System.out.println("CrashHarness " + model + " uninterrupted run: " + millis + " ms");
         return millis;
     }
 
-    private RunLog crashLoop(final Path config, final Random random, final int kills, final boolean clean,
+    RunLog crashLoop(final Path config, final Random random, final int kills, final boolean clean,
         final long runMillis) throws Exception
     {
-        System.out.println("CrashLoopTest seed " + SEED + " (rerun with -Dkeel.crash.seed=" + SEED + "), config " +
+        System.out.println("CrashHarness seed " + SEED + " (rerun with -Dkeel.crash.seed=" + SEED + "), config " +
             config.getFileName() + ", " + kills + (clean ? " SIGTERMs" : " SIGKILLs"));
         final RunLog log = new RunLog();
         final StringBuilder all = new StringBuilder();
@@ -147,7 +105,18 @@ class CrashLoopTest
             if (log.kills < kills)
             {
                 // spread the kills over JVM start, bootstrap, replay, steps, checkpoints and the end
-                final long delayMs = 100 + random.nextInt((int)(runMillis * 2 / 3) + 1);
+                // the first kill lands right after a periodic checkpoint committed, so that there is one to recover
+                // from; the others anywhere in start, bootstrap, replay, steps, checkpoints and the end
+                final long delayMs;
+                if (0 == log.kills)
+                {
+                    awaitLine(runLog, process, "committed at step");
+                    delayMs = random.nextInt(300);
+                }
+                else
+                {
+                    delayMs = 100 + random.nextInt((int)(runMillis * 2 / 3) + 1);
+                }
                 if (!process.waitFor(delayMs, TimeUnit.MILLISECONDS))
                 {
                     if (clean)
@@ -175,12 +144,12 @@ class CrashLoopTest
             log.allOutput = all.toString();
             assertEquals(0, process.exitValue(), "run " + log.runs + " failed: " + text);
             log.events.add("done");
-            System.out.println("CrashLoopTest " + log);
+            System.out.println("CrashHarness " + log);
             return log;
         }
     }
 
-    private static Process start(final Path config, final Path log) throws IOException
+    static Process start(final Path config, final Path log) throws IOException
     {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -197,7 +166,17 @@ class CrashLoopTest
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
-    private static void awaitOutput(final Path output, final Process process) throws Exception
+    private static void awaitLine(final Path log, final Process process, final String text) throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (process.isAlive() && !(Files.exists(log) && Files.readString(log).contains(text)))
+        {
+            assertTrue(System.nanoTime() < deadline, "no '" + text + "' in " + log);
+            Thread.sleep(5);
+        }
+    }
+
+    static void awaitOutput(final Path output, final Process process) throws Exception
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!(Files.exists(output) && Files.size(output) > 0) && process.isAlive())
@@ -225,7 +204,7 @@ class CrashLoopTest
         return last;
     }
 
-    private Path writeTrades(final int count, final long seed) throws IOException
+    Path writeTrades(final int count, final long seed) throws IOException
     {
         final Random random = new Random(seed);
         final StringBuilder sb = new StringBuilder(count * 80);
@@ -242,12 +221,12 @@ class CrashLoopTest
         return trades;
     }
 
-    private Path writeConfig(final String model, final Path trades, final Path output) throws IOException
+    Path writeConfig(final String model, final Path trades, final Path output) throws IOException
     {
         return writeConfig(model, trades, output, dir.resolve("storage"));
     }
 
-    private Path writeConfig(final String model, final Path trades, final Path output, final Path storage)
+    Path writeConfig(final String model, final Path trades, final Path output, final Path storage)
         throws IOException
     {
         final String config = "{\n" +
@@ -256,7 +235,7 @@ class CrashLoopTest
             "  \"storage_config\": {\"path\": " + JSON.writeValueAsString(storage.toString()) + "},\n" +
             "  \"fault_tolerance\": {\"model\": \"" + model + "\", \"checkpoint_interval_secs\": 1},\n" +
             "  \"threading_mode\": \"shared\",\n" +
-            "  \"inputs\": {\"trades\": {\"stream\": \"trades\", \"max_batch_size\": 20,\n" +
+            "  \"inputs\": {\"trades\": {\"stream\": \"trades\", \"max_batch_size\": 1,\n" +
             "    \"transport\": {\"name\": \"file_input\", \"config\": {\"path\": " +
             JSON.writeValueAsString(trades.toString()) + "}},\n" +
             "    \"format\": {\"name\": \"json\", \"config\": {\"update_format\": \"raw\"}}}},\n" +
