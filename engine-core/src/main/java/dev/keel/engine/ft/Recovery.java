@@ -104,37 +104,39 @@ public final class Recovery
         final List<EngineContext.InputAttachment> inputs,
         final List<EngineContext.OutputAttachment> outputs)
     {
-        final CheckpointMetadata metadata = checkpoint.metadata();
-        final long step = metadata.step();
-        final String where = "pipeline '" + name + "': checkpoint " + checkpoint.id() + " (step " + step + ")";
-        if (metadata.programFingerprint() != program.fingerprint())
+        LoadedCheckpoint loaded = checkpoint;
+        while (true)
         {
-            throw new KeelException(KeelException.Category.RECOVERY, "BOOTSTRAP_PROGRAM_CHANGED", where +
-                " was written by a program with fingerprint " + Long.toHexString(metadata.programFingerprint()) +
-                ", this program's is " + Long.toHexString(program.fingerprint()) + "; bootstrap policy 'reject' " +
-                "refuses to start (run the program that wrote it, or remove the storage directory to start afresh)");
-        }
-        if (null != journal)
-        {
-            final long start = journal.startPosition();
-            if (metadata.journalPosition() < start || metadata.journalPosition() > journal.position())
+            check(name, journal, program, loaded);
+            try
             {
-                throw new KeelException(KeelException.Category.RECOVERY, "RECOVERY_JOURNAL_GAP", where +
-                    " resumes at journal position " + metadata.journalPosition() + " but the journal holds [" + start +
-                    ", " + journal.position() + "]" + (checkpoint.warnings().isEmpty() ? "" :
-                    " (the newer checkpoints were unusable: " + checkpoint.warnings() + ")") +
-                    "; the steps in between are lost, refusing to start; see keel checkpoint verify and keel " +
-                    "journal dump");
+                store.restoreInto(loaded, program.arena());
+                break;
+            }
+            catch (final KeelException ex)
+            {
+                if (ex.category() != KeelException.Category.STORAGE)
+                {
+                    throw ex;
+                }
+                // a corrupt page shows only when read: skip this checkpoint and restore the previous one over
+                // the same arena (restoreMeta resets the allocator, every referenced page is read again)
+                LOGGER.log(System.Logger.Level.WARNING, "pipeline ''{0}'': checkpoint {1} cannot be restored: {2}",
+                    name, loaded.id(), ex.getMessage());
+                store.skip(loaded.id(), ex.getMessage());
+                loaded = store.loadLatest().orElseThrow(() -> ex);
             }
         }
-        for (final String warning : checkpoint.warnings())
+        final CheckpointMetadata metadata = loaded.metadata();
+        final long step = metadata.step();
+        final String where = "pipeline '" + name + "': checkpoint " + loaded.id() + " (step " + step + ")";
+        for (final String warning : loaded.warnings())
         {
-            LOGGER.log(System.Logger.Level.WARNING, "pipeline ''{0}'': {1}; falling back to {2}{3}", name, warning,
-                where, null != journal ? ", the journal covers the steps after it" :
+            LOGGER.log(System.Logger.Level.WARNING, "pipeline ''{0}'': {1}; falling back to checkpoint {2} (step " +
+                "{3}){4}", name, warning, loaded.id(), step, null != journal ? ", the journal covers the steps after it" :
                 ", input after it is read again (output after it may repeat)");
         }
 
-        store.restoreInto(checkpoint, program.arena());
         program.loadMeta(new MetaBuffer(metadata.programMeta()));
 
         final Map<String, Long> inputPositions = metadata.inputPositions();
@@ -177,6 +179,33 @@ public final class Recovery
         LOGGER.log(System.Logger.Level.INFO, "{0} restored ({1} model){2}", where, model.jsonName(),
             null != journal ? ", replaying the journal from position " + metadata.journalPosition() + " to " +
             journal.position() : "");
+    }
+
+    private static void check(
+        final String name, final Journal journal, final Program program, final LoadedCheckpoint checkpoint)
+    {
+        final CheckpointMetadata metadata = checkpoint.metadata();
+        final String where = "pipeline '" + name + "': checkpoint " + checkpoint.id() + " (step " + metadata.step() + ")";
+        if (metadata.programFingerprint() != program.fingerprint())
+        {
+            throw new KeelException(KeelException.Category.RECOVERY, "BOOTSTRAP_PROGRAM_CHANGED", where +
+                " was written by a program with fingerprint " + Long.toHexString(metadata.programFingerprint()) +
+                ", this program's is " + Long.toHexString(program.fingerprint()) + "; bootstrap policy 'reject' " +
+                "refuses to start (run the program that wrote it, or remove the storage directory to start afresh)");
+        }
+        if (null != journal)
+        {
+            final long start = journal.startPosition();
+            if (metadata.journalPosition() < start || metadata.journalPosition() > journal.position())
+            {
+                throw new KeelException(KeelException.Category.RECOVERY, "RECOVERY_JOURNAL_GAP", where +
+                    " resumes at journal position " + metadata.journalPosition() + " but the journal holds [" + start +
+                    ", " + journal.position() + "]" + (checkpoint.warnings().isEmpty() ? "" :
+                    " (the newer checkpoints were unusable: " + checkpoint.warnings() + ")") +
+                    "; the steps in between are lost, refusing to start; see keel checkpoint verify and keel " +
+                    "journal dump");
+            }
+        }
     }
 
     private static KeelException endpointsChanged(
