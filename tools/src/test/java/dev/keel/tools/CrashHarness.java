@@ -105,10 +105,10 @@ final class CrashHarness
             if (log.kills < kills)
             {
                 // spread the kills over JVM start, bootstrap, replay, steps, checkpoints and the end
-                // the first kill lands right after a periodic checkpoint committed, so that there is one to recover
-                // from; the others anywhere in start, bootstrap, replay, steps, checkpoints and the end
+                // the first SIGKILL lands right after a periodic checkpoint committed, so that there is one to
+                // recover from (a SIGTERM writes its own); the others anywhere in start, bootstrap, replay, steps, checkpoints and the end
                 final long delayMs;
-                if (0 == log.kills)
+                if (0 == log.kills && !clean)
                 {
                     awaitLine(runLog, process, "committed at step");
                     delayMs = random.nextInt(300);

@@ -30,7 +30,7 @@ class CrashLoopAtLeastOnceTest
     void atLeastOnceLosesNothingUnderSigkill() throws Exception
     {
         final CrashHarness harness = new CrashHarness(dir);
-        final Path trades = harness.writeTrades(TRADES, 23);
+        final Path trades = harness.writeTrades(TRADES * 3 / 2, 23);
         final Path output = dir.resolve("vwap.json");
         final Path config = harness.writeConfig("at_least_once", trades, output);
         final CrashHarness.RunLog log = harness.crashLoop(
