@@ -54,6 +54,7 @@ public final class KeelNode implements AutoCloseable
     public static KeelNode launch(final PipelineConfig config, final ProgramDefinition program)
     {
         final List<AutoCloseable> opened = new ArrayList<>();
+        Path createdMarker = null;
         try
         {
             StorageDirectory storage = null;
@@ -135,16 +136,34 @@ public final class KeelNode implements AutoCloseable
             }
             ctx.faultToleranceModel(null == storage && model != FaultToleranceModel.EXACTLY_ONCE ?
                 FaultToleranceModel.NONE : model);
-            final KeelPipeline pipeline = Keel.launch(ctx, program);
-            opened.clear();
             if (null != storage)
             {
+                // before any step can run: from here until a clean close, a crash loses progress
+                final Path marker = storage.path().resolve(RUNNING_MARKER);
+                if (!Files.exists(marker))
+                {
+                    createdMarker = marker;
+                }
                 markRunning(storage);
             }
+            final KeelPipeline pipeline = Keel.launch(ctx, program);
+            opened.clear();
             return new KeelNode(config, storage, pipeline);
         }
         catch (final RuntimeException ex)
         {
+            if (null != createdMarker)
+            {
+                // nothing ran: a launch that failed is not an unclean stop (a marker left by a crash stays)
+                try
+                {
+                    Files.deleteIfExists(createdMarker);
+                }
+                catch (final IOException deleteError)
+                {
+                    ex.addSuppressed(deleteError);
+                }
+            }
             java.util.Collections.reverse(opened);
             CloseHelper.quietCloseAll(opened);
             throw ex;
