@@ -137,6 +137,35 @@ class CheckpointApiTest
         }
     }
 
+    @Test
+    void checkpointRightAfterAReplayWithNoNewStep() throws Exception
+    {
+        try (KeelPipeline pipeline = launchExactlyOnce())
+        {
+            push(pipeline, "AAPL", 4);
+            invoke(pipeline, 500);
+        } // no checkpoint on close: the journal alone holds the steps, as after a crash
+        try (KeelPipeline pipeline = launchExactlyOnce())
+        {
+            invoke(pipeline, 50);
+            assertEquals(PipelineState.RUNNING, pipeline.state());
+            assertTrue(pipeline.circuit().lastStep() > 0, "steps were replayed");
+            assertEquals(CheckpointStatus.SUCCESS, pipeline.checkpoint(Duration.ofSeconds(10)),
+                "the last step was a replayed one: the checkpoint covers it");
+        }
+    }
+
+    private KeelPipeline launchExactlyOnce()
+    {
+        return Keel.launch(new EngineContext()
+            .threadingMode(ThreadingMode.INVOKER)
+            .journal(dev.keel.wal.AeronJournal.launch(new dev.keel.wal.AeronJournal.Context()
+                .journalDir(dir.resolve("journal"))))
+            .checkpointStore(new FileCheckpointStore(storeContext()))
+            .checkpointRequestsDir(dir.resolve("checkpoints"))
+            .checkpointOnClose(false), PROGRAM);
+    }
+
     private FileCheckpointStore.Context storeContext()
     {
         return new FileCheckpointStore.Context().storageDir(dir).retainedCheckpoints(2);

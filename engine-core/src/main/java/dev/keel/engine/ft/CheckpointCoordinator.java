@@ -3,6 +3,7 @@ package dev.keel.engine.ft;
 import dev.keel.engine.KeelException;
 import dev.keel.engine.circuit.CircuitAgent;
 import dev.keel.engine.circuit.DutyCycleHook;
+import dev.keel.engine.circuit.PipelineState;
 import dev.keel.engine.circuit.StepBoundary;
 import dev.keel.engine.circuit.StepListener;
 import dev.keel.engine.connector.OutputEndpoint;
@@ -172,11 +173,12 @@ public final class CheckpointCoordinator implements StepListener, DutyCycleHook
         {
             userListener.onStepEnd(boundary);
         }
-        if (boundary.replaying())
+        if (boundary.replaying() && circuit.state() == PipelineState.REPLAYING)
         {
             logReplayProgress(boundary);
             return;
         }
+        // a boundary requested after the replay may describe the last replayed step: state is consistent there
         if (phase == Phase.IDLE && (requests.lastIssued() > coveredSeq || isDue()))
         {
             freeze(boundary);
