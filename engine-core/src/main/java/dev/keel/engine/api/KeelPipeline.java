@@ -155,7 +155,7 @@ public final class KeelPipeline implements AutoCloseable
             CheckpointCoordinator coordinator = null;
             if (null != ctx.checkpointStore())
             {
-                coordinator = Recovery.bootstrap(ctx, circuit, inputs, outputs);
+                coordinator = Recovery.bootstrap(ctx, circuit, inputs, outputs, counters.countersManager());
             }
             else
             {
@@ -421,6 +421,7 @@ public final class KeelPipeline implements AutoCloseable
         if (null != coordinator)
         {
             closeables.add(coordinator::abortInProgress);
+            closeables.add(coordinator::close);
         }
         closeables.add(circuit);
         closeables.add(ctx.checkpointStore());

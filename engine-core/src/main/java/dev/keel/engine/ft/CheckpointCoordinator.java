@@ -3,6 +3,7 @@ package dev.keel.engine.ft;
 import dev.keel.engine.KeelException;
 import dev.keel.engine.circuit.CircuitAgent;
 import dev.keel.engine.circuit.DutyCycleHook;
+import dev.keel.engine.circuit.KeelCounters;
 import dev.keel.engine.circuit.PipelineState;
 import dev.keel.engine.circuit.StepBoundary;
 import dev.keel.engine.circuit.StepListener;
@@ -16,12 +17,15 @@ import dev.keel.engine.spi.PendingCheckpoint;
 import dev.keel.engine.state.MetaBuffer;
 import dev.keel.engine.state.PagedArena;
 
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Takes checkpoints on the circuit thread: periodically, and when requested through {@link #request()}.
@@ -60,10 +64,10 @@ public final class CheckpointCoordinator implements StepListener, DutyCycleHook
     private final StepListener userListener;
     private final long intervalNs;
     private final CheckpointRequests requests;
-    private final AtomicLong succeededCount = new AtomicLong();
-    private final AtomicLong failedCount = new AtomicLong();
+    private final AtomicCounter succeededCount;
+    private final AtomicCounter failedCount;
+    private final AtomicCounter committedStep;
     private volatile Throwable lastFailure;
-    private volatile long lastCommittedStep = -1;
 
     private CircuitAgent circuit;
     private Program program;
@@ -91,6 +95,7 @@ public final class CheckpointCoordinator implements StepListener, DutyCycleHook
      * @param userListener  the host's step listener, called first, or null.
      * @param intervalNs    periodic interval, or 0 for manual checkpoints only.
      * @param requests      request sequence numbers and statuses.
+     * @param counters      where the checkpoint counters are allocated.
      */
     CheckpointCoordinator(
         final String pipelineName,
@@ -101,7 +106,8 @@ public final class CheckpointCoordinator implements StepListener, DutyCycleHook
         final OutputEndpoint[] outputs,
         final StepListener userListener,
         final long intervalNs,
-        final CheckpointRequests requests)
+        final CheckpointRequests requests,
+        final CountersManager counters)
     {
         this.pipelineName = pipelineName;
         this.store = store;
@@ -113,6 +119,11 @@ public final class CheckpointCoordinator implements StepListener, DutyCycleHook
         this.intervalNs = intervalNs;
         this.requests = requests;
         this.coveredSeq = requests.lastIssued();
+        this.succeededCount = KeelCounters.newCounter(counters, KeelCounters.CHECKPOINTS_TYPE_ID, pipelineName, null);
+        this.failedCount = KeelCounters.newCounter(
+            counters, KeelCounters.CHECKPOINT_FAILURES_TYPE_ID, pipelineName, null);
+        this.committedStep = KeelCounters.newCounter(counters, KeelCounters.CHECKPOINT_STEP_TYPE_ID, pipelineName, null);
+        committedStep.setRelease(-1);
     }
 
     /** Binds the circuit; before any agent runs. */
@@ -164,7 +175,13 @@ public final class CheckpointCoordinator implements StepListener, DutyCycleHook
     /** Step of the last checkpoint this process committed, or -1; any thread. */
     public long lastCommittedStep()
     {
-        return lastCommittedStep;
+        return committedStep.get();
+    }
+
+    /** Frees the counters; after the circuit stopped. */
+    public void close()
+    {
+        CloseHelper.closeAll(succeededCount, failedCount, committedStep);
     }
 
     public void onStepEnd(final StepBoundary boundary)
@@ -303,8 +320,8 @@ public final class CheckpointCoordinator implements StepListener, DutyCycleHook
             pendingCheckpoint = null;
             phase = Phase.IDLE;
             requests.succeeded(coverSeq);
-            succeededCount.incrementAndGet();
-            lastCommittedStep = step;
+            succeededCount.incrementRelease();
+            committedStep.setRelease(step);
             LOGGER.log(System.Logger.Level.INFO, "pipeline ''{0}'': checkpoint {1} committed at step {2}",
                 pipelineName, id, step);
             releaseJournal();
@@ -346,7 +363,7 @@ public final class CheckpointCoordinator implements StepListener, DutyCycleHook
             program.arena().markAllDirty();
         }
         phase = Phase.IDLE;
-        failedCount.incrementAndGet();
+        failedCount.incrementRelease();
         lastFailure = error;
         LOGGER.log(System.Logger.Level.WARNING, "pipeline ''" + pipelineName + "'': checkpoint of step " + step +
             " failed, the pipeline runs on: " + error, error);

@@ -43,6 +43,7 @@ public final class Recovery
      * @param circuit the circuit, in INITIALIZING, endpoints not opened.
      * @param inputs  input attachments in journal order (as given to the circuit).
      * @param outputs output attachments in order (as given to the circuit).
+     * @param counters where the coordinator's counters are allocated.
      * @return the coordinator.
      * @throws KeelException of category RECOVERY or STORAGE if no checkpoint can be used safely.
      */
@@ -50,7 +51,8 @@ public final class Recovery
         final EngineContext ctx,
         final CircuitAgent circuit,
         final List<EngineContext.InputAttachment> inputs,
-        final List<EngineContext.OutputAttachment> outputs)
+        final List<EngineContext.OutputAttachment> outputs,
+        final org.agrona.concurrent.status.CountersManager counters)
     {
         final CheckpointStore store = ctx.checkpointStore();
         final Journal journal = ctx.journal();
@@ -86,7 +88,7 @@ public final class Recovery
             endpoints[i] = outputs.get(i).endpoint();
         }
         final CheckpointCoordinator coordinator = new CheckpointCoordinator(name, store, journal, model.jsonName(),
-            outputNames, endpoints, ctx.stepListener(), ctx.checkpointIntervalNs(), requests);
+            outputNames, endpoints, ctx.stepListener(), ctx.checkpointIntervalNs(), requests, counters);
         coordinator.bind(circuit);
         circuit.stepListener(coordinator);
         circuit.dutyCycleHook(coordinator);
