@@ -17,11 +17,12 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * The harness of the crash-loop tests: kills real {@code keel run} processes at random moments and restarts them on the same storage until a run
- * reaches end of input, then checks the output against what an uninterrupted run computes.
+ * The harness of the crash-loop tests: kills real {@code keel run} processes at random moments and restarts them
+ * on the same storage until a run reaches end of input; the tests then check the output against what an
+ * uninterrupted run computes.
  * <p>
  * {@code -Dkeel.crash.seed=N} reruns a seed (printed at the start); {@code -Dkeel.crash.kills=N} sets the kills per
- * model (default 7: about 20 in all). Output checks, per model:
+ * model (default 7: 35 over the five crash tests). Output checks, per model:
  * <ul>
  * <li>exactly_once (SIGKILL): the inserts and deletes applied in order never delete a row that is not there and end
  * with exactly one row per symbol, equal to the aggregates computed from the input: nothing lost, nothing
@@ -106,7 +107,8 @@ final class CrashHarness
             {
                 // spread the kills over JVM start, bootstrap, replay, steps, checkpoints and the end
                 // the first SIGKILL lands right after a periodic checkpoint committed, so that there is one to
-                // recover from (a SIGTERM writes its own); the others anywhere in start, bootstrap, replay, steps, checkpoints and the end
+                // recover from (a SIGTERM writes its own); the others anywhere in start, bootstrap, replay, steps,
+                // checkpoints and the end
                 final long delayMs;
                 if (0 == log.kills && !clean)
                 {

@@ -122,7 +122,8 @@ public final class CheckpointCoordinator implements StepListener, DutyCycleHook
         this.succeededCount = KeelCounters.newCounter(counters, KeelCounters.CHECKPOINTS_TYPE_ID, pipelineName, null);
         this.failedCount = KeelCounters.newCounter(
             counters, KeelCounters.CHECKPOINT_FAILURES_TYPE_ID, pipelineName, null);
-        this.committedStep = KeelCounters.newCounter(counters, KeelCounters.CHECKPOINT_STEP_TYPE_ID, pipelineName, null);
+        this.committedStep = KeelCounters.newCounter(
+            counters, KeelCounters.CHECKPOINT_STEP_TYPE_ID, pipelineName, null);
         committedStep.setRelease(-1);
     }
 

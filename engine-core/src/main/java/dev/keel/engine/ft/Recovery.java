@@ -135,7 +135,8 @@ public final class Recovery
         for (final String warning : loaded.warnings())
         {
             LOGGER.log(System.Logger.Level.WARNING, "pipeline ''{0}'': {1}; falling back to checkpoint {2} (step " +
-                "{3}){4}", name, warning, loaded.id(), step, null != journal ? ", the journal covers the steps after it" :
+                "{3}){4}", name, warning, loaded.id(), step,
+                null != journal ? ", the journal covers the steps after it" :
                 ", input after it is read again (output after it may repeat)");
         }
 
@@ -187,7 +188,8 @@ public final class Recovery
         final String name, final Journal journal, final Program program, final LoadedCheckpoint checkpoint)
     {
         final CheckpointMetadata metadata = checkpoint.metadata();
-        final String where = "pipeline '" + name + "': checkpoint " + checkpoint.id() + " (step " + metadata.step() + ")";
+        final String where =
+            "pipeline '" + name + "': checkpoint " + checkpoint.id() + " (step " + metadata.step() + ")";
         if (metadata.programFingerprint() != program.fingerprint())
         {
             throw new KeelException(KeelException.Category.RECOVERY, "BOOTSTRAP_PROGRAM_CHANGED", where +
