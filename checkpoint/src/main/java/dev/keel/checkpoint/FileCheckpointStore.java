@@ -69,6 +69,7 @@ public final class FileCheckpointStore implements CheckpointStore
     private final ExpandableArrayBuffer encodeBuffer = new ExpandableArrayBuffer(64 * 1024);
     private final Map<UUID, Manifest> manifests = new HashMap<>();
     private final Map<UUID, String> unreadable = new LinkedHashMap<>();
+    private final Map<UUID, String> skipped = new LinkedHashMap<>();
     private List<Catalog.Entry> catalog;
     private volatile List<CheckpointInfo> infos = List.of();
     private FileRef[] baseFile = new FileRef[0];
@@ -181,6 +182,11 @@ public final class FileCheckpointStore implements CheckpointStore
         {
             final UUID id = catalog.get(i).id();
             final Manifest manifest = manifests.get(id);
+            if (skipped.containsKey(id))
+            {
+                warnings.add("checkpoint " + id + " skipped: " + skipped.get(id));
+                continue;
+            }
             if (null == manifest)
             {
                 warnings.add("checkpoint " + id + " skipped: " + unreadable.get(id));
@@ -311,6 +317,13 @@ public final class FileCheckpointStore implements CheckpointStore
             }
             remaining -= read;
         }
+    }
+
+    @Override
+    public void skip(final UUID id, final String reason)
+    {
+        ensureOpen();
+        skipped.put(id, reason);
     }
 
     @Override

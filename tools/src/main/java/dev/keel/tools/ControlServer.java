@@ -3,6 +3,7 @@ package dev.keel.tools;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.keel.engine.api.KeelPipeline;
+import dev.keel.engine.ft.CheckpointStatus;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -41,6 +42,8 @@ public final class ControlServer implements AutoCloseable
         server.createContext("/metrics", control::metrics);
         server.createContext("/pause", exchange -> control.command(exchange, true));
         server.createContext("/resume", exchange -> control.command(exchange, false));
+        server.createContext("/checkpoint", control::checkpoint);
+        server.createContext("/checkpoint_status", control::checkpointStatus);
         server.start();
         return control;
     }
@@ -97,6 +100,63 @@ public final class ControlServer implements AutoCloseable
                 pipeline.resume();
             }
             reply(exchange, 200, "application/json", "{\"state\":" + quote(pipeline.state().name()) + "}\n");
+        }
+        catch (final RuntimeException ex)
+        {
+            reply(exchange, 409, "application/json", "{\"error\":" + quote(String.valueOf(ex.getMessage())) + "}\n");
+        }
+    }
+
+    /** {@code POST /checkpoint}: requests a checkpoint, returns its sequence number at once. */
+    private void checkpoint(final HttpExchange exchange) throws IOException
+    {
+        if (!"POST".equals(exchange.getRequestMethod()))
+        {
+            reply(exchange, 405, "text/plain", "use POST\n");
+            return;
+        }
+        try
+        {
+            final long seq = pipeline.checkpoint();
+            reply(exchange, 200, "application/json", "{\"checkpoint_sequence_number\":" + seq + "}\n");
+        }
+        catch (final RuntimeException ex)
+        {
+            reply(exchange, 409, "application/json", "{\"error\":" + quote(String.valueOf(ex.getMessage())) + "}\n");
+        }
+    }
+
+    /** {@code GET /checkpoint_status?seq=N}: Success, Failure (with the error), InProgress or Unknown. */
+    private void checkpointStatus(final HttpExchange exchange) throws IOException
+    {
+        if (!"GET".equals(exchange.getRequestMethod()))
+        {
+            reply(exchange, 405, "text/plain", "use GET\n");
+            return;
+        }
+        final String query = exchange.getRequestURI().getQuery();
+        final long seq;
+        try
+        {
+            if (null == query || !query.startsWith("seq="))
+            {
+                throw new NumberFormatException("missing");
+            }
+            seq = Long.parseLong(query.substring(4));
+        }
+        catch (final NumberFormatException ex)
+        {
+            reply(exchange, 400, "application/json", "{\"error\":" + quote("query seq=N is required, got " + query) +
+                "}\n");
+            return;
+        }
+        try
+        {
+            final CheckpointStatus status = pipeline.checkpointStatus(seq);
+            final String error = status instanceof CheckpointStatus.Failure ?
+                quote(((CheckpointStatus.Failure)status).error()) : "null";
+            reply(exchange, 200, "application/json", "{\"seq\":" + seq + ",\"status\":" +
+                quote(status.getClass().getSimpleName()) + ",\"error\":" + error + "}\n");
         }
         catch (final RuntimeException ex)
         {

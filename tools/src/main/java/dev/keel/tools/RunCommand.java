@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code keel run --config pipeline.json [--program NAME] [--exit-at-eoi]}.
@@ -42,33 +43,65 @@ final class RunCommand implements Callable<Integer>
                 "(built-in: " + ProgramRegistry.names() + ")"));
         final ProgramDefinition definition = ProgramRegistry.resolve(programName);
         final CountDownLatch stopped = new CountDownLatch(1);
-        final KeelNode node = KeelNode.launch(pipelineConfig, definition);
+        final CountDownLatch launched = new CountDownLatch(1);
+        final AtomicReference<KeelNode> nodeRef = new AtomicReference<>();
+        final AtomicReference<ControlServer> controlRef = new AtomicReference<>();
+        // registered before the launch: a SIGTERM that arrives while the node starts still stops it cleanly (with
+        // its checkpoint) once it has started, instead of killing a half-started node
+        final Thread hook = new Thread(() ->
+        {
+            try
+            {
+                launched.await();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+            final ControlServer running = controlRef.get();
+            if (null != running)
+            {
+                running.close();
+            }
+            final KeelNode launchedNode = nodeRef.get();
+            if (null != launchedNode)
+            {
+                launchedNode.close();
+            }
+            stopped.countDown();
+        }, "keel-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        final KeelNode node;
         final ControlServer control;
         try
         {
-            control = null == httpPort ? null : ControlServer.start(
-                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), httpPort),
-                node.pipeline(), pipelineConfig.name());
+            node = KeelNode.launch(pipelineConfig, definition);
+            nodeRef.set(node);
+            try
+            {
+                control = null == httpPort ? null : ControlServer.start(
+                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), httpPort),
+                    node.pipeline(), pipelineConfig.name());
+                controlRef.set(control);
+            }
+            catch (final java.io.IOException | RuntimeException ex)
+            {
+                nodeRef.set(null);
+                node.close();
+                throw ex;
+            }
         }
         catch (final java.io.IOException | RuntimeException ex)
         {
-            node.close();
+            launched.countDown();
+            removeHook(hook);
             throw ex;
         }
+        launched.countDown();
         if (null != control)
         {
             System.err.println("keel: control API on http://127.0.0.1:" + control.port());
         }
-        final Thread hook = new Thread(() ->
-        {
-            if (null != control)
-            {
-                control.close();
-            }
-            node.close();
-            stopped.countDown();
-        }, "keel-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
         System.err.println("keel: pipeline '" + pipelineConfig.name() + "' running program '" + programName + "'");
         try
         {
@@ -89,15 +122,28 @@ final class RunCommand implements Callable<Integer>
         }
         finally
         {
-            if (stopped.getCount() != 0)
+            if (stopped.getCount() != 0 && removeHook(hook))
             {
-                Runtime.getRuntime().removeShutdownHook(hook);
                 if (null != control)
                 {
                     control.close();
                 }
                 node.close();
             }
+        }
+    }
+
+    /** @return false if the JVM is already shutting down, in which case the hook runs and closes the node. */
+    private static boolean removeHook(final Thread hook)
+    {
+        try
+        {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            return true;
+        }
+        catch (final IllegalStateException shutdownInProgress)
+        {
+            return false;
         }
     }
 }

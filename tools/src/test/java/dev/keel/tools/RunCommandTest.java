@@ -55,6 +55,31 @@ class RunCommandTest
     }
 
     @Test
+    void readmeDemoConfigRunTwiceResumesFromItsCheckpoint() throws IOException
+    {
+        final Path storage = dir.resolve("keel-data");
+        final Path output = storage.resolve("vwap.json");
+        final String demo = Files.readString(Path.of("..", "examples", "trades-vwap.json"))
+            .replace("\"examples/trades.json\"", JSON.writeValueAsString(
+                Path.of("..", "examples", "trades.json").toAbsolutePath().normalize().toString()))
+            .replace("\"keel-data/trades-vwap/vwap.json\"", JSON.writeValueAsString(output.toString()))
+            .replace("\"keel-data/trades-vwap\"", JSON.writeValueAsString(storage.toString()));
+        assertTrue(demo.contains(storage.toString()) && demo.contains(output.toString()), demo);
+        final Path config = dir.resolve("trades-vwap.json");
+        Files.writeString(config, demo);
+
+        assertEquals(0, KeelCli.execute("run", "--config", config.toString(), "--exit-at-eoi"));
+        final List<String> first = Files.readAllLines(output);
+        assertFalse(first.isEmpty());
+        assertEquals(0, KeelCli.execute("checkpoint", "verify", "--storage", storage.toString()),
+            "the clean stop wrote a checkpoint");
+
+        assertEquals(0, KeelCli.execute("run", "--config", config.toString(), "--exit-at-eoi"));
+        assertEquals(first, Files.readAllLines(output), "the second run resumed: nothing lost, nothing repeated");
+        assertEquals(aggregates(Path.of("..", "examples", "trades.json")), applyChanges(output));
+    }
+
+    @Test
     void invalidConfigFailsWithThePathOfTheField() throws IOException
     {
         final Path config = dir.resolve("bad.json");

@@ -39,6 +39,12 @@ public final class KeelCounters implements AutoCloseable
     public static final int REPLAYED_STEPS_TYPE_ID = 1010;
     /** Highest transaction id whose step is durable in the journal (or run, without a journal). */
     public static final int DURABLE_TRANSACTION_TYPE_ID = 1011;
+    /** Checkpoints committed by this process. */
+    public static final int CHECKPOINTS_TYPE_ID = 1012;
+    /** Checkpoints that failed in this process (the pipeline ran on). */
+    public static final int CHECKPOINT_FAILURES_TYPE_ID = 1013;
+    /** Step of the newest checkpoint committed by this process, -1 before the first. */
+    public static final int CHECKPOINT_STEP_TYPE_ID = 1014;
 
     /** Default length of the values buffer: 512 counters. */
     public static final int DEFAULT_VALUES_BUFFER_LENGTH = 512 * CountersReader.COUNTER_LENGTH;
@@ -120,6 +126,12 @@ public final class KeelCounters implements AutoCloseable
                 return "keel_replayed_steps_total";
             case DURABLE_TRANSACTION_TYPE_ID:
                 return "keel_durable_transaction_id";
+            case CHECKPOINTS_TYPE_ID:
+                return "keel_checkpoints_total";
+            case CHECKPOINT_FAILURES_TYPE_ID:
+                return "keel_checkpoint_failures_total";
+            case CHECKPOINT_STEP_TYPE_ID:
+                return "keel_checkpoint_step";
             default:
                 throw new IllegalArgumentException("not a Keel counter type id: " + typeId);
         }

@@ -52,6 +52,20 @@ public interface CheckpointStore extends AutoCloseable
     void restoreInto(LoadedCheckpoint checkpoint, PagedArena arena);
 
     /**
+     * Excludes a checkpoint whose restore failed (a page CRC mismatch, a truncated page file) from later
+     * {@link #loadLatest()} calls of this instance, which then fall back to the next older one with a warning.
+     * Nothing is deleted: the files stay for {@code keel checkpoint verify} and a person to look at.
+     *
+     * @param id     the checkpoint.
+     * @param reason why, for the warning.
+     * @throws UnsupportedOperationException if the store cannot fall back.
+     */
+    default void skip(final java.util.UUID id, final String reason)
+    {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot skip checkpoint " + id + ": " + reason);
+    }
+
+    /**
      * @return the retained committed checkpoints, oldest first.
      */
     List<CheckpointInfo> list();
