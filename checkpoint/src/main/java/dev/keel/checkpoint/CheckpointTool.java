@@ -355,7 +355,9 @@ public final class CheckpointTool
                             }
                         }
                     }
-                    else if (!name.equals(CheckpointFormat.CATALOG) && !name.equals(CheckpointFormat.CURRENT))
+                    else if (!name.equals(CheckpointFormat.CATALOG) && !name.equals(CheckpointFormat.CURRENT) &&
+                        !name.equals(StorageDirectory.CHECKPOINT_REQUESTS_FILE) &&
+                        !name.equals(StorageDirectory.CHECKPOINT_STATUSES_FILE))
                     {
                         out.println("INFO unreferenced " + entry + (name.endsWith(CheckpointFormat.TEMP_SUFFIX) ?
                             " (removed on next open)" : ""));

@@ -35,8 +35,8 @@ import java.util.UUID;
  */
 final class CheckpointRequests
 {
-    static final String REQUESTS_FILE = "checkpoint-requests";
-    static final String STATUSES_FILE = "checkpoint-statuses";
+    static final String REQUESTS_FILE = dev.keel.engine.storage.StorageDirectory.CHECKPOINT_REQUESTS_FILE;
+    static final String STATUSES_FILE = dev.keel.engine.storage.StorageDirectory.CHECKPOINT_STATUSES_FILE;
     static final int KEPT_FAILURES = 64;
 
     private record FailedRange(long from, long to, String error)

@@ -28,6 +28,10 @@ public final class StorageDirectory implements AutoCloseable
     public static final String LOCK_FILE = "keel.lock";
     public static final String JOURNAL_DIR = "journal";
     public static final String CHECKPOINTS_DIR = "checkpoints";
+    /** Checkpoint request numbers issued, kept by the checkpoint coordinator inside {@link #CHECKPOINTS_DIR}. */
+    public static final String CHECKPOINT_REQUESTS_FILE = "checkpoint-requests";
+    /** Checkpoint request statuses, kept by the checkpoint coordinator inside {@link #CHECKPOINTS_DIR}. */
+    public static final String CHECKPOINT_STATUSES_FILE = "checkpoint-statuses";
 
     private final Path path;
     private final FileChannel lockChannel;
