@@ -95,6 +95,29 @@ public final class Harness
         out.put("load_avg_start", loadAverage());
         try
         {
+            if (o.warmupEvents > 0)
+            {
+                // JIT warm-up on the same code paths; its storage and results are discarded
+                final Path warmupStorage = Files.createTempDirectory("keel-harness-warmup-");
+                try
+                {
+                    final HarnessOptions w = HarnessOptions.parse();
+                    w.query = o.query;
+                    w.keys = o.keys;
+                    w.model = o.model;
+                    w.intervalSecs = o.intervalSecs;
+                    w.arenaMib = o.arenaMib;
+                    w.maxBatch = o.maxBatch;
+                    w.timeoutSecs = o.timeoutSecs;
+                    w.events = o.warmupEvents;
+                    runOnce(w, workload, warmupStorage, true);
+                }
+                finally
+                {
+                    deleteTree(warmupStorage);
+                }
+                out.put("warmup_events", o.warmupEvents);
+            }
             final Run live = runOnce(o, workload, storage, true);
             live.report(out, o);
             if ("restore".equals(o.then))

@@ -23,13 +23,14 @@ final class HarnessOptions
     String then = "none";
     boolean finalCheckpoint;
     long timeoutSecs = 600;
+    long warmupEvents = 0;
 
     static final String USAGE = String.join("\n",
         "usage: Harness [--query keyed-aggregate|nexmark-qN] [--events N] [--keys K]",
         "               [--model none|at_least_once|exactly_once] [--interval SECS (0 = no periodic checkpoints)]",
         "               [--arena-mib MIB (pre-touched state arena chunk)] [--max-batch RECORDS (0 = engine default)]",
         "               [--final-checkpoint] [--then none|restore|replay] [--storage DIR (default: fresh temp dir)]",
-        "               [--timeout-secs S]");
+        "               [--warmup-events N (a discarded run first, same settings, own storage)] [--timeout-secs S]");
 
     static HarnessOptions parse(final String... args)
     {
@@ -79,6 +80,9 @@ final class HarnessOptions
                     break;
                 case "--storage":
                     o.storage = value;
+                    break;
+                case "--warmup-events":
+                    o.warmupEvents = Long.parseLong(value);
                     break;
                 case "--timeout-secs":
                     o.timeoutSecs = positive(arg, value);
