@@ -25,6 +25,10 @@ final class RunCommand implements Callable<Integer>
         "overrides the config's \"program\".")
     String program;
 
+    @Option(names = "--http-port", description = "Serve the HTTP control API (status, Prometheus metrics, " +
+        "pause/resume) on 127.0.0.1:PORT; 0 picks a free port (printed).")
+    Integer httpPort;
+
     @Option(names = "--exit-at-eoi", description = "Exit 0 once every input reached end of input and all " +
         "output is delivered.")
     boolean exitAtEoi;
@@ -39,8 +43,28 @@ final class RunCommand implements Callable<Integer>
         final ProgramDefinition definition = ProgramRegistry.resolve(programName);
         final CountDownLatch stopped = new CountDownLatch(1);
         final KeelNode node = KeelNode.launch(pipelineConfig, definition);
+        final ControlServer control;
+        try
+        {
+            control = null == httpPort ? null : ControlServer.start(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), httpPort),
+                node.pipeline(), pipelineConfig.name());
+        }
+        catch (final java.io.IOException | RuntimeException ex)
+        {
+            node.close();
+            throw ex;
+        }
+        if (null != control)
+        {
+            System.err.println("keel: control API on http://127.0.0.1:" + control.port());
+        }
         final Thread hook = new Thread(() ->
         {
+            if (null != control)
+            {
+                control.close();
+            }
             node.close();
             stopped.countDown();
         }, "keel-shutdown");
@@ -68,6 +92,10 @@ final class RunCommand implements Callable<Integer>
             if (stopped.getCount() != 0)
             {
                 Runtime.getRuntime().removeShutdownHook(hook);
+                if (null != control)
+                {
+                    control.close();
+                }
                 node.close();
             }
         }

@@ -3,7 +3,6 @@ package dev.keel.engine.config;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -159,96 +158,10 @@ public final class OutputEndpointConfig
      * Builds the JSON of one output endpoint for {@link PipelineConfig.Builder}; the values are validated when the
      * pipeline is built, by the same rules as a parsed configuration. Unset settings take their defaults.
      */
-    public static final class Builder
+    public static final class Builder extends EndpointConfigBuilder<Builder>
     {
-        private final ObjectNode node = JsonNodeFactory.instance.objectNode();
-
         private Builder()
         {
-        }
-
-        /**
-         * The view the endpoint drains. Required.
-         *
-         * @param stream view name.
-         * @return this for a fluent API.
-         */
-        public Builder stream(final String stream)
-        {
-            node.put(STREAM, stream);
-            return this;
-        }
-
-        /**
-         * The transport, without settings. Required.
-         *
-         * @param name of the transport.
-         * @return this for a fluent API.
-         */
-        public Builder transport(final String name)
-        {
-            return transport(name, ConfigObject.empty());
-        }
-
-        /**
-         * The transport and its settings. Required.
-         *
-         * @param name   of the transport.
-         * @param config settings of the transport.
-         * @return this for a fluent API.
-         */
-        public Builder transport(final String name, final Map<String, ?> config)
-        {
-            return transport(name, ConfigObject.of(config));
-        }
-
-        /**
-         * The transport and its settings. Required.
-         *
-         * @param name   of the transport.
-         * @param config settings of the transport.
-         * @return this for a fluent API.
-         */
-        public Builder transport(final String name, final ConfigObject config)
-        {
-            node.set(TRANSPORT, ComponentConfig.toNode(name, config.copyOfNode()));
-            return this;
-        }
-
-        /**
-         * The format, without settings.
-         *
-         * @param name of the format.
-         * @return this for a fluent API.
-         */
-        public Builder format(final String name)
-        {
-            return format(name, ConfigObject.empty());
-        }
-
-        /**
-         * The format and its settings.
-         *
-         * @param name   of the format.
-         * @param config settings of the format.
-         * @return this for a fluent API.
-         */
-        public Builder format(final String name, final Map<String, ?> config)
-        {
-            return format(name, ConfigObject.of(config));
-        }
-
-        /**
-         * The format and its settings.
-         *
-         * @param name   of the format.
-         * @param config settings of the format.
-         * @return this for a fluent API.
-         */
-        public Builder format(final String name, final ConfigObject config)
-        {
-            node.set(FORMAT, ComponentConfig.toNode(name, config.copyOfNode()));
-            return this;
         }
 
         /**
@@ -261,11 +174,6 @@ public final class OutputEndpointConfig
         {
             node.put(MAX_QUEUED_RECORDS, maxQueuedRecords);
             return this;
-        }
-
-        ObjectNode toNode()
-        {
-            return node.deepCopy();
         }
     }
 }

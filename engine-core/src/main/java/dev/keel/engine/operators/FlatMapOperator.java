@@ -1,5 +1,6 @@
 package dev.keel.engine.operators;
 
+import dev.keel.engine.data.RowView;
 import dev.keel.engine.data.RowWriter;
 import dev.keel.engine.data.Schema;
 import dev.keel.engine.data.ZSetBatch;
@@ -8,40 +9,25 @@ import dev.keel.engine.program.Operator;
 /**
  * Maps every row to 0..n rows of another schema, each with the input row's weight. Stateless.
  */
-public final class FlatMapOperator extends Operator implements RowEmitter
+public final class FlatMapOperator extends RowwiseOperator implements RowEmitter
 {
-    private final Operator input;
-    private final ZSetBatch.Cursor cursor;
     private final RowFlatMapper mapper;
     private final RowWriter writer;
-    private final String version;
+    private ZSetBatch output;
     private long weight;
     private boolean begun;
 
     public FlatMapOperator(
         final String name, final Operator input, final Schema out, final RowFlatMapper mapper, final String version)
     {
-        super(name, out);
-        this.input = input;
-        this.cursor = input.output().cursor();
+        super(name, input, out, version);
         this.mapper = mapper;
         this.writer = new RowWriter(out);
-        this.version = version;
     }
 
     public String kind()
     {
         return "flatMap";
-    }
-
-    public boolean appendOnly()
-    {
-        return input.appendOnly();
-    }
-
-    protected long fingerprintParameters(final long h)
-    {
-        return Params.mix(Params.mix(h, input.name()), version);
     }
 
     public RowWriter begin()
@@ -58,17 +44,14 @@ public final class FlatMapOperator extends Operator implements RowEmitter
         }
         begun = false;
         writer.finish();
-        output().add(writer, weight);
+        output.add(writer, weight);
     }
 
-    public void step()
+    void onRow(final RowView row, final long weight, final ZSetBatch output)
     {
-        final ZSetBatch.Cursor cursor = this.cursor.reset();
-        while (cursor.next())
-        {
-            weight = cursor.weight();
-            begun = false;
-            mapper.flatMap(cursor.row(), this);
-        }
+        this.weight = weight;
+        this.output = output;
+        begun = false;
+        mapper.flatMap(row, this);
     }
 }

@@ -1,5 +1,6 @@
 package dev.keel.engine.operators;
 
+import dev.keel.engine.data.RowView;
 import dev.keel.engine.data.RowWriter;
 import dev.keel.engine.data.Schema;
 import dev.keel.engine.data.ZSetBatch;
@@ -9,13 +10,10 @@ import dev.keel.engine.program.Operator;
  * Maps every row to one row of another schema, keeping its weight. Linear, so stateless: the image of a
  * retraction retracts the image of the insert as long as the mapper is a pure function.
  */
-public final class MapOperator extends Operator
+public final class MapOperator extends RowwiseOperator
 {
-    private final Operator input;
-    private final ZSetBatch.Cursor cursor;
     private final RowMapper mapper;
     private final RowWriter writer;
-    private final String version;
 
     /**
      * @param version identifies the mapper's code in the program fingerprint (user code cannot be hashed).
@@ -23,12 +21,9 @@ public final class MapOperator extends Operator
     public MapOperator(
         final String name, final Operator input, final Schema out, final RowMapper mapper, final String version)
     {
-        super(name, out);
-        this.input = input;
-        this.cursor = input.output().cursor();
+        super(name, input, out, version);
         this.mapper = mapper;
         this.writer = new RowWriter(out);
-        this.version = version;
     }
 
     public String kind()
@@ -36,26 +31,11 @@ public final class MapOperator extends Operator
         return "map";
     }
 
-    public boolean appendOnly()
+    void onRow(final RowView row, final long weight, final ZSetBatch output)
     {
-        return input.appendOnly();
-    }
-
-    protected long fingerprintParameters(final long h)
-    {
-        return Params.mix(Params.mix(h, input.name()), version);
-    }
-
-    public void step()
-    {
-        final ZSetBatch output = output();
-        final ZSetBatch.Cursor cursor = this.cursor.reset();
-        while (cursor.next())
-        {
-            writer.reset();
-            mapper.map(cursor.row(), writer);
-            writer.finish();
-            output.add(writer, cursor.weight());
-        }
+        writer.reset();
+        mapper.map(row, writer);
+        writer.finish();
+        output.add(writer, weight);
     }
 }
