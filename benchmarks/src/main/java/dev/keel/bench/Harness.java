@@ -11,6 +11,9 @@ import dev.keel.engine.circuit.StepBoundary;
 import dev.keel.engine.circuit.StepListener;
 import dev.keel.engine.config.FaultToleranceModel;
 import dev.keel.engine.config.PipelineConfig;
+import dev.keel.engine.ft.CheckpointCoordinator;
+import dev.keel.engine.ft.CheckpointStatus;
+import dev.keel.engine.ft.CheckpointTimings;
 import dev.keel.engine.connector.InputEndpoint;
 import dev.keel.engine.program.Program;
 import dev.keel.engine.spi.LoadedCheckpoint;
@@ -39,11 +42,12 @@ import java.util.stream.Stream;
  * <p>
  * Throughput is events / (last output offered − first record polled): the run ends once the input is
  * exhausted and every step's output was delivered (for {@code exactly_once}, after its journal sync).
- * Checkpoints are taken by a {@link CheckpointDriver} on the circuit's step hook (the node on this branch
- * has no checkpoint wiring); {@code at_least_once} = checkpoints without journal, {@code exactly_once} =
- * journal and checkpoints. {@code --then restore} afterwards loads the newest checkpoint into a fresh
- * program and times it; {@code --then replay} restarts the node on the same storage and times the journal
- * replay. Run it with the JVM flags of {@code run-harness.sh} so that every run has the same settings.
+ * Checkpoints are the node's own ({@link CheckpointCoordinator}, periodic at the configured interval; no
+ * checkpoint on close, so that a restart replays what the run left in the journal); their costs come from
+ * {@link CheckpointTimings}. {@code none} runs without storage; {@code at_least_once} = checkpoints without
+ * journal; {@code exactly_once} = journal and checkpoints. {@code --then restore} afterwards loads the newest
+ * checkpoint into a fresh program (store only) and relaunches the node on it (bootstrap); {@code --then
+ * replay} restarts the node on the same storage and times the journal replay. Run it with the JVM flags of {@code run-harness.sh} so that every run has the same settings.
  */
 public final class Harness
 {
@@ -90,7 +94,7 @@ public final class Harness
         }
         out.put("model", o.model.jsonName());
         out.put("interval_secs", o.intervalSecs);
-        out.put("checkpointer", o.model == FaultToleranceModel.NONE ? "none" : "harness-step-hook");
+        out.put("checkpointer", o.model == FaultToleranceModel.NONE ? "none" : "node");
         out.put("storage", storage.toString());
         out.put("load_avg_start", loadAverage());
         try
@@ -122,7 +126,11 @@ public final class Harness
             live.report(out, o);
             if ("restore".equals(o.then))
             {
-                out.set("restore", restore(o, workload, storage));
+                final ObjectNode r = restore(o, workload, storage);
+                final Run relaunch = runOnce(o, workload, storage, false);
+                r.put("relaunch_ms", (relaunch.launchedNanos - relaunch.launchNanos) / 1e6);
+                r.put("relaunch_replayed_events", relaunch.replayedRecords);
+                out.set("restore", r);
             }
             else if ("replay".equals(o.then))
             {
@@ -159,9 +167,14 @@ public final class Harness
     {
         final CountingOutputEndpoint sink = new CountingOutputEndpoint(OUTPUT);
         final List<TimedInputEndpoint> inputs = new ArrayList<>();
-        CheckpointDriver driver;
-        FileCheckpointStore store;
+        CheckpointCoordinator coordinator;
+        Object store;
+        CheckpointTimings timings;
+        long checkpointFailures;
+        String lastCheckpointFailure;
+        boolean directIo;
         long launchNanos;
+        long launchedNanos;
         long startNanos;
         long endNanos;
         long cpuStartNs;
@@ -216,24 +229,25 @@ public final class Harness
             arena.put("chunk_mib", o.arenaMib);
             arena.put("pre_touch", true);
             final ObjectNode cp = out.putObject("checkpoints");
-            if (null == driver)
+            if (null == timings)
             {
                 cp.put("taken", 0);
                 return;
             }
-            final long[] bytes = driver.bytes();
-            final long[] writeNs = driver.writeNs();
-            cp.put("taken", driver.taken());
-            cp.put("failures", driver.failures());
-            if (null != driver.lastFailure())
+            final long[] bytes = timings.bytes();
+            final long[] writeNs = timings.writeNs();
+            cp.put("taken", timings.count());
+            cp.put("failures", checkpointFailures);
+            if (null != lastCheckpointFailure)
             {
-                cp.put("last_failure", driver.lastFailure().toString());
+                cp.put("last_failure", lastCheckpointFailure);
             }
-            cp.put("direct_io", store.directIoEnabled());
-            putPercentiles(cp, "duration_ms", driver.durationNs(), 1e6, false);
-            putPercentiles(cp, "stall_us", driver.stallNs(), 1e3, true);
-            putPercentiles(cp, "begin_stall_us", driver.beginStallNs(), 1e3, true);
-            putPercentiles(cp, "commit_stall_us", driver.commitStallNs(), 1e3, true);
+            cp.put("direct_io", directIo);
+            putPercentiles(cp, "duration_ms", timings.durationNs(), 1e6, false);
+            putPercentiles(cp, "stall_us", timings.stallNs(), 1e3, true);
+            putPercentiles(cp, "freeze_stall_us", timings.freezeNs(), 1e3, true);
+            putPercentiles(cp, "begin_stall_us", timings.beginNs(), 1e3, true);
+            putPercentiles(cp, "commit_stall_us", timings.commitNs(), 1e3, true);
             putPercentiles(cp, "write_ms", writeNs, 1e6, false);
             putPercentiles(cp, "bytes", bytes, 1, false);
             final long totalBytes = Arrays.stream(bytes).sum();
@@ -251,6 +265,7 @@ public final class Harness
             if (largest >= 0 && writeNs[largest] > 0)
             {
                 cp.put("largest_bytes", bytes[largest]);
+                cp.put("largest_write_ms", writeNs[largest] / 1e6);
                 cp.put("largest_write_mb_per_sec", bytes[largest] / 1e6 / (writeNs[largest] / 1e9));
             }
         }
@@ -261,10 +276,15 @@ public final class Harness
     {
         final PipelineConfig.Builder builder = PipelineConfig.builder()
             .name("harness")
-            .storagePath(storage.toString())
             .faultTolerance(o.model);
-        if (o.model != FaultToleranceModel.NONE)
+        if (o.model == FaultToleranceModel.NONE)
         {
+            // no storage: no lock, no checkpoint store, nothing but the circuit
+            builder.storage(false);
+        }
+        else
+        {
+            builder.storagePath(storage.toString());
             if (o.intervalSecs > 0)
             {
                 builder.checkpointIntervalSecs(o.intervalSecs);
@@ -279,8 +299,9 @@ public final class Harness
         final com.sun.management.OperatingSystemMXBean os =
             (com.sun.management.OperatingSystemMXBean)ManagementFactory.getOperatingSystemMXBean();
         run.launchNanos = System.nanoTime();
-        try (KeelNode node = KeelNode.launch(config, workload.program(), ctx -> attach(ctx, o, workload, storage, run, live)))
+        try (KeelNode node = KeelNode.launch(config, workload.program(), ctx -> attach(ctx, o, workload, run, live)))
         {
+            run.launchedNanos = System.nanoTime();
             final KeelPipeline pipeline = node.pipeline();
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(o.timeoutSecs);
             // sample process CPU at (within 1 ms of) the first record, not at launch
@@ -300,20 +321,23 @@ public final class Harness
             run.endNanos = run.sink.lastOfferNanos();
             final double secs = (run.endNanos - run.startNanos) / 1e9;
             run.eventsPerSec = secs > 0 ? o.events / secs : 0;
-            if (null != run.driver)
+            run.coordinator = pipeline.checkpointCoordinator();
+            if (null != run.coordinator && live)
             {
                 if (o.finalCheckpoint)
                 {
-                    run.driver.forceCheckpoint();
+                    final CheckpointStatus status = pipeline.checkpoint(
+                        Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+                    if (!(status instanceof CheckpointStatus.Success))
+                    {
+                        throw new IllegalStateException("final checkpoint: " + status);
+                    }
                 }
-                // let a pending (or the forced) checkpoint finish: the circuit is idle, so ask for boundaries
-                final int before = run.driver.taken();
-                while ((run.driver.isPending() || (o.finalCheckpoint && run.driver.taken() == before)) &&
-                    System.nanoTime() < deadline)
-                {
-                    pipeline.circuit().requestBoundary();
-                    Thread.sleep(1);
-                }
+                run.timings = run.coordinator.timings();
+                run.checkpointFailures = run.coordinator.failedCount();
+                run.lastCheckpointFailure = null == run.coordinator.lastFailure() ? null :
+                    run.coordinator.lastFailure().toString();
+                run.directIo = run.store instanceof FileCheckpointStore && ((FileCheckpointStore)run.store).directIoEnabled();
             }
             readCounters(pipeline.counters(), run);
             final PagedArena arena = pipeline.circuit().program().arena();
@@ -322,25 +346,17 @@ public final class Harness
             run.copyOnWrite = arena.copyOnWriteCount();
             run.pinned = pipeline.circuit().isPinned();
         }
-        finally
-        {
-            if (null != run.store)
-            {
-                run.store.close();
-            }
-        }
         return run;
     }
 
     private static void attach(
-        final EngineContext ctx,
-        final HarnessOptions o,
-        final Workload workload,
-        final Path storage,
-        final Run run,
-        final boolean live)
+        final EngineContext ctx, final HarnessOptions o, final Workload workload, final Run run, final boolean live)
     {
-        ctx.arenaPagesPerChunk(o.arenaMib * PAGES_PER_MIB).arenaPreTouch(true);
+        // a restart bootstraps into a plain arena, as recovery would: no pre-touch (restored pages fault in)
+        ctx.arenaPagesPerChunk(o.arenaMib * PAGES_PER_MIB).arenaPreTouch(live);
+        // measured runs end at end of input; a restart must find only what the run's checkpoints left
+        ctx.checkpointOnClose(false);
+        run.store = ctx.checkpointStore();
         if (o.maxBatch > 0)
         {
             ctx.maxBatchSizeRecords(o.maxBatch);
@@ -352,14 +368,7 @@ public final class Harness
             ctx.input(endpoint.name(), endpoint.name(), timed);
         }
         ctx.output(OUTPUT, workload.view(), run.sink);
-        if (live && o.model != FaultToleranceModel.NONE)
-        {
-            run.store = new FileCheckpointStore(new FileCheckpointStore.Context().storageDir(storage));
-            run.driver = new CheckpointDriver(run.store, TimeUnit.SECONDS.toNanos(o.intervalSecs), o.model.jsonName(),
-                run.sink);
-            ctx.stepListener(run.driver);
-        }
-        else if (!live)
+        if (!live)
         {
             ctx.stepListener(run);
         }

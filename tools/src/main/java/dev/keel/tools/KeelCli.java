@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "keel 0.1.0",
     description = "Keel: an exactly-once streaming pipeline engine.",
-    subcommands = { RunCommand.class, JournalCommand.class })
+    subcommands = { RunCommand.class, CheckpointCommand.class, JournalCommand.class })
 public final class KeelCli
 {
     public static void main(final String[] args)

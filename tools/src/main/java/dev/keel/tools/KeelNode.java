@@ -1,5 +1,6 @@
 package dev.keel.tools;
 
+import dev.keel.checkpoint.FileCheckpointStore;
 import dev.keel.engine.Keel;
 import dev.keel.engine.KeelException;
 import dev.keel.engine.api.EngineContext;
@@ -18,7 +19,10 @@ import org.agrona.CloseHelper;
 
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -31,6 +35,9 @@ import java.util.function.Consumer;
 public final class KeelNode implements AutoCloseable
 {
     private static final Logger LOG = System.getLogger(KeelNode.class.getName());
+
+    /** Present in the storage directory while a node runs; left behind by a crash (SIGKILL, power loss). */
+    public static final String RUNNING_MARKER = "keel.running";
 
     private final PipelineConfig config;
     private final StorageDirectory storage;
@@ -128,8 +135,27 @@ public final class KeelNode implements AutoCloseable
                 }
                 ctx.journal(journal);
             }
+            if (null != storage)
+            {
+                final FileCheckpointStore store = new FileCheckpointStore(new FileCheckpointStore.Context()
+                    .checkpointsDir(storage.checkpointsDir())
+                    .retainedCheckpoints(config.faultTolerance().retainedCheckpoints()));
+                opened.add(store);
+                ctx.checkpointStore(store)
+                    .checkpointRequestsDir(storage.checkpointsDir())
+                    .checkpointIntervalNs(TimeUnit.SECONDS.toNanos(
+                        config.faultTolerance().checkpointIntervalSecs().orElse(0)));
+                warnIfUncleanStop(storage, config, store);
+            }
+            ctx.faultToleranceModel(null == storage && model != FaultToleranceModel.EXACTLY_ONCE ?
+                FaultToleranceModel.NONE : model);
             customizer.accept(ctx);
             final KeelPipeline pipeline = Keel.launch(ctx, program);
+            opened.clear();
+            if (null != storage)
+            {
+                markRunning(storage);
+            }
             return new KeelNode(config, storage, pipeline);
         }
         catch (final RuntimeException ex)
@@ -137,6 +163,46 @@ public final class KeelNode implements AutoCloseable
             java.util.Collections.reverse(opened);
             CloseHelper.quietCloseAll(opened);
             throw ex;
+        }
+    }
+
+    private static void warnIfUncleanStop(
+        final StorageDirectory storage, final PipelineConfig config, final FileCheckpointStore store)
+    {
+        if (!Files.exists(storage.path().resolve(RUNNING_MARKER)))
+        {
+            return;
+        }
+        final var checkpoints = store.list();
+        final String since = checkpoints.isEmpty() ? "since the start (no checkpoint)" :
+            "since the last checkpoint (step " + checkpoints.get(checkpoints.size() - 1).step() + ")";
+        final String consequence;
+        switch (config.faultTolerance().model())
+        {
+            case EXACTLY_ONCE:
+                consequence = "the journal replays the steps " + since + "; no output is lost or repeated";
+                break;
+            case AT_LEAST_ONCE:
+                consequence = "input " + since + " is read again; output after that checkpoint may repeat";
+                break;
+            default:
+                consequence = "progress " + since + " is lost (fault_tolerance.model none): input after it is " +
+                    "read again, output after it may repeat";
+        }
+        LOG.log(Level.WARNING, "pipeline '" + config.name() + "': the previous run did not stop cleanly (crash, " +
+            "kill or power loss; " + storage.path().resolve(RUNNING_MARKER) + " was left behind): " + consequence);
+    }
+
+    private static void markRunning(final StorageDirectory storage)
+    {
+        try
+        {
+            Files.writeString(storage.path().resolve(RUNNING_MARKER), ProcessHandle.current().pid() + "\n");
+        }
+        catch (final IOException ex)
+        {
+            throw new KeelException(KeelException.Category.STORAGE, "STORAGE_IO_ERROR",
+                "cannot write " + storage.path().resolve(RUNNING_MARKER) + ": " + ex, ex);
         }
     }
 
@@ -155,7 +221,20 @@ public final class KeelNode implements AutoCloseable
         if (!closed)
         {
             closed = true;
-            CloseHelper.closeAll(pipeline, storage);
+            final boolean clean = pipeline.state() != dev.keel.engine.circuit.PipelineState.FAILED;
+            pipeline.close();
+            if (null != storage && clean)
+            {
+                try
+                {
+                    Files.deleteIfExists(storage.path().resolve(RUNNING_MARKER));
+                }
+                catch (final IOException ex)
+                {
+                    LOG.log(Level.WARNING, "cannot remove " + storage.path().resolve(RUNNING_MARKER) + ": " + ex);
+                }
+            }
+            CloseHelper.close(storage);
         }
     }
 }

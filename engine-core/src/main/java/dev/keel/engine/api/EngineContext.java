@@ -7,6 +7,8 @@ import dev.keel.engine.config.IdleStrategyType;
 import dev.keel.engine.config.ThreadingMode;
 import dev.keel.engine.connector.InputEndpoint;
 import dev.keel.engine.connector.OutputEndpoint;
+import dev.keel.engine.config.FaultToleranceModel;
+import dev.keel.engine.spi.CheckpointStore;
 import dev.keel.engine.spi.Journal;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -60,6 +62,8 @@ public final class EngineContext
     public static final long DEFAULT_SLEEPING_IDLE_PERIOD_NS = TimeUnit.MICROSECONDS.toNanos(100);
     /** Default of {@link #inputHandleBufferLength(int)} and {@link #outputHandleBufferLength(int)}: 1 MiB. */
     public static final int DEFAULT_HANDLE_BUFFER_LENGTH = 1024 * 1024;
+    /** Default {@link #checkpointOnCloseTimeoutNs()}: 30 s. */
+    public static final long DEFAULT_CHECKPOINT_ON_CLOSE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
 
     private String pipelineName = DEFAULT_PIPELINE_NAME;
     private ThreadingMode threadingMode = ThreadingMode.DEDICATED;
@@ -83,6 +87,12 @@ public final class EngineContext
     private StepListener stepListener;
     private int arenaPagesPerChunk = DEFAULT_ARENA_PAGES_PER_CHUNK;
     private boolean arenaPreTouch = false;
+    private CheckpointStore checkpointStore;
+    private FaultToleranceModel faultToleranceModel;
+    private long checkpointIntervalNs = 0;
+    private java.nio.file.Path checkpointRequestsDir;
+    private boolean checkpointOnClose = true;
+    private long checkpointOnCloseTimeoutNs = DEFAULT_CHECKPOINT_ON_CLOSE_TIMEOUT_NS;
     private ErrorHandler errorHandler;
     private int inputHandleBufferLength = DEFAULT_HANDLE_BUFFER_LENGTH;
     private int outputHandleBufferLength = DEFAULT_HANDLE_BUFFER_LENGTH;
@@ -200,6 +210,27 @@ public final class EngineContext
         requireRange("pendingDeltaInitialBytes", pendingDeltaInitialBytes, 64, 1 << 30);
         requireRange("inputStagingInitialBytes", inputStagingInitialBytes, 64, 1 << 30);
         requireRange("housekeepingIntervalNs", housekeepingIntervalNs, 1, TimeUnit.SECONDS.toNanos(10));
+        if (null == faultToleranceModel)
+        {
+            faultToleranceModel = null != journal ? FaultToleranceModel.EXACTLY_ONCE :
+                null != checkpointStore ? FaultToleranceModel.AT_LEAST_ONCE : FaultToleranceModel.NONE;
+        }
+        if (faultToleranceModel == FaultToleranceModel.EXACTLY_ONCE && null == journal)
+        {
+            throw invalid("faultToleranceModel", faultToleranceModel.jsonName(), "exactly_once only with a journal");
+        }
+        if (faultToleranceModel != FaultToleranceModel.EXACTLY_ONCE && null != journal)
+        {
+            throw invalid("journal", "set", "a journal only with faultToleranceModel exactly_once, not " +
+                faultToleranceModel.jsonName());
+        }
+        if (faultToleranceModel == FaultToleranceModel.AT_LEAST_ONCE && null == checkpointStore)
+        {
+            throw invalid("faultToleranceModel", faultToleranceModel.jsonName(),
+                "at_least_once only with a checkpoint store (storage)");
+        }
+        requireRange("checkpointIntervalNs", checkpointIntervalNs, 0, TimeUnit.HOURS.toNanos(24));
+        requireRange("checkpointOnCloseTimeoutNs", checkpointOnCloseTimeoutNs, 0, TimeUnit.HOURS.toNanos(1));
         requireRange("replayStallTimeoutNs", replayStallTimeoutNs, 1, TimeUnit.HOURS.toNanos(1));
         requireRange("arenaPagesPerChunk", arenaPagesPerChunk, 1, 16384);
         requireRange("countersValuesBufferLength", countersValuesBufferLength, 128, 1 << 26);
@@ -701,6 +732,126 @@ public final class EngineContext
     public boolean arenaPreTouch()
     {
         return arenaPreTouch;
+    }
+
+    /**
+     * Where checkpoints go; with one the pipeline recovers from the newest checkpoint when it launches, takes
+     * checkpoints every {@link #checkpointIntervalNs()} and on request, and one when closed cleanly. Owned by
+     * the pipeline from launch. Default: none.
+     *
+     * @param store the store, or null.
+     * @return this.
+     */
+    public EngineContext checkpointStore(final CheckpointStore store)
+    {
+        checkNotConcluded();
+        this.checkpointStore = store;
+        return this;
+    }
+
+    /** @return the checkpoint store, or null. */
+    public CheckpointStore checkpointStore()
+    {
+        return checkpointStore;
+    }
+
+    /**
+     * The fault-tolerance model. Default: exactly_once with a journal, else at_least_once with a checkpoint
+     * store, else none. exactly_once needs a journal; at_least_once a checkpoint store; none may have a store
+     * (a clean stop checkpoints, a restart resumes there).
+     *
+     * @param model the model.
+     * @return this.
+     */
+    public EngineContext faultToleranceModel(final FaultToleranceModel model)
+    {
+        checkNotConcluded();
+        this.faultToleranceModel = model;
+        return this;
+    }
+
+    /** @return the model; set by {@link #conclude()}. */
+    public FaultToleranceModel faultToleranceModel()
+    {
+        return faultToleranceModel;
+    }
+
+    /**
+     * Interval of periodic checkpoints; 0 (the default) for none (manual and on-close checkpoints only).
+     *
+     * @param intervalNs 0..24 h.
+     * @return this.
+     */
+    public EngineContext checkpointIntervalNs(final long intervalNs)
+    {
+        checkNotConcluded();
+        this.checkpointIntervalNs = intervalNs;
+        return this;
+    }
+
+    /** @return the periodic checkpoint interval, 0 for none. */
+    public long checkpointIntervalNs()
+    {
+        return checkpointIntervalNs;
+    }
+
+    /**
+     * Directory where checkpoint request sequence numbers and statuses are kept durably (the node uses
+     * {@code <storage>/checkpoints}); null (the default) keeps them in memory, so they do not survive a restart.
+     *
+     * @param dir an existing directory, or null.
+     * @return this.
+     */
+    public EngineContext checkpointRequestsDir(final java.nio.file.Path dir)
+    {
+        checkNotConcluded();
+        this.checkpointRequestsDir = dir;
+        return this;
+    }
+
+    /** @return the request status directory, or null. */
+    public java.nio.file.Path checkpointRequestsDir()
+    {
+        return checkpointRequestsDir;
+    }
+
+    /**
+     * Whether {@code KeelPipeline.close()} takes a checkpoint first (with a store, while the pipeline is healthy).
+     * Default true.
+     *
+     * @param checkpoint true to checkpoint on close.
+     * @return this.
+     */
+    public EngineContext checkpointOnClose(final boolean checkpoint)
+    {
+        checkNotConcluded();
+        this.checkpointOnClose = checkpoint;
+        return this;
+    }
+
+    /** @return whether close checkpoints first. */
+    public boolean checkpointOnClose()
+    {
+        return checkpointOnClose;
+    }
+
+    /**
+     * Longest wait of {@code close()} for its checkpoint; on time-out the pipeline closes without it (logged).
+     *
+     * @param timeoutNs 0..1 h.
+     * @return this.
+     */
+    public EngineContext checkpointOnCloseTimeoutNs(final long timeoutNs)
+    {
+        checkNotConcluded();
+        this.checkpointOnCloseTimeoutNs = timeoutNs;
+        return this;
+    }
+
+    /** @return the on-close checkpoint time-out. */
+    public long checkpointOnCloseTimeoutNs()
+    {
+        return checkpointOnCloseTimeoutNs;
     }
 
     /**

@@ -7,6 +7,9 @@ import dev.keel.engine.circuit.PipelineLifecycle;
 import dev.keel.engine.circuit.PipelineState;
 import dev.keel.engine.connector.InputEndpoint;
 import dev.keel.engine.connector.OutputEndpoint;
+import dev.keel.engine.ft.CheckpointCoordinator;
+import dev.keel.engine.ft.CheckpointStatus;
+import dev.keel.engine.ft.Recovery;
 import dev.keel.engine.program.InputTable;
 import dev.keel.engine.program.Operator;
 import dev.keel.engine.program.Program;
@@ -48,6 +51,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class KeelPipeline implements AutoCloseable
 {
+    private static final System.Logger LOGGER = System.getLogger("dev.keel.engine.api");
+
     private final EngineContext ctx;
     private final CircuitAgent circuit;
     private final PipelineLifecycle lifecycle;
@@ -56,6 +61,7 @@ public final class KeelPipeline implements AutoCloseable
     private final Map<String, InputHandle> inputHandles;
     private final Map<String, OutputHandle> outputHandles;
     private final List<AgentRunner> runners = new ArrayList<>();
+    private CheckpointCoordinator coordinator;
     private AgentInvoker invoker;
     private boolean closed;
 
@@ -102,6 +108,7 @@ public final class KeelPipeline implements AutoCloseable
             toCloseOnFailure.add(output.endpoint());
         }
         toCloseOnFailure.add(ctx.journal());
+        toCloseOnFailure.add(ctx.checkpointStore());
         toCloseOnFailure.add(ownedCounters);
 
         CircuitAgent circuit = null;
@@ -147,10 +154,19 @@ public final class KeelPipeline implements AutoCloseable
             {
                 handle.lifecycle(circuit.lifecycle());
             }
-            circuit.openEndpoints();
+            CheckpointCoordinator coordinator = null;
+            if (null != ctx.checkpointStore())
+            {
+                coordinator = Recovery.bootstrap(ctx, circuit, inputs, outputs);
+            }
+            else
+            {
+                circuit.openEndpoints();
+            }
 
             pipeline = new KeelPipeline(ctx, circuit, ownedCounters, counters,
                 Collections.unmodifiableMap(inputHandles), Collections.unmodifiableMap(outputHandles));
+            pipeline.coordinator = coordinator;
             pipeline.start(inputs, outputs);
             return pipeline;
         }
@@ -164,6 +180,7 @@ public final class KeelPipeline implements AutoCloseable
             if (null != circuit)
             {
                 CloseHelper.quietClose(circuit);
+                CloseHelper.quietClose(ctx.checkpointStore());
             }
             else
             {
@@ -205,6 +222,85 @@ public final class KeelPipeline implements AutoCloseable
     public CircuitAgent circuit()
     {
         return circuit;
+    }
+
+    /**
+     * Asks for a checkpoint and returns at once. Requests made before a checkpoint starts are all satisfied by
+     * it. The sequence number and its status survive a restart on the same storage.
+     *
+     * @return the request's sequence number, for {@link #checkpointStatus(long)}.
+     * @throws IllegalStateException without a checkpoint store (storage disabled).
+     */
+    public long checkpoint()
+    {
+        return coordinator().request();
+    }
+
+    /**
+     * Asks for a checkpoint and waits for it. In INVOKER mode the calling thread runs the duty cycles meanwhile.
+     *
+     * @param timeout longest wait.
+     * @return {@link CheckpointStatus.Success}, {@link CheckpointStatus.Failure}, or
+     * {@link CheckpointStatus.InProgress} on time-out.
+     * @throws InterruptedException if interrupted while waiting.
+     */
+    public CheckpointStatus checkpoint(final Duration timeout) throws InterruptedException
+    {
+        return awaitCheckpoint(coordinator().request(), timeout.toNanos());
+    }
+
+    /**
+     * What became of a checkpoint request.
+     *
+     * @param seq a sequence number from {@link #checkpoint()}.
+     * @return Success, Failure(error), InProgress, or Unknown (never issued, or older than the statuses kept).
+     */
+    public CheckpointStatus checkpointStatus(final long seq)
+    {
+        return coordinator().status(seq);
+    }
+
+    /** The checkpoint coordinator, or null without a checkpoint store (for counts and tests). */
+    public CheckpointCoordinator checkpointCoordinator()
+    {
+        return coordinator;
+    }
+
+    private CheckpointCoordinator coordinator()
+    {
+        if (null == coordinator)
+        {
+            throw new IllegalStateException("pipeline '" + ctx.pipelineName() + "' has no checkpoint store " +
+                "(EngineContext.checkpointStore, or storage in the configuration)");
+        }
+        return coordinator;
+    }
+
+    private CheckpointStatus awaitCheckpoint(final long seq, final long timeoutNs) throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + timeoutNs;
+        final IdleStrategy idle = null != invoker ? ctx.newIdleStrategy() : null;
+        while (true)
+        {
+            final CheckpointStatus status = coordinator.status(seq);
+            if (!(status instanceof CheckpointStatus.InProgress) || System.nanoTime() - deadlineNs >= 0 ||
+                lifecycle.state().isTerminal())
+            {
+                return status;
+            }
+            if (Thread.interrupted())
+            {
+                throw new InterruptedException();
+            }
+            if (null != idle)
+            {
+                idle.idle(invoker.invoke());
+            }
+            else
+            {
+                Thread.sleep(1);
+            }
+        }
     }
 
     /**
@@ -320,12 +416,51 @@ public final class KeelPipeline implements AutoCloseable
             }
             closed = true;
         }
+        checkpointOnClose();
         // threads first, so that no agent touches an endpoint or the arena while it is closed
         final List<AutoCloseable> closeables = new ArrayList<>(runners);
         closeables.add(invoker);
+        if (null != coordinator)
+        {
+            closeables.add(coordinator::abortInProgress);
+        }
         closeables.add(circuit);
+        closeables.add(ctx.checkpointStore());
         closeables.add(ownedCounters);
         CloseHelper.closeAll(closeables);
+    }
+
+    private void checkpointOnClose()
+    {
+        final PipelineState state = lifecycle.state();
+        if (null == coordinator || !ctx.checkpointOnClose() ||
+            (state != PipelineState.RUNNING && state != PipelineState.PAUSED && state != PipelineState.COMPLETED))
+        {
+            return;
+        }
+        // no new step from here: the checkpoint then covers every step run, and outputs deliver all of it
+        lifecycle.tryTransition(PipelineState.PAUSED);
+        final long seq = coordinator.request();
+        CheckpointStatus status;
+        try
+        {
+            status = awaitCheckpoint(seq, ctx.checkpointOnCloseTimeoutNs());
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            status = new CheckpointStatus.Failure("interrupted while closing");
+        }
+        if (status instanceof CheckpointStatus.Success)
+        {
+            LOGGER.log(System.Logger.Level.INFO, "pipeline ''{0}'': checkpoint on close committed (request {1})",
+                ctx.pipelineName(), seq);
+        }
+        else
+        {
+            LOGGER.log(System.Logger.Level.WARNING, "pipeline ''{0}'': no checkpoint on close ({1}); a restart " +
+                "resumes from the previous checkpoint", ctx.pipelineName(), status);
+        }
     }
 
     private void start(

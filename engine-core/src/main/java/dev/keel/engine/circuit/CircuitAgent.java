@@ -124,7 +124,7 @@ public final class CircuitAgent implements Agent, AutoCloseable
     private final Journal journal;
     private final StepRecord stepRecord = new StepRecord();
     private final PendingSteps pending;
-    private final StepListener stepListener;
+    private StepListener stepListener;
     private final PipelineLifecycle lifecycle;
     private final Boundary boundary = new Boundary();
     private final Journal.StepRecordHandler replayHandler = this::onReplayRecord;
@@ -134,7 +134,8 @@ public final class CircuitAgent implements Agent, AutoCloseable
     private final long maxBufferingDelayNs;
     private final long housekeepingIntervalNs;
     private final long replayStallTimeoutNs;
-    private final long journalReplayFromPosition;
+    private long journalReplayFromPosition;
+    private DutyCycleHook dutyCycleHook;
     private final int pinCpu;
     private final boolean endpointAgentsOnThisThread;
 
@@ -334,6 +335,25 @@ public final class CircuitAgent implements Agent, AutoCloseable
      */
     public void openEndpointsAt(final long step, final long[] inputPositions, final long[] outputPositions)
     {
+        final long[] outputTransactionIds = new long[outputPositions.length];
+        java.util.Arrays.fill(outputTransactionIds, step);
+        openEndpointsAt(step, inputPositions, outputPositions, outputTransactionIds);
+    }
+
+    /**
+     * As {@link #openEndpointsAt(long, long[], long[])}, with each output's delivered transaction id paired with
+     * its position: a checkpoint records whatever (position, transaction) pair an output had published when it
+     * was taken, which may be past {@code step}; the output truncates to the position and skips transactions up
+     * to its id while the journal's replay re-emits them.
+     *
+     * @param step                 the checkpoint's step.
+     * @param inputPositions       each input endpoint's position at the checkpoint, in journal order.
+     * @param outputPositions      each output endpoint's delivered position, in attachment order.
+     * @param outputTransactionIds the transaction id delivered at that position, each {@code >= step}.
+     */
+    public void openEndpointsAt(
+        final long step, final long[] inputPositions, final long[] outputPositions, final long[] outputTransactionIds)
+    {
         if (inputPositions.length != inputs.length || outputPositions.length != outputs.length)
         {
             throw new KeelException(KeelException.Category.RECOVERY, "RECOVERY_ENDPOINTS_CHANGED", "pipeline '" +
@@ -350,9 +370,57 @@ public final class CircuitAgent implements Agent, AutoCloseable
         }
         for (int i = 0; i < outputs.length; i++)
         {
-            outputs[i].endpoint.restore(outputPositions[i], step);
+            outputs[i].endpoint.restore(outputPositions[i], outputTransactionIds[i]);
         }
         endpointsOpened = true;
+    }
+
+    /**
+     * Replays the journal from {@code position} instead of {@link EngineContext#journalReplayFromPosition()}
+     * when the pipeline starts: set by recovery once it loaded a checkpoint. Before any agent runs.
+     *
+     * @param position a checkpoint's journal position, or -1 to skip replay.
+     */
+    public void journalReplayFromPosition(final long position)
+    {
+        if (null == journal)
+        {
+            throw new IllegalStateException("replay position without a journal");
+        }
+        journalReplayFromPosition = position;
+    }
+
+    /**
+     * Replaces {@link EngineContext#stepListener()} (the checkpoint coordinator wraps the host's). Before any
+     * agent runs.
+     *
+     * @param listener the listener, or null.
+     */
+    public void stepListener(final StepListener listener)
+    {
+        this.stepListener = listener;
+    }
+
+    /**
+     * Sets the hook called at the end of every duty cycle while the pipeline runs, pauses, completes or replays
+     * (the checkpoint coordinator's). Before any agent runs.
+     *
+     * @param hook the hook, or null.
+     */
+    public void dutyCycleHook(final DutyCycleHook hook)
+    {
+        this.dutyCycleHook = hook;
+    }
+
+    /** Highest transaction id handed to every output so far; circuit thread. */
+    public long offeredTransactionId()
+    {
+        long min = nextStep - 1;
+        for (final OutputBinding output : outputs)
+        {
+            min = Math.min(min, output.nextTransactionId - 1);
+        }
+        return min;
     }
 
     /**
@@ -487,6 +555,11 @@ public final class CircuitAgent implements Agent, AutoCloseable
             if (boundaryRequested)
             {
                 workCount += onRequestedBoundary();
+            }
+
+            if (null != dutyCycleHook)
+            {
+                workCount += dutyCycleHook.onDutyCycle(nowNs);
             }
 
             if (nowNs - nextHousekeepingNs >= 0)

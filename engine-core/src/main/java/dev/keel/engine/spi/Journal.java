@@ -30,6 +30,16 @@ public interface Journal extends AutoCloseable
      */
     long replay(long fromPosition, StepRecordHandler handler);
 
+    /**
+     * Lowest position still held: {@link #replay(long, StepRecordHandler)} cannot start below it.
+     *
+     * @return the position; 0 unless released.
+     */
+    default long startPosition()
+    {
+        return 0;
+    }
+
     /** Allows the journal to discard records that end at or below {@code position} (retention). */
     void releaseBefore(long position);
 

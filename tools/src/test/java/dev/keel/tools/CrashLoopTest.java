@@ -1,0 +1,272 @@
+package dev.keel.tools;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Kills real {@code keel run} processes at random moments and restarts them on the same storage until a run
+ * reaches end of input, then checks the output against what an uninterrupted run computes.
+ * <p>
+ * {@code -Dkeel.crash.seed=N} reruns a seed (printed at the start); {@code -Dkeel.crash.kills=N} sets the kills per
+ * model (default 7: about 20 in all). Output checks, per model:
+ * <ul>
+ * <li>exactly_once (SIGKILL): the inserts and deletes applied in order never delete a row that is not there and end
+ * with exactly one row per symbol, equal to the aggregates computed from the input: nothing lost, nothing
+ * repeated;</li>
+ * <li>at_least_once (SIGKILL): output after the last checkpoint may repeat, so deletes may target rows already
+ * deleted; the integrated view is defined as the <em>last inserted row per primary key</em> (symbol), and it must
+ * equal the aggregates of the input (every input record counted exactly once in state, no output lost at the
+ * end);</li>
+ * <li>none with clean stops (SIGTERM): every stop checkpoints, so the output applied in order equals the
+ * aggregates exactly as for exactly_once; a SIGKILL restart must log that progress since the last checkpoint is
+ * lost.</li>
+ * </ul>
+ */
+@Tag("crash")
+class CrashLoopTest
+{
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String[] SYMBOLS = { "AAPL", "MSFT", "GOOG", "JPM", "TSLA", "AMZN", "META", "NVDA" };
+    private static final int TRADES = Integer.getInteger("keel.crash.trades", 200_000);
+    private static final int KILLS = Integer.getInteger("keel.crash.kills", 7);
+    private static final long SEED = Long.getLong("keel.crash.seed", System.nanoTime());
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void exactlyOnceSurvivesSigkillAtAnyMoment() throws Exception
+    {
+        final Path trades = writeTrades(TRADES, 17);
+        final Path output = dir.resolve("vwap.json");
+        final Path config = writeConfig("exactly_once", trades, output);
+        final RunLog log = crashLoop(config, new Random(SEED), KILLS, false, baseline("exactly_once", trades));
+
+        assertEquals(RunCommandTest.aggregates(trades), RunCommandTest.applyChanges(output),
+            "seed " + SEED + ": " + log);
+        assertTrue(log.kills > 0, log.toString());
+    }
+
+    @Test
+    void atLeastOnceLosesNothingUnderSigkill() throws Exception
+    {
+        final Path trades = writeTrades(TRADES, 23);
+        final Path output = dir.resolve("vwap.json");
+        final Path config = writeConfig("at_least_once", trades, output);
+        final RunLog log = crashLoop(config, new Random(SEED + 1), KILLS, false, baseline("at_least_once", trades));
+
+        assertEquals(RunCommandTest.aggregates(trades), lastInsertPerSymbol(output), "seed " + SEED + ": " + log);
+        assertTrue(log.kills > 0, log.toString());
+    }
+
+    @Test
+    void noneResumesAfterCleanStopsAndWarnsAfterSigkill() throws Exception
+    {
+        final Path trades = writeTrades(TRADES, 29);
+        final Path output = dir.resolve("vwap.json");
+        final Path config = writeConfig("none", trades, output);
+        final RunLog log = crashLoop(config, new Random(SEED + 2), KILLS, true, baseline("none", trades));
+
+        assertEquals(RunCommandTest.aggregates(trades), RunCommandTest.applyChanges(output),
+            "seed " + SEED + ": clean stops lose and repeat nothing: " + log);
+        assertTrue(log.kills > 0, log.toString());
+        assertFalse(log.allOutput.contains("did not stop cleanly"), "clean stops only: " + log);
+
+        // one SIGKILL after a clean start: the restart must say that progress since the checkpoint is lost
+        final Path output2 = dir.resolve("vwap2.json");
+        final Path config2 = writeConfig("none", trades, output2, dir.resolve("storage2"));
+        final Process first = start(config2, dir.resolve("kill.log"));
+        awaitOutput(output2, first);
+        assertTrue(first.isAlive(), "killed while running");
+        first.destroyForcibly().waitFor();
+        final Process second = start(config2, dir.resolve("restart.log"));
+        assertTrue(second.waitFor(120, TimeUnit.SECONDS), "restart finished");
+        final String restartLog = Files.readString(dir.resolve("restart.log"));
+        assertEquals(0, second.exitValue(), restartLog);
+        assertTrue(restartLog.contains("did not stop cleanly") && restartLog.contains("is lost"), restartLog);
+        assertEquals(RunCommandTest.aggregates(trades), lastInsertPerSymbol(output2));
+    }
+
+    static final class RunLog
+    {
+        int kills;
+        int runs;
+        final List<String> events = new ArrayList<>();
+        String allOutput = "";
+
+        public String toString()
+        {
+            return "seed=" + SEED + " runs=" + runs + " kills=" + kills + " " + events;
+        }
+    }
+
+    /** Runs uninterrupted on its own storage; returns how long the process took, to spread the kills over. */
+    private long baseline(final String model, final Path trades) throws Exception
+    {
+        final Path output = dir.resolve("baseline.json");
+        final Path config = writeConfig(model, trades, output, dir.resolve("baseline-storage"));
+        final long startNs = System.nanoTime();
+        final Process process = start(config, dir.resolve("baseline.log"));
+        assertTrue(process.waitFor(180, TimeUnit.SECONDS), "baseline run finished");
+        assertEquals(0, process.exitValue(), Files.readString(dir.resolve("baseline.log")));
+        final long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+        assertEquals(RunCommandTest.aggregates(trades), RunCommandTest.applyChanges(output),
+            "the uninterrupted run computes the aggregates");
+        System.out.println("CrashLoopTest " + model + " uninterrupted run: " + millis + " ms");
+        return millis;
+    }
+
+    private RunLog crashLoop(final Path config, final Random random, final int kills, final boolean clean,
+        final long runMillis) throws Exception
+    {
+        System.out.println("CrashLoopTest seed " + SEED + " (rerun with -Dkeel.crash.seed=" + SEED + "), config " +
+            config.getFileName() + ", " + kills + (clean ? " SIGTERMs" : " SIGKILLs"));
+        final RunLog log = new RunLog();
+        final StringBuilder all = new StringBuilder();
+        while (true)
+        {
+            final Path runLog = dir.resolve("run-" + log.runs + ".log");
+            final Process process = start(config, runLog);
+            log.runs++;
+            if (log.kills < kills)
+            {
+                // spread the kills over JVM start, bootstrap, replay, steps, checkpoints and the end
+                final long delayMs = 100 + random.nextInt((int)(runMillis * 2 / 3) + 1);
+                if (!process.waitFor(delayMs, TimeUnit.MILLISECONDS))
+                {
+                    if (clean)
+                    {
+                        process.destroy();
+                    }
+                    else
+                    {
+                        process.destroyForcibly();
+                    }
+                    final int code = process.waitFor();
+                    log.kills++;
+                    log.events.add((clean ? "term@" : "kill@") + delayMs + "ms=" + code);
+                    all.append(Files.readString(runLog));
+                    if (clean)
+                    {
+                        assertEquals(143, code, "SIGTERM exit: " + Files.readString(runLog));
+                    }
+                    continue;
+                }
+            }
+            assertTrue(process.waitFor(180, TimeUnit.SECONDS), "run " + log.runs + " did not finish: " + log);
+            final String text = Files.readString(runLog);
+            all.append(text);
+            log.allOutput = all.toString();
+            assertEquals(0, process.exitValue(), "run " + log.runs + " failed: " + text);
+            log.events.add("done");
+            System.out.println("CrashLoopTest " + log);
+            return log;
+        }
+    }
+
+    private static Process start(final Path config, final Path log) throws IOException
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("--add-exports");
+        command.add("java.base/jdk.internal.misc=ALL-UNNAMED");
+        command.add("-Xmx512m");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(KeelCli.class.getName());
+        command.add("run");
+        command.add("--config");
+        command.add(config.toString());
+        command.add("--exit-at-eoi");
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    private static void awaitOutput(final Path output, final Process process) throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!(Files.exists(output) && Files.size(output) > 0) && process.isAlive())
+        {
+            assertTrue(System.nanoTime() < deadline, "no output");
+            Thread.sleep(10);
+        }
+        Thread.sleep(150);
+    }
+
+    /** symbol -> [trades, volume, notional, low, high] of the last inserted row per symbol. */
+    static Map<String, List<Long>> lastInsertPerSymbol(final Path output) throws IOException
+    {
+        final Map<String, List<Long>> last = new TreeMap<>();
+        for (final String line : Files.readAllLines(output))
+        {
+            final JsonNode change = JSON.readTree(line);
+            if (change.has("insert"))
+            {
+                final JsonNode row = change.get("insert");
+                last.put(row.get("symbol").asText(), List.of(row.get("trades").asLong(), row.get("volume").asLong(),
+                    row.get("notional").asLong(), row.get("low").asLong(), row.get("high").asLong()));
+            }
+        }
+        return last;
+    }
+
+    private Path writeTrades(final int count, final long seed) throws IOException
+    {
+        final Random random = new Random(seed);
+        final StringBuilder sb = new StringBuilder(count * 80);
+        for (int i = 1; i <= count; i++)
+        {
+            sb.append("{\"id\":").append(i)
+                .append(",\"symbol\":\"").append(SYMBOLS[random.nextInt(SYMBOLS.length)])
+                .append("\",\"price\":").append(100 + random.nextInt(10_000))
+                .append(",\"qty\":").append(1 + random.nextInt(100))
+                .append(",\"ts\":").append(1_000_000L * i).append("}\n");
+        }
+        final Path trades = dir.resolve("trades.json");
+        Files.writeString(trades, sb);
+        return trades;
+    }
+
+    private Path writeConfig(final String model, final Path trades, final Path output) throws IOException
+    {
+        return writeConfig(model, trades, output, dir.resolve("storage"));
+    }
+
+    private Path writeConfig(final String model, final Path trades, final Path output, final Path storage)
+        throws IOException
+    {
+        final String config = "{\n" +
+            "  \"name\": \"crash\",\n" +
+            "  \"program\": \"trades-vwap\",\n" +
+            "  \"storage_config\": {\"path\": " + JSON.writeValueAsString(storage.toString()) + "},\n" +
+            "  \"fault_tolerance\": {\"model\": \"" + model + "\", \"checkpoint_interval_secs\": 1},\n" +
+            "  \"threading_mode\": \"shared\",\n" +
+            "  \"inputs\": {\"trades\": {\"stream\": \"trades\", \"max_batch_size\": 20,\n" +
+            "    \"transport\": {\"name\": \"file_input\", \"config\": {\"path\": " +
+            JSON.writeValueAsString(trades.toString()) + "}},\n" +
+            "    \"format\": {\"name\": \"json\", \"config\": {\"update_format\": \"raw\"}}}},\n" +
+            "  \"outputs\": {\"vwap\": {\"stream\": \"vwap\",\n" +
+            "    \"transport\": {\"name\": \"file_output\", \"config\": {\"path\": " +
+            JSON.writeValueAsString(output.toString()) + "}},\n" +
+            "    \"format\": {\"name\": \"json\"}}}\n" +
+            "}\n";
+        final Path file = dir.resolve("pipeline-" + storage.getFileName() + ".json");
+        Files.writeString(file, config);
+        return file;
+    }
+}
