@@ -14,6 +14,11 @@ BIG_KEYS=${BIG_KEYS:-8000000}       # ~1 GB of arena pages
 BIG_EVENTS=${BIG_EVENTS:-40000000}
 NEXMARK_EVENTS=${NEXMARK_EVENTS:-10000000}
 mkdir -p "$(dirname "$OUT")"
+# a private copy of the jar: a rebuild during the session must not change (or break) the runs
+HARNESS_JAR=$(mktemp --suffix=.jar)
+cp "$here/target/benchmarks.jar" "$HARNESS_JAR"
+export HARNESS_JAR
+trap 'rm -f "$HARNESS_JAR"' EXIT
 
 emit() { # label, harness args...
   local label=$1; shift
