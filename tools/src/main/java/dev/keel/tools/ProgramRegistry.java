@@ -19,6 +19,12 @@ public final class ProgramRegistry
     static
     {
         BUILT_IN.put(dev.keel.engine.examples.TradesVwap.NAME, dev.keel.engine.examples.TradesVwap::new);
+        // nexmark-q0 ...: tables person/auction/bid fed by `nexmark` endpoints, one view qN
+        for (final dev.keel.engine.nexmark.queries.NexmarkQueries.Query query :
+            dev.keel.engine.nexmark.queries.NexmarkQueries.all())
+        {
+            BUILT_IN.put(query.name(), query::definition);
+        }
     }
 
     private ProgramRegistry()

@@ -13,26 +13,26 @@ import static dev.keel.engine.nexmark.NexmarkSchemas.*;
  * Nexmark events as plain Java records (allocating, for tests and {@link NexmarkReference}), decoded from
  * rows of {@link NexmarkSchemas}. Timestamps are micros since the epoch, as in the rows.
  */
-final class NexmarkEvents
+public final class NexmarkEvents
 {
-    record Person(long id, String name, String emailAddress, String creditCard, String city, String state,
+    public record Person(long id, String name, String emailAddress, String creditCard, String city, String state,
         long dateTime, String extra)
     {
     }
 
-    record Auction(long id, String itemName, String description, long initialBid, long reserve, long dateTime,
+    public record Auction(long id, String itemName, String description, long initialBid, long reserve, long dateTime,
         long expires, long seller, long category, String extra)
     {
     }
 
-    record Bid(long auction, long bidder, long price, String channel, String url, long dateTime, String extra)
+    public record Bid(long auction, long bidder, long price, String channel, String url, long dateTime, String extra)
     {
     }
 
     /** The three tables of one event sequence, each in event-index order. */
-    record Tables(List<Person> persons, List<Auction> auctions, List<Bid> bids)
+    public record Tables(List<Person> persons, List<Auction> auctions, List<Bid> bids)
     {
-        int size()
+        public int size()
         {
             return persons.size() + auctions.size() + bids.size();
         }
@@ -43,7 +43,7 @@ final class NexmarkEvents
     }
 
     /** Events {@code [0, count)} of the settings, generated one by one with {@link NexmarkGenerator#eventAt}. */
-    static Tables generate(final NexmarkSettings settings, final long count)
+    public static Tables generate(final NexmarkSettings settings, final long count)
     {
         final NexmarkGenerator generator = new NexmarkGenerator(settings);
         final RowWriter person = new RowWriter(PERSON);
@@ -68,14 +68,14 @@ final class NexmarkEvents
         return tables;
     }
 
-    static Person person(final RowView row)
+    public static Person person(final RowView row)
     {
         return new Person(row.getLong(PERSON_ID), row.getString(PERSON_NAME), row.getString(PERSON_EMAIL_ADDRESS),
             row.getString(PERSON_CREDIT_CARD), row.getString(PERSON_CITY), row.getString(PERSON_STATE),
             row.getLong(PERSON_DATE_TIME), row.getString(PERSON_EXTRA));
     }
 
-    static Auction auction(final RowView row)
+    public static Auction auction(final RowView row)
     {
         return new Auction(row.getLong(AUCTION_ID), row.getString(AUCTION_ITEM_NAME),
             row.getString(AUCTION_DESCRIPTION), row.getLong(AUCTION_INITIAL_BID), row.getLong(AUCTION_RESERVE),
@@ -83,14 +83,14 @@ final class NexmarkEvents
             row.getLong(AUCTION_CATEGORY), row.getString(AUCTION_EXTRA));
     }
 
-    static Bid bid(final RowView row)
+    public static Bid bid(final RowView row)
     {
         return new Bid(row.getLong(BID_AUCTION), row.getLong(BID_BIDDER), row.getLong(BID_PRICE),
             row.getString(BID_CHANNEL), row.getString(BID_URL), row.getLong(BID_DATE_TIME), row.getString(BID_EXTRA));
     }
 
     /** Every row of a batch as a string (rows are canonical, so equal strings mean equal rows here). */
-    static List<String> rows(final ZSetBatch batch)
+    public static List<String> rows(final ZSetBatch batch)
     {
         final List<String> rows = new ArrayList<>(batch.size());
         final ZSetBatch.Cursor cursor = batch.cursor();

@@ -10,9 +10,15 @@ import dev.keel.engine.nexmark.NexmarkReference.Q3Row;
 import dev.keel.engine.nexmark.NexmarkReference.Q4Row;
 import dev.keel.engine.nexmark.NexmarkReference.Q5Row;
 import dev.keel.engine.nexmark.NexmarkReference.Q7Row;
+import dev.keel.engine.nexmark.NexmarkReference.BidStatisticsRow;
+import dev.keel.engine.nexmark.NexmarkReference.Q21Row;
+import dev.keel.engine.nexmark.NexmarkReference.Q22Row;
+import dev.keel.engine.nexmark.NexmarkReference.Q6Row;
 import dev.keel.engine.nexmark.NexmarkReference.Q8Row;
+import dev.keel.engine.nexmark.NexmarkReference.Q9Row;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import static dev.keel.engine.nexmark.NexmarkReference.SECOND;
@@ -168,6 +174,77 @@ class NexmarkReferenceTest
             List.of());
         assertEquals(List.of(new Q8Row(1, "name1", at(0)), new Q8Row(3, "name3", at(10))),
             NexmarkReference.q8(input));
+    }
+
+    @Test
+    void q9PicksTheHighestValidBidAndTheEarliestOnATie()
+    {
+        final Auction first = auction(1, 100, 10, 0, 0, 10);
+        final Auction second = auction(2, 100, 10, 0, 0, 10);
+        final Tables input = tables(List.of(), List.of(first, second, auction(3, 100, 10, 0, 0, 10)), List.of(
+            bid(1, 50, 1), bid(1, 80, 3), bid(1, 80, 2), bid(1, 999, 11),
+            bid(2, 70, 5), bid(3, 60, -1)));
+        assertEquals(List.of(new Q9Row(first, bid(1, 80, 2)), new Q9Row(second, bid(2, 70, 5))),
+            NexmarkReference.q9(input));
+    }
+
+    @Test
+    void q6AveragesTheLastTenWonAuctionsOfEachSeller()
+    {
+        final List<Auction> auctions = new ArrayList<>();
+        final List<Bid> bids = new ArrayList<>();
+        for (int i = 1; i <= 12; i++)
+        {
+            auctions.add(auction(i, 100, 10, 0, 0, 10 + i));
+            bids.add(bid(i, 10 * i, 1));
+        }
+        auctions.add(auction(13, 100, 10, 1000, 0, 50));   // expires last, but below its reserve
+        bids.add(bid(13, 999, 1));
+        auctions.add(auction(14, 200, 10, 0, 0, 50));
+        bids.add(bid(14, 7, 1));
+        // seller 100: auctions 3..12 expire last, prices 30..120, average 75
+        assertEquals(List.of(new Q6Row(100, 75), new Q6Row(200, 7)),
+            NexmarkReference.q6(tables(List.of(), auctions, bids)));
+    }
+
+    @Test
+    void q15CountsBidsBiddersAndAuctionsPerDayAndPriceRange()
+    {
+        final Bid cheap = new Bid(1, 7, 9_999, "Google", "u", at(1), "");
+        final Bid middle = new Bid(2, 7, 10_000, "Google", "u", at(2), "");
+        final Bid dear = new Bid(1, 8, 1_000_000, "Apple", "u", at(3), "");
+        final Bid again = new Bid(1, 7, 5, "Apple", "u", at(4), "");
+        final List<BidStatisticsRow> rows = NexmarkReference.q15(tables(List.of(), List.of(),
+            List.of(cheap, middle, dear, again)));
+        assertEquals(List.of(new BidStatisticsRow(null, "1970-01-01", null, 4, 2, 1, 1, 2, 1, 1, 1, 2, 1, 1, 1)),
+            rows);
+        final List<BidStatisticsRow> perChannel = NexmarkReference.q16(tables(List.of(), List.of(),
+            List.of(cheap, middle, dear, again)));
+        assertEquals(List.of(
+            new BidStatisticsRow("Apple", "1970-01-01", "00:16", 2, 1, 0, 1, 2, 1, 0, 1, 1, 1, 0, 1),
+            new BidStatisticsRow("Google", "1970-01-01", "00:16", 2, 1, 1, 0, 1, 1, 1, 0, 2, 1, 1, 0)), perChannel);
+    }
+
+    @Test
+    void q21AndQ22ReadChannelIdsAndDirectoriesFromUrls()
+    {
+        final List<Bid> bids = List.of(
+            new Bid(1, 7, 1, "APPLE", "https://x/a/b", at(1), ""),
+            new Bid(2, 7, 1, "channel-1", "https://x/a/b?q=1&channel_id=42&z", at(1), ""),
+            new Bid(3, 7, 1, "channel-2", "channel_id=9", at(1), ""),
+            new Bid(4, 7, 1, "channel-3", "https://x/a/b?xchannel_id=5", at(1), ""),
+            new Bid(5, 7, 1, "channel-4", "https://x/a/b/c/d", at(1), ""));
+        final Tables input = tables(List.of(), List.of(), bids);
+        assertEquals(List.of(
+            new Q21Row(1, 7, 1, "APPLE", "0"),
+            new Q21Row(2, 7, 1, "channel-1", "42"),
+            new Q21Row(3, 7, 1, "channel-2", "9")), NexmarkReference.q21(input));
+        assertEquals(List.of(
+            new Q22Row(1, 7, 1, "APPLE", "a", "b", null),
+            new Q22Row(2, 7, 1, "channel-1", "a", "b?q=1&channel_id=42&z", null),
+            new Q22Row(3, 7, 1, "channel-2", null, null, null),
+            new Q22Row(4, 7, 1, "channel-3", "a", "b?xchannel_id=5", null),
+            new Q22Row(5, 7, 1, "channel-4", "a", "b", "c")), NexmarkReference.q22(input));
     }
 
     @Test
