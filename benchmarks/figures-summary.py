@@ -63,21 +63,20 @@ if s:
 rs = [r for r in by("restore") if r.get("ok")]
 dd = []
 for r in by("dd"):
-    m = re.search(r"([0-9.,]+) ([GM])B/s", r["result"])
+    m = re.search(r"^(\d+) bytes.*copied, ([0-9.,]+) s", r["result"])
     if m:
-        v = float(m.group(1).replace(",", "."))
-        dd.append(v * 1000 if m.group(2) == "G" else v)
+        dd.append(int(m.group(1)) / 1e6 / float(m.group(2).replace(",", ".")))
 if dd:
-    print("## dd oflag=direct 1 GiB: MB/s %s median %.0f" % (dd, med(dd)))
+    print("## dd oflag=direct 1 GiB: MB/s %s median %.0f" % ([round(x) for x in dd], med(dd)))
 if rs:
     print("## full-state checkpoint after end of input + restore (K=%d)" % rs[0]["keys"])
     for r in rs:
         c, x = r["checkpoints"], r["restore"]
         print("  ckpt %.0f MB written in %.0f ms = %.0f MB/s (%.2f of dd median) | restore %.0f MB in %.0f ms"
-              " (+open %.0f ms) = %.0f MB/s | load %s" % (
+              " (+open %.0f ms) = %.0f MB/s | node relaunch (bootstrap) %.0f ms | load %s" % (
                   c.get("largest_bytes", 0) / 1e6, c["write_ms"]["max"], c.get("largest_write_mb_per_sec", 0),
                   c.get("largest_write_mb_per_sec", 0) / med(dd) if dd else float("nan"), x["state_bytes"] / 1e6,
-                  x["restore_ms"], x["open_store_ms"], x["mb_per_sec"], load(r)))
+                  x["restore_ms"], x["open_store_ms"], x["mb_per_sec"], x.get("relaunch_ms", float("nan")), load(r)))
 
 rp = [r for r in by("replay") if r.get("ok")]
 if rp:
