@@ -12,7 +12,8 @@ REPS=${REPS:-5}
 EVENTS=${EVENTS:-20000000}          # keyed aggregate, K = 1M
 BIG_KEYS=${BIG_KEYS:-8000000}       # ~1 GB of arena pages
 BIG_EVENTS=${BIG_EVENTS:-40000000}
-NEXMARK_EVENTS=${NEXMARK_EVENTS:-10000000}
+NEXMARK_EVENTS=${NEXMARK_EVENTS:-5000000}
+NEXMARK_REPS=${NEXMARK_REPS:-2}
 mkdir -p "$(dirname "$OUT")"
 # a private copy of the jar: a rebuild during the session must not change (or break) the runs
 HARNESS_JAR=$(mktemp --suffix=.jar)
@@ -71,9 +72,9 @@ dd_bandwidth() { # same filesystem as the harness's temp storage
 
 nexmark() {
   for q in 0 1 2 3 4 5 6 7 8; do
-    for i in $(seq 3); do
-      emit nexmark --query "nexmark-q$q" --events "$NEXMARK_EVENTS" --warmup-events 1000000 --model none
-      emit nexmark --query "nexmark-q$q" --events "$NEXMARK_EVENTS" --warmup-events 1000000 \
+    for i in $(seq "$NEXMARK_REPS"); do
+      emit nexmark --query "nexmark-q$q" --events "$NEXMARK_EVENTS" --warmup-events 500000 --model none
+      emit nexmark --query "nexmark-q$q" --events "$NEXMARK_EVENTS" --warmup-events 500000 \
         --model exactly_once --interval 1
     done
   done
