@@ -31,12 +31,20 @@ if t:
     eo = [r for r in t if r["model"] == "exactly_once"]
     print("## keyed-aggregate throughput (K=%d, N=%d)" % (t[0]["keys"], t[0]["events"]))
     for label, rs in (("none", none), ("exactly_once@1s", eo)):
-        print("  %-16s events/s: %s  median %.0f  | ev/cpu-s median %.0f | ckpts %s | load %s" % (
+        print("  %-16s events/s: %s  median %.0f  | ev/process-cpu-s median %.0f | ev/circuit-cpu-s %s median %.0f"
+              " | ckpts %s | load %s" % (
             label, [round(r["events_per_sec"]) for r in rs], med([r["events_per_sec"] for r in rs]),
-            med([r["events_per_cpu_sec"] for r in rs]), [r["checkpoints"]["taken"] for r in rs],
+            med([r["events_per_cpu_sec"] for r in rs]),
+            [round(r.get("events_per_circuit_cpu_sec", 0)) for r in rs],
+            med([r.get("events_per_circuit_cpu_sec", 0) for r in rs]), [r["checkpoints"]["taken"] for r in rs],
             [load(r) for r in rs]))
     pairs = [e["events_per_sec"] / n["events_per_sec"] for n, e in zip(none, eo)]
-    print("  per-pair ratio eo/none: %s median %.3f; ratio of medians %.3f" % (
+    cpairs = [e.get("events_per_circuit_cpu_sec", 0) / n["events_per_circuit_cpu_sec"] for n, e in zip(none, eo)
+              if n.get("events_per_circuit_cpu_sec", 0) > 0]
+    if cpairs:
+        print("  per-pair ratio eo/none of events per circuit-thread CPU second: %s median %.3f" % (
+            [round(p, 3) for p in cpairs], med(cpairs)))
+    print("  per-pair ratio eo/none (wall clock): %s median %.3f; ratio of medians %.3f" % (
         [round(p, 3) for p in pairs], med(pairs),
         med([r["events_per_sec"] for r in eo]) / med([r["events_per_sec"] for r in none])))
     cp = [r["checkpoints"] for r in eo]
@@ -93,6 +101,9 @@ if nx:
         line = []
         for m in ("none", "exactly_once"):
             xs = [r for r in nx if r["query"] == q and r["model"] == m]
-            line.append("%s ev/s %.0f ev/cpu-s %.0f" % (m, med([r["events_per_sec"] for r in xs]),
-                                                     med([r["events_per_cpu_sec"] for r in xs])))
-        print("  %s: %s" % (q, " | ".join(line)))
+            line.append("%s ev/s %s med %.0f, ev/process-cpu-s %.0f, ev/circuit-cpu-s %.0f, ckpts %s" % (
+                m, [round(r["events_per_sec"]) for r in xs], med([r["events_per_sec"] for r in xs]),
+                med([r["events_per_cpu_sec"] for r in xs]),
+                med([r.get("events_per_circuit_cpu_sec", 0) for r in xs]), [r["checkpoints"]["taken"] for r in xs]))
+        print("  %s (state %.0f MB; load %s): %s" % (q, max(r["arena"]["pages_bytes"] for r in nx if r["query"] == q) / 1e6,
+              [load(r) for r in nx if r["query"] == q][0], " | ".join(line)))

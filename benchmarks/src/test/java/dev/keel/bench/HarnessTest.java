@@ -109,6 +109,7 @@ class HarnessTest
         assertTrue(line.get("events_per_sec").asDouble() > 0);
         assertTrue(line.get("elapsed_secs").asDouble() > 0);
         assertTrue(line.get("process_cpu_secs").asDouble() >= 0);
+        assertTrue(line.has("circuit_cpu_secs") && line.has("events_per_circuit_cpu_sec"));
         assertTrue(line.get("steps").asLong() >= EVENTS / 1000);
         // every event updates an auction: the first time an insert, later a retraction and an insert
         assertEquals(2 * EVENTS - KEYS, line.get("output_rows").asLong());
