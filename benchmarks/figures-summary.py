@@ -53,6 +53,21 @@ if t:
         [round(c["stall_us"]["max"]) for c in cp], [round(c["duration_ms"]["p50"]) for c in cp],
         [c["bytes"]["p50"] for c in cp]))
 
+b = [r for r in by("breakdown") if r.get("ok")]
+if b:
+    print("## breakdown (K=%d, N=%d)" % (b[0]["keys"], b[0]["events"]))
+    for key in (("none", 0), ("exactly_once", 0), ("at_least_once", 1), ("exactly_once", 1)):
+        rs = [r for r in b if (r["model"], r["interval_secs"]) == key]
+        if rs:
+            print("  %-15s interval %d: ev/s %s median %.0f | ev/circuit-cpu-s %s median %.0f | ckpts %s | stall_us p50 %s"
+                  " | cow %s | load %s" % (key[0], key[1], [round(r["events_per_sec"]) for r in rs],
+                                          med([r["events_per_sec"] for r in rs]),
+                                          [round(r["events_per_circuit_cpu_sec"]) for r in rs],
+                                          med([r["events_per_circuit_cpu_sec"] for r in rs]),
+                                          [r["checkpoints"]["taken"] for r in rs],
+                                          [round(r["checkpoints"].get("stall_us", {}).get("p50", 0)) for r in rs],
+                                          [r["arena"]["copy_on_write_pages"] for r in rs], [load(r) for r in rs]))
+
 s = [r for r in by("stall") if r.get("ok")]
 if s:
     print("## stall with big state (K=%d, N=%d)" % (s[0]["keys"], s[0]["events"]))

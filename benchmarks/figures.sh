@@ -3,7 +3,7 @@
 # benchmarks/README.md: every run is one JSON line appended to $OUT (default benchmarks/target/figures.jsonl).
 # Pairs that are compared run interleaved, REPS times, in one session; summarise with figures-summary.py.
 # Build first: mvn -B -q -pl benchmarks -am package -DskipTests
-# Usage: benchmarks/figures.sh [throughput|stall|restore|replay|dd|nexmark|all]...
+# Usage: benchmarks/figures.sh [throughput|breakdown|stall|restore|replay|dd|nexmark|all]...
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 run="$here/run-harness.sh"
@@ -35,6 +35,16 @@ throughput() {
     emit throughput --query keyed-aggregate --keys 1000000 --events "$EVENTS" --warmup-events 2000000 --model none
     emit throughput --query keyed-aggregate --keys 1000000 --events "$EVENTS" --warmup-events 2000000 \
       --model exactly_once --interval 1
+  done
+}
+
+breakdown() { # where exactly_once's cost comes from: journal alone, checkpoints alone, both
+  for i in $(seq 3); do
+    for args in "--model none" "--model exactly_once --interval 0" "--model at_least_once --interval 1" \
+        "--model exactly_once --interval 1"; do
+      # shellcheck disable=SC2086
+      emit breakdown --query keyed-aggregate --keys 1000000 --events "$EVENTS" --warmup-events 2000000 $args
+    done
   done
 }
 
@@ -84,6 +94,7 @@ nexmark() {
 for what in "$@"; do
   case "$what" in
     throughput) throughput ;;
+    breakdown) breakdown ;;
     stall) stall ;;
     restore) restore ;;
     replay) replay ;;
