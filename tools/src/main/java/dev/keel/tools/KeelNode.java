@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The composition root: turns a {@link PipelineConfig} and a program into a running pipeline with its
@@ -52,6 +53,19 @@ public final class KeelNode implements AutoCloseable
 
     /** Starts a pipeline from its configuration; the program comes from {@code program} or the config. */
     public static KeelNode launch(final PipelineConfig config, final ProgramDefinition program)
+    {
+        return launch(config, program, ctx -> {});
+    }
+
+    /**
+     * Starts a pipeline like {@link #launch(PipelineConfig, ProgramDefinition)}, letting the caller add to the
+     * {@link EngineContext} once the node configured it and just before the pipeline launches (embedders and
+     * the benchmark harness attach endpoints that are not in the config, a step listener, arena settings).
+     *
+     * @param customizer called once with the node's context; endpoints it attaches are owned by the pipeline.
+     */
+    public static KeelNode launch(
+        final PipelineConfig config, final ProgramDefinition program, final Consumer<EngineContext> customizer)
     {
         final List<AutoCloseable> opened = new ArrayList<>();
         Path createdMarker = null;
@@ -136,6 +150,7 @@ public final class KeelNode implements AutoCloseable
             }
             ctx.faultToleranceModel(null == storage && model != FaultToleranceModel.EXACTLY_ONCE ?
                 FaultToleranceModel.NONE : model);
+            customizer.accept(ctx);
             if (null != storage)
             {
                 // before any step can run: from here until a clean close, a crash loses progress

@@ -52,6 +52,8 @@ public final class EngineContext
     public static final int DEFAULT_PENDING_DELTA_INITIAL_BYTES = 16 * 1024;
     /** Default of {@link #inputStagingInitialBytes(int)}. */
     public static final int DEFAULT_INPUT_STAGING_INITIAL_BYTES = 64 * 1024;
+    /** Default of {@link #arenaPagesPerChunk(int)}: 64 pages (4 MiB chunks), as {@code new PagedArena()}. */
+    public static final int DEFAULT_ARENA_PAGES_PER_CHUNK = 64;
     /** Default of {@link #housekeepingIntervalNs(long)}: 1 ms. */
     public static final long DEFAULT_HOUSEKEEPING_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
     /** Default of {@link #replayStallTimeoutNs(long)}: 10 s. */
@@ -83,6 +85,8 @@ public final class EngineContext
     private KeelCounters counters;
     private int countersValuesBufferLength = KeelCounters.DEFAULT_VALUES_BUFFER_LENGTH;
     private StepListener stepListener;
+    private int arenaPagesPerChunk = DEFAULT_ARENA_PAGES_PER_CHUNK;
+    private boolean arenaPreTouch = false;
     private CheckpointStore checkpointStore;
     private FaultToleranceModel faultToleranceModel;
     private long checkpointIntervalNs = 0;
@@ -228,6 +232,7 @@ public final class EngineContext
         requireRange("checkpointIntervalNs", checkpointIntervalNs, 0, TimeUnit.HOURS.toNanos(24));
         requireRange("checkpointOnCloseTimeoutNs", checkpointOnCloseTimeoutNs, 0, TimeUnit.HOURS.toNanos(1));
         requireRange("replayStallTimeoutNs", replayStallTimeoutNs, 1, TimeUnit.HOURS.toNanos(1));
+        requireRange("arenaPagesPerChunk", arenaPagesPerChunk, 1, 16384);
         requireRange("countersValuesBufferLength", countersValuesBufferLength, 128, 1 << 26);
         if (countersValuesBufferLength % 128 != 0)
         {
@@ -686,6 +691,47 @@ public final class EngineContext
     public StepListener stepListener()
     {
         return stepListener;
+    }
+
+    /**
+     * Pages per off-heap chunk of the state arena: the arena grows by one chunk at a time, and the first
+     * chunk is allocated when the pipeline launches. Benchmarks size it to hold all state so that no chunk
+     * is allocated (and page-faulted) during a measured run.
+     *
+     * @param pages 1..16384 (64 KiB pages); default {@value #DEFAULT_ARENA_PAGES_PER_CHUNK}.
+     * @return this.
+     */
+    public EngineContext arenaPagesPerChunk(final int pages)
+    {
+        checkNotConcluded();
+        this.arenaPagesPerChunk = pages;
+        return this;
+    }
+
+    /** @return pages per state arena chunk. */
+    public int arenaPagesPerChunk()
+    {
+        return arenaPagesPerChunk;
+    }
+
+    /**
+     * Whether the state arena writes every page of a new chunk once when it allocates it, so that page
+     * faults do not land inside steps.
+     *
+     * @param preTouch true to pre-fault; default false.
+     * @return this.
+     */
+    public EngineContext arenaPreTouch(final boolean preTouch)
+    {
+        checkNotConcluded();
+        this.arenaPreTouch = preTouch;
+        return this;
+    }
+
+    /** @return whether arena chunks are pre-faulted. */
+    public boolean arenaPreTouch()
+    {
+        return arenaPreTouch;
     }
 
     /**

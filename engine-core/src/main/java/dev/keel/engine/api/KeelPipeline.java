@@ -13,6 +13,7 @@ import dev.keel.engine.ft.Recovery;
 import dev.keel.engine.program.InputTable;
 import dev.keel.engine.program.Operator;
 import dev.keel.engine.program.Program;
+import dev.keel.engine.state.PagedArena;
 import dev.keel.engine.program.ProgramDefinition;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
@@ -91,7 +92,8 @@ public final class KeelPipeline implements AutoCloseable
     public static KeelPipeline launch(final EngineContext ctx, final ProgramDefinition definition)
     {
         ctx.conclude();
-        final Program program = Program.build(definition);
+        final Program program = Program.build(
+            definition, new PagedArena(ctx.arenaPagesPerChunk(), ctx.arenaPreTouch()));
         final KeelCounters ownedCounters = null == ctx.counters() ?
             new KeelCounters(ctx.countersValuesBufferLength()) : null;
         final KeelCounters counters = null == ownedCounters ? ctx.counters() : ownedCounters;

@@ -68,6 +68,13 @@ public final class CheckpointCoordinator implements StepListener, DutyCycleHook
     private final AtomicCounter failedCount;
     private final AtomicCounter committedStep;
     private volatile Throwable lastFailure;
+    private final CheckpointTimings timings = new CheckpointTimings();
+    private long freezeStartNs;
+    private long freezeNs;
+    private long beginStartNs;
+    private long beginNs;
+    private long writtenNs;
+    private long pageBytes;
 
     private CircuitAgent circuit;
     private Program program;
@@ -173,6 +180,12 @@ public final class CheckpointCoordinator implements StepListener, DutyCycleHook
         return lastFailure;
     }
 
+    /** What the committed checkpoints cost the circuit thread and the store; any thread. */
+    public CheckpointTimings timings()
+    {
+        return timings;
+    }
+
     /** Step of the last checkpoint this process committed, or -1; any thread. */
     public long lastCommittedStep()
     {
@@ -235,6 +248,7 @@ public final class CheckpointCoordinator implements StepListener, DutyCycleHook
 
     private void freeze(final StepBoundary boundary)
     {
+        freezeStartNs = System.nanoTime();
         coverSeq = requests.lastIssued();
         coveredSeq = coverSeq;
         nextDueNs = intervalNs > 0 ? lastNowNs + intervalNs : Long.MAX_VALUE;
@@ -251,8 +265,10 @@ public final class CheckpointCoordinator implements StepListener, DutyCycleHook
             program.saveMeta(meta);
             programMeta = meta.toByteArray();
             snapshot = program.arena().freeze();
+            pageBytes = (long)snapshot.pageCount() * snapshot.pageSize();
             phase = Phase.FROZEN;
             flushedAfterOffer = false;
+            freezeNs = System.nanoTime() - freezeStartNs;
         }
         catch (final RuntimeException ex)
         {
@@ -278,6 +294,7 @@ public final class CheckpointCoordinator implements StepListener, DutyCycleHook
                 return 0;
             }
         }
+        beginStartNs = System.nanoTime();
         try
         {
             final Map<String, CheckpointMetadata.OutputPosition> outputPositions = new LinkedHashMap<>();
@@ -292,6 +309,8 @@ public final class CheckpointCoordinator implements StepListener, DutyCycleHook
                 journalPosition, inputPositions, outputPositions, programMeta, model, System.currentTimeMillis());
             pendingCheckpoint = store.begin(metadata, snapshot);
             phase = Phase.WRITING;
+            writtenNs = 0;
+            beginNs = System.nanoTime() - beginStartNs;
         }
         catch (final RuntimeException ex)
         {
@@ -315,6 +334,8 @@ public final class CheckpointCoordinator implements StepListener, DutyCycleHook
             {
                 return 0;
             }
+            final long commitStartNs = System.nanoTime();
+            writtenNs = commitStartNs - beginStartNs;
             closeSnapshot();
             requests.beforeCommit(pendingCheckpoint.id(), coverSeq);
             final UUID id = pendingCheckpoint.commit();
@@ -326,6 +347,8 @@ public final class CheckpointCoordinator implements StepListener, DutyCycleHook
             LOGGER.log(System.Logger.Level.INFO, "pipeline ''{0}'': checkpoint {1} committed at step {2}",
                 pipelineName, id, step);
             releaseJournal();
+            final long endNs = System.nanoTime();
+            timings.record(freezeNs, beginNs, endNs - commitStartNs, endNs - freezeStartNs, writtenNs, pageBytes);
         }
         catch (final RuntimeException ex)
         {
