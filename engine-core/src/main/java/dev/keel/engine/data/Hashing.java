@@ -32,7 +32,9 @@ public final class Hashing
 
     public static long hash(final DirectBuffer buffer, final int offset, final int length)
     {
-        long h = SEED ^ length;
+        // the length goes through the mixer on its own: XORed into the first word it let keys of different
+        // lengths collide (e.g. 0x01 of length 9 and 0x02 of length 10)
+        long h = mix(SEED + length);
         int i = 0;
         final int longEnd = length & ~7;
         for (; i < longEnd; i += 8)
