@@ -460,7 +460,7 @@ public final class AeronJournal implements Journal
             counterId = awaitCounter(() -> RecordingPos.findCounterIdByRecording(counters, recordingId, ARCHIVE_ID));
         }
 
-        counterRegistrationId = counters.getCounterRegistrationId(counterId);
+        counterRegistrationId = awaitRegistrationId(counterId);
         position = publication.position();
 
         final long deadlineNs = System.nanoTime() + ctx.timeoutNs();
@@ -488,6 +488,23 @@ public final class AeronJournal implements Journal
             }
             Thread.yield();
         }
+    }
+
+    /**
+     * The driver marks a counter allocated before it sets the counter's registration id, so a lookup that
+     * races the allocation sees the default id; durablePosition() compares against the id, so wait for it.
+     * A registration id that stays at the default for the whole timeout is taken as it is.
+     */
+    private long awaitRegistrationId(final int counterId)
+    {
+        final long deadlineNs = System.nanoTime() + ctx.timeoutNs();
+        long registrationId;
+        while (CountersReader.DEFAULT_REGISTRATION_ID == (registrationId = counters.getCounterRegistrationId(counterId)) &&
+            System.nanoTime() - deadlineNs < 0)
+        {
+            Thread.yield();
+        }
+        return registrationId;
     }
 
     private int awaitCounter(final java.util.function.IntSupplier lookup)
