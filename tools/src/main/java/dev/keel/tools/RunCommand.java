@@ -4,6 +4,7 @@ import dev.keel.engine.KeelException;
 import dev.keel.engine.config.PipelineConfig;
 import dev.keel.engine.config.PipelineConfigParser;
 import dev.keel.engine.program.ProgramDefinition;
+import org.agrona.CloseHelper;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -58,16 +59,7 @@ final class RunCommand implements Callable<Integer>
             {
                 Thread.currentThread().interrupt();
             }
-            final ControlServer running = controlRef.get();
-            if (null != running)
-            {
-                running.close();
-            }
-            final KeelNode launchedNode = nodeRef.get();
-            if (null != launchedNode)
-            {
-                launchedNode.close();
-            }
+            CloseHelper.closeAll(controlRef.get(), nodeRef.get());
             stopped.countDown();
         }, "keel-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -124,11 +116,7 @@ final class RunCommand implements Callable<Integer>
         {
             if (stopped.getCount() != 0 && removeHook(hook))
             {
-                if (null != control)
-                {
-                    control.close();
-                }
-                node.close();
+                CloseHelper.closeAll(control, node);
             }
         }
     }
