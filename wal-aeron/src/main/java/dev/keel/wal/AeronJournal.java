@@ -388,9 +388,9 @@ public final class AeronJournal implements Journal
             {
                 throw invalid("timeoutNs", timeoutNs, "a positive number of nanoseconds");
             }
-            if (null == counterPipelineName || counterPipelineName.isEmpty() || counterPipelineName.contains(" "))
+            if (null == counterPipelineName || counterPipelineName.isEmpty())
             {
-                throw invalid("counterPipelineName", counterPipelineName, "a non-empty name without spaces");
+                throw invalid("counterPipelineName", counterPipelineName, "a non-empty name");
             }
             if (null == nanoClock)
             {
