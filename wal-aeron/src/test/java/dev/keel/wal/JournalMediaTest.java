@@ -70,8 +70,11 @@ class JournalMediaTest
     @Test
     void journalsAttachToTheMediaAndLeaveItRunning()
     {
-        try (JournalMedia media = JournalMedia.launch(mediaContext().threadingMode(ThreadingMode.DEDICATED)))
+        try (JournalMedia media = JournalMedia.launch(
+            mediaContext().threadingMode(ThreadingMode.DEDICATED).availableProcessors(4)))
         {
+            // the recorder on a thread of its own: the mode a node on 4+ cores with threading_mode dedicated runs
+            assertEquals(ArchiveThreadingMode.DEDICATED, media.context().archiveThreadingMode());
             final long recordingId;
             final long end;
             try (AeronJournal journal = AeronJournal.launch(new AeronJournal.Context().media(media)))
@@ -198,6 +201,23 @@ class JournalMediaTest
             assertEquals(0, value(counters, KeelCounters.JOURNAL_COMMITS_TYPE_ID), "nothing new became durable");
             assertFalse(labels(counters).isEmpty());
         }
+    }
+
+    @Test
+    void errorsReachTheHostHandlerAndAFailingHandlerIsContained()
+    {
+        final java.util.List<Throwable> seen = new java.util.ArrayList<>();
+        final JournalErrors errors = new JournalErrors(error ->
+        {
+            seen.add(error);
+            throw new IllegalStateException("host handler broke");
+        });
+        final RuntimeException first = new RuntimeException("first");
+        errors.onError(first);
+        errors.onError(new RuntimeException("second"));
+        assertEquals(2, seen.size());
+        assertEquals(first, errors.first());
+        assertEquals(2, errors.count());
     }
 
     private static long value(final KeelCounters counters, final int typeId)
