@@ -129,6 +129,50 @@ class NodeErrorLogTest
         assertTrue(bytes.toString(StandardCharsets.UTF_8).contains("no error log in " + dir), bytes.toString());
     }
 
+    /**
+     * A version 1 file written by {@code -Dkeel.golden.write=<dir>} (once, when the format was released) must keep
+     * printing the same: the node of an older release leaves such files behind.
+     */
+    @Test
+    void goldenVersion1FileStillReads() throws Exception
+    {
+        final String golden = System.getProperty("keel.golden.write");
+        if (null != golden)
+        {
+            try (NodeErrorLog log = NodeErrorLog.open(dir, 4096))
+            {
+                final GoldenError error = new GoldenError("journal segment /storage/journal/archive/0-0.rec at offset 4096");
+                log.onError(error);
+                log.onError(error);
+                log.onError(new GoldenError("second distinct error"));
+            }
+            Files.copy(dir.resolve(NodeErrorLog.FILE_NAME), Path.of(golden, "keel-errors-v1.dat"));
+            Files.writeString(Path.of(golden, "keel-errors-v1.txt"), print(dir.resolve(NodeErrorLog.FILE_NAME))
+                .replace(dir.resolve(NodeErrorLog.FILE_NAME).toString(), "FILE"));
+        }
+
+        final Path file = dir.resolve("golden").resolve(NodeErrorLog.FILE_NAME);
+        Files.createDirectories(file.getParent());
+        try (java.io.InputStream in = NodeErrorLogTest.class.getResourceAsStream("/error-log/keel-errors-v1.dat");
+            java.io.InputStream expected = NodeErrorLogTest.class.getResourceAsStream("/error-log/keel-errors-v1.txt"))
+        {
+            Files.copy(in, file);
+            final String text = print(file).replace(file.toString(), "FILE");
+            assertEquals(new String(expected.readAllBytes(), StandardCharsets.UTF_8), text);
+            assertTrue(text.contains("2 observations, first "), text);
+            assertTrue(text.endsWith("2 distinct errors\n"), text);
+        }
+    }
+
+    /** No stack frames, so that the golden file does not depend on line numbers. */
+    static final class GoldenError extends RuntimeException
+    {
+        GoldenError(final String message)
+        {
+            super(message, null, false, false);
+        }
+    }
+
     private static String print(final Path file)
     {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
