@@ -17,7 +17,6 @@ import dev.keel.engine.program.ProgramDefinition;
 import dev.keel.engine.storage.StorageDirectory;
 import dev.keel.wal.AeronJournal;
 import dev.keel.wal.JournalMedia;
-import dev.keel.wal.JournalSync;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 
@@ -162,7 +161,7 @@ public final class KeelNode implements AutoCloseable
             {
                 final JournalMedia media = JournalMedia.launch(new JournalMedia.Context()
                     .journalDir(storage.journalDir())
-                    .sync(JournalSync.valueOf(config.faultTolerance().journalSync().name()))
+                    .sync(config.faultTolerance().journalSync())
                     .threadingMode(config.threadingMode())
                     .errorHandler(errorLog));
                 opened.add(media);

@@ -142,7 +142,8 @@ final class CrashHarness
                     all.append(Files.readString(runLog));
                     if (clean)
                     {
-                        assertEquals(143, code, "SIGTERM exit: " + Files.readString(runLog));
+                        // 0: the run reached end of input and exited just as the signal was sent
+                        assertTrue(143 == code || 0 == code, "SIGTERM exit " + code + ": " + Files.readString(runLog));
                     }
                     continue;
                 }

@@ -1,5 +1,6 @@
 package dev.keel.wal;
 
+import dev.keel.engine.config.JournalSync;
 import dev.keel.engine.KeelException;
 import io.aeron.archive.Archive;
 import io.aeron.archive.ArchiveMarkFile;
@@ -160,9 +161,27 @@ public final class JournalMedia implements AutoCloseable
             .threadingMode(ctx.archiveThreadingMode())
             .idleStrategySupplier(ctx.archiveIdleStrategySupplier())
             .segmentFileLength(ctx.segmentFileLength())
-            .fileSyncLevel(ctx.sync().archiveSyncLevel())
-            .catalogFileSyncLevel(ctx.sync().archiveSyncLevel())
+            .fileSyncLevel(archiveSyncLevel(ctx.sync()))
+            .catalogFileSyncLevel(archiveSyncLevel(ctx.sync()))
             .deleteArchiveOnStart(false);
+    }
+
+    /**
+     * The archive's file sync level for a journal sync setting: 0 = page cache only (survives a process crash),
+     * 1 = {@code fdatasync} of the segment data, 2 = {@code fsync} of data and metadata, each before the recording
+     * position advances.
+     */
+    static int archiveSyncLevel(final JournalSync sync)
+    {
+        switch (sync)
+        {
+            case NONE:
+                return 0;
+            case DATA:
+                return 1;
+            default:
+                return 2;
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.keel.wal;
 
+import dev.keel.engine.config.JournalSync;
 import dev.keel.engine.spi.StepRecord;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;

@@ -1,5 +1,6 @@
 package dev.keel.wal;
 
+import dev.keel.engine.config.JournalSync;
 import dev.keel.engine.KeelException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,9 +84,9 @@ class JournalContextTest
         assertEquals(128 * 1024 * 1024, ctx.segmentFileLength());
         assertEquals(dir.resolve("journal").resolve("aeron").toAbsolutePath(), ctx.aeronDir());
         assertSame(ctx, ctx.conclude());
-        assertEquals(0, JournalSync.NONE.archiveSyncLevel());
-        assertEquals(1, JournalSync.DATA.archiveSyncLevel());
-        assertEquals(2, JournalSync.FULL.archiveSyncLevel());
+        assertEquals(0, JournalMedia.archiveSyncLevel(JournalSync.NONE));
+        assertEquals(1, JournalMedia.archiveSyncLevel(JournalSync.DATA));
+        assertEquals(2, JournalMedia.archiveSyncLevel(JournalSync.FULL));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.keel.wal;
 
+import dev.keel.engine.config.JournalSync;
 import dev.keel.engine.KeelException;
 import dev.keel.engine.circuit.KeelCounters;
 import dev.keel.engine.config.ThreadingMode;
