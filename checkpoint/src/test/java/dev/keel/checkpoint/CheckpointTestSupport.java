@@ -58,6 +58,12 @@ final class CheckpointTestSupport
     static java.util.UUID commit(final PendingCheckpoint pending)
     {
         pending.requestCommit();
+        return awaitCommitted(pending);
+    }
+
+    /** Waits (bounded) until a requested commit is durable; rethrows its failure. */
+    static java.util.UUID awaitCommitted(final PendingCheckpoint pending)
+    {
         final long deadline = System.nanoTime() + 30_000_000_000L;
         while (!pending.isCommitted())
         {
