@@ -18,12 +18,14 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
@@ -37,6 +39,7 @@ import java.util.function.Supplier;
  *   <li>{@link CheckpointDirectoryRepair}: what open (and {@link #reload()}) finds, refuses and repairs;</li>
  *   <li>{@link CheckpointRestorer}: the newest usable checkpoint and reading its pages back;</li>
  *   <li>{@link PageTable}: where a durable copy of every arena page is, for incremental checkpoints;</li>
+ *   <li>{@link PendingFileCheckpoint}: one checkpoint from begin to commit or abort;</li>
  *   <li>{@link CheckpointWriterAgent} on its own thread: page files ({@link CheckpointWriteJob}), commits and
  *       retention ({@link CheckpointCommitter}), deletions.</li>
  * </ul>
@@ -58,6 +61,8 @@ import java.util.function.Supplier;
  */
 public final class FileCheckpointStore implements CheckpointStore
 {
+    private static final System.Logger LOGGER = System.getLogger(FileCheckpointStore.class.getName());
+
     private final Context ctx;
     private final Path dir;
     private final StorageBackend backend;
@@ -68,9 +73,9 @@ public final class FileCheckpointStore implements CheckpointStore
     private final CheckpointWriterAgent writerAgent;
     private final CheckpointCommitter committer;
     private final AgentRunner writerRunner;
-    private final java.util.concurrent.atomic.AtomicLong writerErrors = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong writerErrors = new AtomicLong();
     private volatile Throwable lastWriterError;
-    private Pending pending;
+    private PendingFileCheckpoint pending;
     private boolean closed;
 
     /**
@@ -88,7 +93,7 @@ public final class FileCheckpointStore implements CheckpointStore
         final CatalogState state;
         try
         {
-            java.nio.file.Files.createDirectories(dir);
+            Files.createDirectories(dir);
             state = repair.load(true);
         }
         catch (final IOException ex)
@@ -250,7 +255,8 @@ public final class FileCheckpointStore implements CheckpointStore
         }
         final UUID id = UUID.randomUUID();
         final CheckpointWriteJob job = new CheckpointWriteJob(id, dir, backend, snapshot, ctx.pagesPerFile(), directIo);
-        pending = new Pending(job, metadata, snapshot, arenaMeta, pageCount);
+        pending = new PendingFileCheckpoint(job, metadata, snapshot, arenaMeta, pageCount, pageTable, committer,
+            writerAgent, backend, this::ended);
         writerAgent.submit(job);
         return pending;
     }
@@ -307,6 +313,14 @@ public final class FileCheckpointStore implements CheckpointStore
         }
     }
 
+    private void ended(final PendingFileCheckpoint checkpoint)
+    {
+        if (pending == checkpoint)
+        {
+            pending = null;
+        }
+    }
+
     private void ensureNothingPending(final String what)
     {
         if (null != pending && pending.isCommitted())
@@ -336,130 +350,7 @@ public final class FileCheckpointStore implements CheckpointStore
     {
         writerErrors.incrementAndGet();
         lastWriterError = throwable;
-        System.getLogger(FileCheckpointStore.class.getName())
-            .log(System.Logger.Level.ERROR, "checkpoint writer error", throwable);
-    }
-
-    // --------------------------------------------------------------------------------------- inner types
-
-    /** One checkpoint from begin to commit or abort; owner thread. */
-    private final class Pending implements PendingCheckpoint
-    {
-        private final CheckpointWriteJob job;
-        private final CheckpointMetadata metadata;
-        private final PagedArena.Snapshot snapshot;
-        private final byte[] arenaMeta;
-        private final int pageCount;
-        private CheckpointCommitter.Commit commit;
-        private boolean aborted;
-
-        Pending(final CheckpointWriteJob job, final CheckpointMetadata metadata, final PagedArena.Snapshot snapshot,
-            final byte[] arenaMeta, final int pageCount)
-        {
-            this.job = job;
-            this.metadata = metadata;
-            this.snapshot = snapshot;
-            this.arenaMeta = arenaMeta;
-            this.pageCount = pageCount;
-        }
-
-        @Override
-        public UUID id()
-        {
-            return job.id();
-        }
-
-        @Override
-        public boolean isWritten()
-        {
-            return job.isWritten();
-        }
-
-        @Override
-        public Throwable failure()
-        {
-            final CheckpointCommitter.Commit commit = this.commit;
-            return null != commit ? commit.failure() : job.failure();
-        }
-
-        @Override
-        public boolean isCommitted()
-        {
-            return null != commit && commit.isCommitted();
-        }
-
-        @Override
-        public void requestCommit()
-        {
-            if (aborted || null != commit)
-            {
-                throw new IllegalStateException("checkpoint " + id() + (aborted ? " was aborted" :
-                    " has its commit requested already"));
-            }
-            if (!job.isWritten())
-            {
-                throw new IllegalStateException("checkpoint " + id() + " is not written yet" +
-                    (null != job.failure() ? " (failed: " + job.failure() + ")" : ""));
-            }
-            // the page files are durable whatever the commit does, so later checkpoints may reference them
-            pageTable.addWritten(job.files(), pageCount);
-            final Manifest manifest = new Manifest(id(), metadata, PagedArena.PAGE_SIZE, pageCount, arenaMeta,
-                pageTable.manifestFiles(pageCount));
-            final Catalog.Entry entry = new Catalog.Entry(manifest.id, metadata.step(), metadata.transactionId(),
-                metadata.wallClockMillis());
-            commit = committer.new Commit(manifest, entry, pageTable.referencedNames());
-            writerAgent.submitCommit(commit);
-        }
-
-        @Override
-        public void abort()
-        {
-            if (aborted)
-            {
-                return;
-            }
-            aborted = true;
-            if (null != commit)
-            {
-                // a commit cannot be taken back half-way: let it finish, it may still succeed
-                while (!commit.isDone())
-                {
-                    LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(50));
-                }
-                if (pending == this)
-                {
-                    pending = null;
-                }
-                return;
-            }
-            pending = null;
-            job.requestAbort();
-            while (!job.isFinished())
-            {
-                LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(50));
-            }
-            if (job.isWritten())
-            {
-                // durable page files: keep them for the next checkpoint to reference
-                pageTable.addWritten(job.files(), pageCount);
-                return;
-            }
-            // pages the writer took are clean in the arena but not durable: forget where older copies were
-            pageTable.forget(snapshot);
-            final String directory = id() + "/";
-            try
-            {
-                for (final String name : backend.list(directory))
-                {
-                    backend.delete(name);
-                }
-                backend.delete(directory);
-            }
-            catch (final IOException ex)
-            {
-                throw CheckpointFormat.io("cannot remove aborted checkpoint " + job.dir(), ex);
-            }
-        }
+        LOGGER.log(System.Logger.Level.ERROR, "checkpoint writer error", throwable);
     }
 
     /**
