@@ -84,6 +84,30 @@ class CheckpointStoreBackendTest
     }
 
     @Test
+    void closeRightAfterRequestingTheCommitFinishesItInsteadOfLosingIt()
+    {
+        final PagedArena arena = arena(3);
+        final UUID id;
+        try (FileCheckpointStore store = new FileCheckpointStore(new FileCheckpointStore.Context().storageDir(storage)))
+        {
+            final PagedArena.Snapshot snapshot = arena.freeze();
+            final PendingCheckpoint pending = store.begin(metadata(1, new byte[0]), snapshot);
+            awaitWritten(pending);
+            snapshot.close();
+            pending.requestCommit();
+            id = pending.id();
+            // close aborts the pending checkpoint: a requested commit is waited for, not cut off half-way
+        }
+        try (FileCheckpointStore store = new FileCheckpointStore(new FileCheckpointStore.Context().storageDir(storage)))
+        {
+            assertEquals(List.of(id), ids(store));
+            final PagedArena fresh = new PagedArena(16, false);
+            store.restoreInto(store.loadLatest().orElseThrow(), fresh);
+            assertSameArena(arena, fresh);
+        }
+    }
+
+    @Test
     void failedCommitLeavesThePreviousCheckpointNewestInMemoryAndOnDisk()
     {
         final FaultInjectingStorageBackend backend =
