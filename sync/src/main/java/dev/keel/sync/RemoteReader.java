@@ -6,6 +6,7 @@ import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.crt.CrtRuntimeException;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
@@ -246,7 +247,18 @@ class RemoteReader
             final String code = null == ex.awsErrorDetails() ? null : ex.awsErrorDetails().errorCode();
             return "HTTP " + ex.statusCode() + (null == code ? "" : " " + code) + ": " + ex.getMessage();
         }
-        return cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        final StringBuilder sb = new StringBuilder();
+        sb.append(cause.getClass().getSimpleName()).append(": ").append(cause.getMessage());
+        // The CRT reports failed parts and transport errors by name (AWS_ERROR_S3_INTERNAL_ERROR, ...).
+        for (Throwable t = cause.getCause(); null != t && t != t.getCause(); t = t.getCause())
+        {
+            if (t instanceof CrtRuntimeException)
+            {
+                sb.append(" [").append(((CrtRuntimeException)t).errorName).append(']');
+                break;
+            }
+        }
+        return sb.toString();
     }
 
     /**

@@ -77,7 +77,8 @@ import static java.lang.System.Logger.Level.WARNING;
  *   errors, never "no checkpoint". Files already present locally with the right size are skipped; the others are
  *   downloaded in parallel to temporary files, checked, fsynced and renamed into place, data files first and the
  *   commit markers last; the directories are fsynced.</li>
- *   <li><b>Retries</b>: each request attempt has a timeout of {@link Context#requestTimeout()} plus its bytes at
+ *   <li><b>Retries</b>: the CRT retries a failed request (one part, one range) {@link
+ *   Context#crtRetriesPerRequest()} times itself; above it, each operation attempt has a timeout of {@link Context#requestTimeout()} plus its bytes at
  *   {@link Context#minThroughputBytesPerSec()}; 5xx, 408, 429, timeouts and transport errors (reset, refused) are
  *   retried up to {@link Context#maxAttempts()} attempts with exponential backoff; 401/403 fail at once.</li>
  * </ul>
@@ -953,8 +954,9 @@ public final class S3CheckpointSync implements AutoCloseable
             .minimumPartSizeInBytes(ctx.partSize())
             .thresholdInBytes(ctx.multipartThreshold())
             .targetThroughputInGbps(ctx.targetThroughputGbps())
-            // Retries are ours (bounded, classified, visible in progress); the CRT would retry on its own.
-            .retryConfiguration(b -> b.numRetries(0))
+            // The CRT retries each request (part) itself; 0 would mean "CRT default" (10), so it is bounded here and
+            // the classified, counted retries of whole operations are ours (RemoteReader.retrying).
+            .retryConfiguration(b -> b.numRetries(ctx.crtRetriesPerRequest()))
             .httpConfiguration(b -> b.connectionTimeout(ctx.connectTimeout()))
             .requestChecksumCalculation(RequestChecksumCalculation.WHEN_SUPPORTED)
             .responseChecksumValidation(ResponseChecksumValidation.WHEN_SUPPORTED);
@@ -993,6 +995,7 @@ public final class S3CheckpointSync implements AutoCloseable
         private long multipartThreshold = 8L * 1024 * 1024;
         private double targetThroughputGbps = 10.0;
         private int maxConcurrency;
+        private int crtRetriesPerRequest = 1;
         private boolean concluded;
 
         /**
@@ -1237,6 +1240,24 @@ public final class S3CheckpointSync implements AutoCloseable
         }
 
         /**
+         * @param retries retries the CRT makes of one request (a part, a GET range) before the operation fails
+         *                and {@link #maxAttempts(int)} takes over (default 1, at least 1: the CRT reads 0 as its
+         *                own default of 10). A file is sent at most {@code maxAttempts * (1 + retries)} times.
+         * @return this.
+         */
+        public Context crtRetriesPerRequest(final int retries)
+        {
+            this.crtRetriesPerRequest = retries;
+            return this;
+        }
+
+        /** @return retries the CRT makes of one request. */
+        public int crtRetriesPerRequest()
+        {
+            return crtRetriesPerRequest;
+        }
+
+        /**
          * Validate once.
          *
          * @param writable whether a writer is opened (owner id and local root required).
@@ -1292,6 +1313,11 @@ public final class S3CheckpointSync implements AutoCloseable
             if (!(targetThroughputGbps > 0))
             {
                 throw invalid("targetThroughputGbps", Double.toString(targetThroughputGbps), "more than 0");
+            }
+            if (crtRetriesPerRequest < 1 || crtRetriesPerRequest > 10)
+            {
+                throw invalid("crtRetriesPerRequest", Integer.toString(crtRetriesPerRequest),
+                    "1 to 10 (0 is not allowed: the CRT reads it as its default of 10)");
             }
             if (maxConcurrency < 0)
             {

@@ -1,12 +1,10 @@
 package dev.keel.sync;
 
-import com.adobe.testing.s3mock.junit5.S3MockExtension;
 import dev.keel.engine.KeelException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -32,13 +30,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class S3CheckpointSyncTest
 {
-    @RegisterExtension
-    static final S3MockExtension S3_MOCK = S3MockExtension.builder()
-        .silent()
-        .withSecureConnection(false)
-        .withHttpPort(0)
-        .withRootFolder(Path.of("target/s3mock-" + System.nanoTime()).toAbsolutePath().toString())
-        .build();
 
     private static final Instant T0 = Instant.parse("2026-11-01T00:00:00Z");
     private static final int MB = 1024 * 1024;
@@ -51,7 +42,7 @@ class S3CheckpointSyncTest
     @BeforeAll
     static void startFixture()
     {
-        fixture = new SyncFixture(S3_MOCK.getHttpPort());
+        fixture = new SyncFixture(SharedS3Mock.httpPort());
     }
 
     @AfterAll

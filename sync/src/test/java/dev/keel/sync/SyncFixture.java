@@ -45,6 +45,17 @@ final class SyncFixture implements AutoCloseable
             .build();
     }
 
+    /** The first requests to a fresh S3Mock (Spring's dispatcher, conditional writes) are slow: pay that here. */
+    void warmUp()
+    {
+        final String bucket = newBucket();
+        admin.putObject(b -> b.bucket(bucket).key("warm").ifNoneMatch("*"),
+            software.amazon.awssdk.core.async.AsyncRequestBody.fromString("warm")).join();
+        admin.getObject(b -> b.bucket(bucket).key("warm"),
+            software.amazon.awssdk.core.async.AsyncResponseTransformer.toBytes()).join();
+        admin.listObjectsV2(b -> b.bucket(bucket)).join();
+    }
+
     String newBucket()
     {
         final String name = "keel-" + BUCKETS.incrementAndGet() + "-" + Long.toHexString(System.nanoTime());
@@ -72,7 +83,7 @@ final class SyncFixture implements AutoCloseable
             .maxAttempts(4)
             .initialBackoff(Duration.ofMillis(50))
             .maxBackoff(Duration.ofMillis(400))
-            .requestTimeout(Duration.ofSeconds(10))
+            .requestTimeout(Duration.ofSeconds(20))
             .partSize(5L * 1024 * 1024)
             .multipartThreshold(5L * 1024 * 1024)
             .closeTimeout(Duration.ofSeconds(10));
