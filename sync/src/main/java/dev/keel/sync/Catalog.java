@@ -90,8 +90,7 @@ final class Catalog
         final byte[] body = sb.toString().getBytes(StandardCharsets.UTF_8);
         final CRC32 crc = new CRC32();
         crc.update(body);
-        final byte[] trailer = String.format("crc32 %08x%n", crc.getValue()).replace("\r", "")
-            .getBytes(StandardCharsets.UTF_8);
+        final byte[] trailer = String.format("crc32 %08x\n", crc.getValue()).getBytes(StandardCharsets.UTF_8);
         final byte[] out = new byte[body.length + trailer.length];
         System.arraycopy(body, 0, out, 0, body.length);
         System.arraycopy(trailer, 0, out, body.length, trailer.length);

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -62,7 +63,7 @@ final class Retention
                 referenced.add(file.name());
             }
         }
-        final Set<String> toDelete = new java.util.LinkedHashSet<>();
+        final Set<String> toDelete = new LinkedHashSet<>();
         for (final RemoteCheckpoint checkpoint : retired)
         {
             for (final LocalFile file : checkpoint.files())

@@ -23,10 +23,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -41,6 +39,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -413,6 +412,7 @@ public final class S3CheckpointSync implements AutoCloseable
     {
         final long startNs = System.nanoTime();
         progress.begin(SyncProgress.Operation.PUSH, checkpoint.id());
+        final ScheduledFuture<?> progressLog = logProgress("push of checkpoint " + checkpoint.id() + " to " + bucket);
         try
         {
             checkLocalFiles(checkpoint);
@@ -469,8 +469,27 @@ public final class S3CheckpointSync implements AutoCloseable
         }
         finally
         {
+            progressLog.cancel(false);
             progress.end();
         }
+    }
+
+    /**
+     * Log the progress of a long transfer every {@link Context#progressLogInterval()} until cancelled.
+     */
+    private ScheduledFuture<?> logProgress(final String what)
+    {
+        final long periodMs = ctx.progressLogInterval().toMillis();
+        return timer.scheduleAtFixedRate(() ->
+        {
+            final SyncProgress p = progress.snapshot();
+            if (p.operation() != SyncProgress.Operation.IDLE && p.bytesTotal() > 0)
+            {
+                LOGGER.log(INFO, () -> what + ": " + p.bytesDone() + " of " + p.bytesTotal() + " bytes (" +
+                    (100 * p.bytesDone() / p.bytesTotal()) + "%), " + p.filesDone() + " of " + p.filesTotal() +
+                    " files, " + p.retries() + " retries so far");
+            }
+        }, periodMs, periodMs, TimeUnit.MILLISECONDS);
     }
 
     private void succeeded(final UUID id)
@@ -620,10 +639,6 @@ public final class S3CheckpointSync implements AutoCloseable
             }
             throw reader.toKeel(ex);
         }
-        synchronized (this)
-        {
-            // Publish the callbacks' writes to remoteFiles to the worker thread.
-        }
     }
 
     private void writeCatalog(final Catalog next)
@@ -723,6 +738,7 @@ public final class S3CheckpointSync implements AutoCloseable
     {
         final long startNs = System.nanoTime();
         progress.begin(SyncProgress.Operation.PULL, id);
+        final ScheduledFuture<?> progressLog = logProgress("pull from " + bucket + " into " + localRoot);
         try
         {
             final Catalog remote = readCatalog();
@@ -778,6 +794,7 @@ public final class S3CheckpointSync implements AutoCloseable
         }
         finally
         {
+            progressLog.cancel(false);
             progress.end();
         }
     }
@@ -996,6 +1013,7 @@ public final class S3CheckpointSync implements AutoCloseable
         private double targetThroughputGbps = 10.0;
         private int maxConcurrency;
         private int crtRetriesPerRequest = 1;
+        private Duration progressLogInterval = Duration.ofSeconds(10);
         private boolean concluded;
 
         /**
@@ -1258,6 +1276,22 @@ public final class S3CheckpointSync implements AutoCloseable
         }
 
         /**
+         * @param interval how often a running push or pull logs its progress (default 10 s).
+         * @return this.
+         */
+        public Context progressLogInterval(final Duration interval)
+        {
+            this.progressLogInterval = interval;
+            return this;
+        }
+
+        /** @return how often a running push or pull logs its progress. */
+        public Duration progressLogInterval()
+        {
+            return progressLogInterval;
+        }
+
+        /**
          * Validate once.
          *
          * @param writable whether a writer is opened (owner id and local root required).
@@ -1297,6 +1331,7 @@ public final class S3CheckpointSync implements AutoCloseable
             requirePositive("requestTimeout", requestTimeout);
             requirePositive("connectTimeout", connectTimeout);
             requirePositive("closeTimeout", closeTimeout);
+            requirePositive("progressLogInterval", progressLogInterval);
             if (minThroughputBytesPerSec < 1)
             {
                 throw invalid("minThroughputBytesPerSec", Long.toString(minThroughputBytesPerSec), "1 or more");

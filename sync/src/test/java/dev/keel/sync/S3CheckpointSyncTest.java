@@ -196,6 +196,13 @@ class S3CheckpointSyncTest
                 assertTrue(objects.containsKey("files/" + file.name()), file.name());
             }
             assertEquals(SyncStatus.IN_PROGRESS, writer.syncStatus(cp2.id()));
+            final SyncProgress progress = writer.progress();
+            assertEquals(SyncProgress.Operation.PUSH, progress.operation());
+            assertEquals(cp2.id(), progress.checkpoint());
+            assertEquals(3, progress.filesTotal());
+            assertEquals(progress.filesTotal(), progress.filesDone());
+            assertEquals(6L * MB + 3000 + cp2.files().get(3).size(), progress.bytesTotal());
+            assertEquals(progress.bytesTotal(), progress.bytesDone());
             assertEquals(List.of(cp1.id()),
                 await(reader.listRemote()).stream().map(RemoteCheckpoint::id).collect(Collectors.toList()));
             assertEquals(cp1.id(), await(reader.pullLatest(tmp.resolve("r"))).orElseThrow().checkpoint().id());
@@ -204,6 +211,24 @@ class S3CheckpointSyncTest
             assertEquals(cp2.id(), await(push));
             assertEquals(cp2.id(), await(reader.listRemote()).get(0).id());
         }
+    }
+
+    @Test
+    void aMissingOrChangedLocalFileFailsThePushBeforeAnyUpload() throws Exception
+    {
+        final String bucket = fixture.newBucket();
+        final Path root = tmp.resolve("node");
+        final LocalCheckpoint cp = SyncFixture.writeCheckpoint(root, 1, T0, null, 9, 100, 200);
+        Files.delete(root.resolve(cp.files().get(1).name()));
+        try (S3CheckpointSync sync = S3CheckpointSync.open(context(bucket, "node-a", root)))
+        {
+            final KeelException missing = failure(sync.push(cp));
+            assertEquals(SyncErrors.LOCAL_IO, missing.code());
+            assertTrue(missing.getMessage().contains(cp.files().get(1).name()), missing.getMessage());
+            Files.write(root.resolve(cp.files().get(1).name()), new byte[7]);
+            assertEquals(SyncErrors.SIZE_MISMATCH, failure(sync.push(cp)).code());
+        }
+        assertTrue(fixture.listAll(bucket).isEmpty());
     }
 
     @Test

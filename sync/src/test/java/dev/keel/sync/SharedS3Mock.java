@@ -26,6 +26,15 @@ final class SharedS3Mock
         if (null == server)
         {
             final Path root = Path.of("target/s3mock-" + System.nanoTime()).toAbsolutePath();
+            try
+            {
+                // S3Mock answers 500 to every request when its root's parent does not exist.
+                Files.createDirectories(root);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
             final S3MockExtension started = S3MockExtension.builder()
                 .silent()
                 .withSecureConnection(false)
