@@ -839,7 +839,11 @@ public final class S3CheckpointSync implements AutoCloseable
                     channel.force(true);
                 }
                 move(temp, target);
-                dirs.add(target.getParent());
+                // The new file's directory, and every directory up to the root that may have been created for it.
+                for (Path dir = target.getParent(); null != dir && dir.startsWith(root); dir = dir.getParent())
+                {
+                    dirs.add(dir);
+                }
                 downloaded.add(file.name());
                 progress.bytesDownloaded.addAndGet(size);
                 progress.filesDownloaded.incrementAndGet();
