@@ -97,12 +97,19 @@ public final class NexmarkInputEndpoint implements InputEndpoint
     }
 
     /**
-     * Builds the endpoint of an {@code inputs.<name>} configuration with transport {@code nexmark} (signature of
-     * {@code Connectors.InputFactory}, so {@code Connectors.registerInput("nexmark", NexmarkInputEndpoint::fromConfig)}
-     * enables it). Keys: {@code table} (required) and the settings named in {@link NexmarkSettings}; the
-     * table's schema must be the one of {@link NexmarkSchemas}. Errors name the JSON path of the setting.
+     * Builds the endpoint of an {@code inputs.<name>} configuration with transport {@code nexmark}, paced by the
+     * system clock (the {@link NexmarkInputConnector} serves the transport). Keys: {@code table} (required) and the
+     * settings named in {@link NexmarkSettings}; the table's schema must be the one of {@link NexmarkSchemas}.
+     * Errors name the JSON path of the setting.
      */
     public static NexmarkInputEndpoint fromConfig(final InputEndpointConfig config, final Schema schema)
+    {
+        return fromConfig(config, schema, new SystemNanoClock());
+    }
+
+    /** As {@link #fromConfig(InputEndpointConfig, Schema)}, paced by {@code clock}. */
+    public static NexmarkInputEndpoint fromConfig(
+        final InputEndpointConfig config, final Schema schema, final NanoClock clock)
     {
         final String path = "$.inputs." + config.name() + ".transport.config";
         final ConfigObject options = config.transport().config().requireOnly(
@@ -161,7 +168,7 @@ public final class NexmarkInputEndpoint implements InputEndpoint
         {
             throw new ConfigException(ConfigException.INVALID, null, path, ex.getMessage(), ex);
         }
-        return create(config.name(), table, settings);
+        return create(config.name(), table, settings, clock);
     }
 
     public String name()

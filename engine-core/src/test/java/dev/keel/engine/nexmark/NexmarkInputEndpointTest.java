@@ -3,7 +3,8 @@ package dev.keel.engine.nexmark;
 import dev.keel.engine.config.ConfigException;
 import dev.keel.engine.config.InputEndpointConfig;
 import dev.keel.engine.config.PipelineConfig;
-import dev.keel.engine.connector.Connectors;
+import dev.keel.engine.connector.ConnectorContext;
+import dev.keel.engine.connector.ConnectorRegistry;
 import dev.keel.engine.connector.InputEndpoint;
 import dev.keel.engine.data.RowWriter;
 import dev.keel.engine.data.ZSetBatch;
@@ -326,8 +327,8 @@ class NexmarkInputEndpointTest
     @Test
     void registersAsTheNexmarkTransportAndRejectsAFormat()
     {
-        Connectors.registerInput("nexmark", NexmarkInputEndpoint::fromConfig);
-        final InputEndpoint endpoint = Connectors.input(input(Map.of("table", "auction")), NexmarkSchemas.AUCTION);
+        final InputEndpoint endpoint = ConnectorRegistry.discover()
+            .input(input(Map.of("table", "auction")), NexmarkSchemas.AUCTION, new ConnectorContext());
         assertInstanceOf(NexmarkInputEndpoint.class, endpoint);
         endpoint.close();
 
