@@ -3,6 +3,7 @@ package dev.keel.nexmark;
 import dev.keel.engine.config.ConfigException;
 import dev.keel.engine.config.ConfigObject;
 import dev.keel.engine.config.InputEndpointConfig;
+import dev.keel.engine.connector.EndpointCounters;
 import dev.keel.engine.connector.InputEndpoint;
 import dev.keel.engine.data.RowWriter;
 import dev.keel.engine.data.Schema;
@@ -59,6 +60,7 @@ public final class NexmarkInputEndpoint implements InputEndpoint
     private long pacingStartNanos;
     private long pacingStartIndex;
     private long position;
+    private EndpointCounters counters;
 
     private NexmarkInputEndpoint(
         final String name, final NexmarkTable table, final NexmarkSettings settings, final NanoClock clock)
@@ -73,6 +75,7 @@ public final class NexmarkInputEndpoint implements InputEndpoint
         this.maxEvents = settings.maxEvents();
         this.eventsPerSecond = settings.eventsPerSecond();
         this.lockstep = settings.lockstep();
+        this.counters = EndpointCounters.detached(name);
     }
 
     /** An endpoint of one table, paced by the system clock. */
@@ -239,6 +242,7 @@ public final class NexmarkInputEndpoint implements InputEndpoint
         }
 
         int count = 0;
+        long bytes = 0;
         long index = position;
         while (count < maxRecords)
         {
@@ -249,11 +253,26 @@ public final class NexmarkInputEndpoint implements InputEndpoint
             }
             generator.writeEvent(index, writer);
             out.add(writer, 1);
+            bytes += writer.length();
             count++;
             index++;
         }
         position = index;
+        if (count > 0)
+        {
+            counters.records().getAndAddRelease(count);
+            counters.bytes().getAndAddRelease(bytes);
+        }
         return count;
+    }
+
+    /**
+     * Records and bytes (of the generated rows) are counted by {@link #poll} on the caller's thread; the generator
+     * has no queue and never skips, so buffered and errors stay 0.
+     */
+    public void counters(final EndpointCounters counters)
+    {
+        this.counters = counters;
     }
 
     public long position()

@@ -1,10 +1,12 @@
 package dev.keel.nexmark;
 
+import dev.keel.engine.circuit.KeelCounters;
 import dev.keel.engine.config.ConfigException;
 import dev.keel.engine.config.InputEndpointConfig;
 import dev.keel.engine.config.PipelineConfig;
 import dev.keel.engine.connector.ConnectorContext;
 import dev.keel.engine.connector.ConnectorRegistry;
+import dev.keel.engine.connector.EndpointCounters;
 import dev.keel.engine.connector.InputEndpoint;
 import dev.keel.engine.data.RowWriter;
 import dev.keel.engine.data.ZSetBatch;
@@ -164,6 +166,37 @@ class NexmarkInputEndpointTest
             final ZSetBatch batch = new ZSetBatch(NexmarkSchemas.BID);
             assertEquals(92, lockstep.poll(batch, 104, Long.MAX_VALUE), "bids among indexes 0..103");
             assertEquals(104, lockstep.position());
+        }
+    }
+
+    @Test
+    void countsTheRecordsAndRowBytesItGenerates()
+    {
+        try (KeelCounters store = new KeelCounters(KeelCounters.DEFAULT_VALUES_BUFFER_LENGTH);
+            EndpointCounters counters = EndpointCounters.allocate(store.countersManager(), "p", "bids", "input");
+            NexmarkInputEndpoint endpoint = NexmarkInputEndpoint.create("bids", NexmarkTable.BID, bounded(EVENTS)))
+        {
+            endpoint.counters(counters);
+            endpoint.open(0);
+            final ZSetBatch batch = new ZSetBatch(NexmarkSchemas.BID);
+            long records = 0;
+            long bytes = 0;
+            int polled;
+            while ((polled = endpoint.poll(batch, 100, Long.MAX_VALUE)) > 0)
+            {
+                records += polled;
+                final ZSetBatch.Cursor cursor = batch.cursor();
+                while (cursor.next())
+                {
+                    bytes += cursor.row().length();
+                }
+                batch.clear();
+                assertEquals(records, counters.records().get());
+                assertEquals(bytes, counters.bytes().get());
+            }
+            assertTrue(records > 0 && bytes > records * NexmarkSchemas.BID.fixedLength(), counters.toString());
+            assertEquals(0, counters.errors().get());
+            assertEquals(0, counters.bufferedRecords().get());
         }
     }
 
