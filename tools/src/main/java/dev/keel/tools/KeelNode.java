@@ -9,6 +9,7 @@ import dev.keel.engine.config.FaultToleranceModel;
 import dev.keel.engine.config.InputEndpointConfig;
 import dev.keel.engine.config.OutputEndpointConfig;
 import dev.keel.engine.config.PipelineConfig;
+import dev.keel.engine.config.StorageConfig;
 import dev.keel.engine.connector.ConnectorContext;
 import dev.keel.engine.connector.ConnectorRegistry;
 import dev.keel.engine.program.Program;
@@ -88,6 +89,13 @@ public final class KeelNode implements AutoCloseable
         try
         {
             StorageDirectory storage = null;
+            if (config.storage().flatMap(StorageConfig::sync).isPresent())
+            {
+                // parsed and validated, but a node that ignored it would silently leave the bucket empty
+                throw new KeelException(KeelException.Category.CONFIG, "CONFIG_UNSUPPORTED",
+                    "$.storage.backend.config.sync: checkpoint sync to object storage is not available in this " +
+                    "build of the node; remove the sync section to run with local checkpoints only");
+            }
             if (config.storageEnabled())
             {
                 storage = StorageDirectory.lock(Path.of(config.storage().orElseThrow().path()));

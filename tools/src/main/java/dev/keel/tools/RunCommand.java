@@ -47,8 +47,10 @@ final class RunCommand implements Callable<Integer>
         final CountDownLatch launched = new CountDownLatch(1);
         final AtomicReference<KeelNode> nodeRef = new AtomicReference<>();
         final AtomicReference<ControlServer> controlRef = new AtomicReference<>();
-        // registered before the launch: a SIGTERM that arrives while the node starts still stops it cleanly (with
-        // its checkpoint) once it has started, instead of killing a half-started node
+        final Closer closer = new Closer(controlRef, nodeRef);
+        // registered before the launch and kept until the node is closed: a SIGTERM that arrives while the node
+        // starts stops it cleanly (with its checkpoint) once it has started, and one that arrives while the node
+        // closes at end of input waits for that close instead of letting the JVM halt halfway through it
         final Thread hook = new Thread(() ->
         {
             try
@@ -59,7 +61,7 @@ final class RunCommand implements Callable<Integer>
             {
                 Thread.currentThread().interrupt();
             }
-            CloseHelper.closeAll(controlRef.get(), nodeRef.get());
+            closer.close();
             stopped.countDown();
         }, "keel-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -78,8 +80,7 @@ final class RunCommand implements Callable<Integer>
             }
             catch (final java.io.IOException | RuntimeException ex)
             {
-                nodeRef.set(null);
-                node.close();
+                closer.close();
                 throw ex;
             }
         }
@@ -114,9 +115,48 @@ final class RunCommand implements Callable<Integer>
         }
         finally
         {
-            if (stopped.getCount() != 0 && removeHook(hook))
+            closer.close();
+            removeHook(hook);
+        }
+    }
+
+    /** Closes the control server and the node once, whichever thread comes first; the other waits for it. */
+    private static final class Closer
+    {
+        private final AtomicReference<ControlServer> control;
+        private final AtomicReference<KeelNode> node;
+        private final CountDownLatch done = new CountDownLatch(1);
+        private final java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean();
+
+        Closer(final AtomicReference<ControlServer> control, final AtomicReference<KeelNode> node)
+        {
+            this.control = control;
+            this.node = node;
+        }
+
+        void close()
+        {
+            if (claimed.compareAndSet(false, true))
             {
-                CloseHelper.closeAll(control, node);
+                try
+                {
+                    CloseHelper.closeAll(control.get(), node.get());
+                }
+                finally
+                {
+                    done.countDown();
+                }
+            }
+            else
+            {
+                try
+                {
+                    done.await();
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
     }

@@ -147,7 +147,12 @@ class CheckpointApiTest
         } // no checkpoint on close: the journal alone holds the steps, as after a crash
         try (KeelPipeline pipeline = launchExactlyOnce())
         {
-            invoke(pipeline, 50);
+            // the replay is polled a duty cycle at a time while the archive streams the journal on its own thread
+            final long deadline = System.nanoTime() + 10_000_000_000L;
+            while (pipeline.state() == PipelineState.REPLAYING && System.nanoTime() < deadline)
+            {
+                invoke(pipeline, 50);
+            }
             assertEquals(PipelineState.RUNNING, pipeline.state());
             assertTrue(pipeline.circuit().lastStep() > 0, "steps were replayed");
             assertEquals(CheckpointStatus.SUCCESS, pipeline.checkpoint(Duration.ofSeconds(10)),

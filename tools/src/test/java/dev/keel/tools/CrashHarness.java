@@ -115,6 +115,13 @@ final class CrashHarness
                     awaitLine(runLog, process, "committed at step");
                     delayMs = random.nextInt(300);
                 }
+                else if (0 == log.kills)
+                {
+                    // the first SIGTERM lands once the node runs, so that its close checkpoint is there to restore
+                    // however slowly a loaded machine starts JVMs; the others land anywhere
+                    awaitLine(runLog, process, "running program");
+                    delayMs = random.nextInt(300);
+                }
                 else
                 {
                     delayMs = 100 + random.nextInt((int)(runMillis * 2 / 3) + 1);

@@ -70,7 +70,6 @@ public final class AeronJournal implements Journal
     private final Context ctx;
     private final String tailRepair;
     private final StepRecordProxy proxy;
-    private final ReplayAssembler replayAssembler = new ReplayAssembler();
     private final IdleStrategy appendIdleStrategy;
     private final Errors errors = new Errors();
     private ArchivingMediaDriver driver;
@@ -248,81 +247,13 @@ public final class AeronJournal implements Journal
         return position;
     }
 
-    public long replay(final long fromPosition, final StepRecordHandler handler)
+    public Replay openReplay(final long fromPosition)
     {
         checkOpen();
         final long endPosition = position;
         checkReplayPosition(fromPosition, endPosition);
-        if (fromPosition == endPosition)
-        {
-            return endPosition;
-        }
-
-        final long replaySessionId;
-        try
-        {
-            replaySessionId = archive.startReplay(
-                recordingId, fromPosition, endPosition - fromPosition, JournalLayout.CHANNEL,
-                JournalLayout.REPLAY_STREAM_ID);
-        }
-        catch (final RuntimeException ex)
-        {
-            throw new KeelException(STORAGE, "JOURNAL_REPLAY_FAILED",
-                "cannot replay journal recording " + recordingId + " from position " + fromPosition + " in " +
-                ctx.journalDir() + ": " + ex.getMessage(), ex);
-        }
-
-        final String channel = ChannelUri.addSessionId(JournalLayout.CHANNEL, (int)replaySessionId);
-        boolean completed = false;
-        try (Subscription subscription = aeron.addSubscription(channel, JournalLayout.REPLAY_STREAM_ID))
-        {
-            replayAssembler.begin(fromPosition, handler);
-            final IdleStrategy idle = ctx.appendIdleStrategy();
-            long lastProgressNs = System.nanoTime();
-            long lastPosition = fromPosition;
-            Image image = null;
-            while (replayAssembler.recordEnd < endPosition)
-            {
-                if (null == image)
-                {
-                    image = subscription.imageBySessionId((int)replaySessionId);
-                }
-
-                final int fragments = null == image ? 0 : image.poll(replayAssembler, 64);
-                final long nowNs = System.nanoTime();
-                if (replayAssembler.recordEnd != lastPosition)
-                {
-                    lastPosition = replayAssembler.recordEnd;
-                    lastProgressNs = nowNs;
-                }
-                else if (nowNs - lastProgressNs > ctx.timeoutNs())
-                {
-                    throw new KeelException(STORAGE, "JOURNAL_REPLAY_STALLED",
-                        "journal replay of recording " + recordingId + " made no progress for " +
-                        TimeUnit.NANOSECONDS.toMillis(ctx.timeoutNs()) + " ms at position " + lastPosition +
-                        " (target " + endPosition + ") in " + ctx.journalDir(), errors.first());
-                }
-
-                if (null != image && image.isClosed() && replayAssembler.recordEnd < endPosition)
-                {
-                    throw new KeelException(STORAGE, "JOURNAL_REPLAY_FAILED",
-                        "journal replay of recording " + recordingId + " ended at position " + replayAssembler.recordEnd +
-                        " before " + endPosition + " in " + ctx.journalDir(), errors.first());
-                }
-                idle.idle(fragments);
-            }
-            completed = true;
-        }
-        finally
-        {
-            replayAssembler.end();
-            if (!completed)
-            {
-                stopReplayQuietly(replaySessionId);
-            }
-        }
-
-        return endPosition;
+        return AeronReplay.open(
+            aeron, archive, recordingId, fromPosition, endPosition, ctx.timeoutNs(), ctx.journalDir(), errors::first);
     }
 
     /**
@@ -574,18 +505,6 @@ public final class AeronJournal implements Journal
             ctx.journalDir() + ": " + reason, errors.first());
     }
 
-    private void stopReplayQuietly(final long replaySessionId)
-    {
-        try
-        {
-            archive.stopReplay(replaySessionId);
-        }
-        catch (final RuntimeException ignore)
-        {
-            // the replay may have ended on its own; the failure that got us here is what the caller sees
-        }
-    }
-
     private void checkOpen()
     {
         if (isClosed)
@@ -707,77 +626,6 @@ public final class AeronJournal implements Journal
             this.initialTermId = initialTermId;
             this.termBufferLength = termBufferLength;
             this.segmentFileLength = segmentFileLength;
-        }
-    }
-
-    /** Reassembles replayed fragments into records, verifies and decodes them into one reused {@link StepRecord}. */
-    private final class ReplayAssembler implements FragmentHandler
-    {
-        private final StepRecordAdapter adapter = new StepRecordAdapter();
-        private final ExpandableDirectByteBuffer assembly = new ExpandableDirectByteBuffer(4096);
-        private final StepRecord record = new StepRecord();
-        private StepRecordHandler handler;
-        private long recordStart;
-        private int assembled;
-        long recordEnd;
-
-        void begin(final long fromPosition, final StepRecordHandler handler)
-        {
-            this.handler = handler;
-            this.recordEnd = fromPosition;
-            this.recordStart = -1;
-            this.assembled = 0;
-        }
-
-        void end()
-        {
-            handler = null;
-        }
-
-        public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
-        {
-            final byte flags = header.flags();
-            final long frameEnd = header.position();
-            final long frameStart = frameEnd - BitUtil.align(header.frameLength(), FrameDescriptor.FRAME_ALIGNMENT);
-
-            if ((flags & FrameDescriptor.BEGIN_FRAG_FLAG) != 0)
-            {
-                recordStart = frameStart;
-                assembled = 0;
-            }
-            else if (recordStart < 0)
-            {
-                throw new KeelException(STORAGE, "JOURNAL_BAD_POSITION",
-                    "journal position " + frameStart + " of recording " + recordingId + " is not the start of a " +
-                    "record in " + ctx.journalDir());
-            }
-
-            final int status;
-            if ((flags & FrameDescriptor.UNFRAGMENTED) == FrameDescriptor.UNFRAGMENTED)
-            {
-                status = adapter.verify(buffer, offset, length);
-            }
-            else
-            {
-                assembly.putBytes(assembled, buffer, offset, length);
-                assembled += length;
-                if ((flags & FrameDescriptor.END_FRAG_FLAG) == 0)
-                {
-                    return;
-                }
-                status = adapter.verify(assembly, 0, assembled);
-            }
-
-            if (StepRecordAdapter.OK != status)
-            {
-                throw new KeelException(STORAGE, "JOURNAL_CORRUPT",
-                    "journal record at position " + recordStart + " of recording " + recordingId + " in " +
-                    ctx.journalDir() + ": " + StepRecordAdapter.describe(status) + "; run `keel journal dump`");
-            }
-
-            handler.onStepRecord(frameEnd, adapter.decode(record));
-            recordStart = -1;
-            recordEnd = frameEnd;
         }
     }
 

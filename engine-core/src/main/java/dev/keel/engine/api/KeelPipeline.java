@@ -63,7 +63,7 @@ public final class KeelPipeline implements AutoCloseable
     private final Map<String, OutputHandle> outputHandles;
     private final List<AgentRunner> runners = new ArrayList<>();
     private final List<EndpointCounters> endpointCounters = new ArrayList<>();
-    private CheckpointCoordinator coordinator;
+    private volatile CheckpointCoordinator coordinator;
     private AgentInvoker invoker;
     private boolean closed;
 
@@ -158,21 +158,25 @@ public final class KeelPipeline implements AutoCloseable
             {
                 handle.lifecycle(circuit.lifecycle());
             }
-            CheckpointCoordinator coordinator = null;
+
+            final KeelPipeline started = new KeelPipeline(ctx, circuit, ownedCounters, counters,
+                Collections.unmodifiableMap(inputHandles), Collections.unmodifiableMap(outputHandles));
+            pipeline = started;
+            pipeline.endpointCounters.addAll(endpointCounters);
+            final CircuitAgent boundCircuit = circuit;
+            // the circuit's first duty cycle bootstraps: loading a checkpoint and opening the endpoints happen on
+            // its thread, so that the lifecycle advances there one duty cycle at a time
             if (null != ctx.checkpointStore())
             {
-                coordinator = Recovery.bootstrap(ctx, circuit, inputs, outputs, counters.countersManager());
+                circuit.bootstrapTask(() -> started.coordinator =
+                    Recovery.bootstrap(ctx, boundCircuit, inputs, outputs, counters.countersManager()));
             }
             else
             {
-                circuit.openEndpoints();
+                circuit.bootstrapTask(boundCircuit::openEndpoints);
             }
-
-            pipeline = new KeelPipeline(ctx, circuit, ownedCounters, counters,
-                Collections.unmodifiableMap(inputHandles), Collections.unmodifiableMap(outputHandles));
-            pipeline.coordinator = coordinator;
-            pipeline.endpointCounters.addAll(endpointCounters);
             pipeline.start(inputs, outputs);
+            pipeline.awaitBootstrapped();
             return pipeline;
         }
         catch (final RuntimeException ex)
@@ -224,6 +228,50 @@ public final class KeelPipeline implements AutoCloseable
                 counters.countersManager(), pipelineName, output.name(), EndpointCounters.OUTPUT);
             allocated.add(endpointCounters);
             output.endpoint().counters(endpointCounters);
+        }
+    }
+
+    /**
+     * Waits until the circuit's first duty cycle loaded the checkpoint (if any) and opened the endpoints, running
+     * the duty cycles itself in INVOKER mode; rethrows what failed the bootstrap.
+     */
+    private void awaitBootstrapped()
+    {
+        final IdleStrategy idle = null != invoker ? ctx.newIdleStrategy() : null;
+        boolean interrupted = false;
+        PipelineState state = lifecycle.state();
+        while (!circuit.isStarted() && !state.isTerminal())
+        {
+            if (null != idle)
+            {
+                idle.idle(invoker.invoke());
+            }
+            else
+            {
+                try
+                {
+                    lifecycle.await(1, TimeUnit.SECONDS, PipelineState.REPLAYING, PipelineState.RUNNING,
+                        PipelineState.PAUSED, PipelineState.COMPLETED, PipelineState.STOPPED);
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;
+                }
+            }
+            state = lifecycle.state();
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
+        if (!circuit.isStarted() && state == PipelineState.FAILED)
+        {
+            final Throwable failure = lifecycle.failure();
+            if (failure instanceof RuntimeException)
+            {
+                throw (RuntimeException)failure;
+            }
+            lifecycle.throwIfFailed("launch");
         }
     }
 

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -66,8 +65,6 @@ public final class PipelineConfigParser
         NAME, PROGRAM, WORKERS, STORAGE, STORAGE_CONFIG, FAULT_TOLERANCE, MIN_BATCH_SIZE_RECORDS,
         MAX_BUFFERING_DELAY_USECS, PIN_CPUS, THREADING_MODE, IDLE_STRATEGY, INPUTS, OUTPUTS
     };
-    private static final String[] STORAGE_KEYS = { MIN_STORAGE_BYTES };
-    private static final String[] STORAGE_CONFIG_KEYS = { PATH };
     private static final String[] FAULT_TOLERANCE_KEYS =
     {
         MODEL, CHECKPOINT_INTERVAL_SECS, JOURNAL_SYNC, RETAINED_CHECKPOINTS
@@ -159,8 +156,12 @@ public final class PipelineConfigParser
         final String program = parseProgram(root);
         final int workers = root.intValue(
             WORKERS, PipelineConfig.DEFAULT_WORKERS, PipelineConfig.MIN_WORKERS, PipelineConfig.MAX_WORKERS);
-        final StorageConfig storage = parseStorage(root);
-        final FaultToleranceConfig faultTolerance = parseFaultTolerance(root, storage);
+        final FaultToleranceConfig faultTolerance = parseFaultTolerance(root);
+        // fault tolerance needs storage: as in Feldera, where storage is on unless turned off, asking for a model
+        // without saying anything about storage enables it in the default directory
+        final StorageConfig storage = StorageConfigParser.parse(
+            root, name, FaultToleranceModel.NONE != faultTolerance.model());
+        checkStorageForFaultTolerance(root, faultTolerance, storage);
         final long minBatchSizeRecords = root.longValue(
             MIN_BATCH_SIZE_RECORDS, PipelineConfig.DEFAULT_MIN_BATCH_SIZE_RECORDS, 0, Long.MAX_VALUE);
         final long maxBufferingDelayUsecs = root.longValue(
@@ -206,77 +207,7 @@ public final class PipelineConfigParser
         return program;
     }
 
-    private static StorageConfig parseStorage(final ConfigObject root)
-    {
-        final JsonNode storage = root.get(STORAGE);
-        final JsonNode storageConfig = root.get(STORAGE_CONFIG);
-
-        final boolean enabled;
-        long minStorageBytes = StorageConfig.DEFAULT_MIN_STORAGE_BYTES;
-        if (null == storage)
-        {
-            // A storage directory is the one thing storage needs, so giving it is taken as asking for storage.
-            enabled = null != storageConfig;
-        }
-        else if (storage.isBoolean())
-        {
-            enabled = storage.booleanValue();
-        }
-        else if (storage.isNull())
-        {
-            enabled = false;
-        }
-        else if (storage.isObject())
-        {
-            enabled = true;
-            minStorageBytes = root.objectOf(STORAGE, storage)
-                .requireOnly(STORAGE_KEYS)
-                .longValue(MIN_STORAGE_BYTES, StorageConfig.DEFAULT_MIN_STORAGE_BYTES, 0, Long.MAX_VALUE);
-        }
-        else
-        {
-            throw root.wrongType(STORAGE, storage, "true, false, null or an object {\"min_storage_bytes\": >= 0}");
-        }
-
-        if (!enabled)
-        {
-            if (null != storageConfig)
-            {
-                throw root.error(
-                    ConfigException.INVALID,
-                    STORAGE_CONFIG,
-                    "is given but storage is disabled by $.storage = " + value(storage) +
-                    "; set $.storage to true or remove $.storage_config");
-            }
-
-            return null;
-        }
-
-        if (null == storageConfig)
-        {
-            throw root.error(
-                ConfigException.MISSING,
-                STORAGE_CONFIG,
-                "required key is missing: storage is enabled by $.storage = " + value(storage) +
-                "; expected {\"path\": \"<storage directory>\"}");
-        }
-
-        final ConfigObject config = root.objectOf(STORAGE_CONFIG, storageConfig).requireOnly(STORAGE_CONFIG_KEYS);
-        final String path = config.nonEmptyString(PATH);
-        try
-        {
-            Path.of(path);
-        }
-        catch (final InvalidPathException ex)
-        {
-            throw config.error(
-                ConfigException.INVALID, PATH, quote(path) + " is not a valid directory path: " + ex.getReason());
-        }
-
-        return new StorageConfig(path, minStorageBytes);
-    }
-
-    private static FaultToleranceConfig parseFaultTolerance(final ConfigObject root, final StorageConfig storage)
+    private static FaultToleranceConfig parseFaultTolerance(final ConfigObject root)
     {
         final JsonNode node = root.get(FAULT_TOLERANCE);
         if (null == node || node.isNull())
@@ -329,20 +260,26 @@ public final class PipelineConfigParser
             FaultToleranceConfig.MIN_RETAINED_CHECKPOINTS,
             FaultToleranceConfig.MAX_RETAINED_CHECKPOINTS);
 
+        return new FaultToleranceConfig(model, checkpointIntervalSecs, journalSync, retainedCheckpoints);
+    }
+
+    private static void checkStorageForFaultTolerance(
+        final ConfigObject root, final FaultToleranceConfig faultTolerance, final StorageConfig storage)
+    {
+        final FaultToleranceModel model = faultTolerance.model();
         if (FaultToleranceModel.NONE != model && null == storage)
         {
+            final ConfigObject ft = root.objectOf(FAULT_TOLERANCE, root.get(FAULT_TOLERANCE));
             final JsonNode storageNode = root.get(STORAGE);
             final String detail = "model " + quote(model.jsonName()) +
                 (ft.has(MODEL) ? "" : " (the default when $.fault_tolerance is an object)") +
-                " requires storage, but $.storage is " + (null == storageNode ? "absent" : value(storageNode)) +
-                "; set $.storage to true and $.storage_config.path to a directory, or set the model to \"none\"";
+                " requires storage, but $.storage is " + value(storageNode) +
+                "; set $.storage to true (and $.storage_config.path to a directory), or set the model to \"none\"";
 
             throw ft.has(MODEL) ?
                 ft.error(ConfigException.INVALID, MODEL, detail) :
                 root.error(ConfigException.INVALID, FAULT_TOLERANCE, detail);
         }
-
-        return new FaultToleranceConfig(model, checkpointIntervalSecs, journalSync, retainedCheckpoints);
     }
 
     private static List<Integer> parsePinCpus(final ConfigObject root, final int workers)

@@ -10,10 +10,13 @@
  *   "name": "pipeline",                      // non-empty
  *   "program": "trades-vwap",                // optional: built-in program name or fully qualified class name
  *   "workers": 1,                            // 1..64
- *   "storage": false,                        // true | false | null | {"min_storage_bytes": >= 0}
- *   "storage_config": {"path": "/var/lib/keel/vwap"},
- *                                            // required when storage is enabled; alone, it enables storage;
- *                                            // an error when storage is false or null
+ *   "storage": false,                        // true | false | null | {"min_storage_bytes": >= 0,
+ *                                            //   "backend": {"name": "default"} | {"name": "file",
+ *                                            //     "config": {"sync": {...}}}}   (see SyncConfig for sync)
+ *                                            // absent: enabled when fault_tolerance needs it, else disabled
+ *   "storage_config": {"path": "/var/lib/keel/vwap", "cache": "page_cache"},
+ *                                            // alone, it enables storage; an error when storage is false or
+ *                                            // null; path defaults to keel-data/<name>
  *   "fault_tolerance": null,                 // absent or null: model none; {}: exactly_once
  *       // {"model": "none" | "at_least_once" | "exactly_once",   (default exactly_once; the last two need storage)
  *       //  "checkpoint_interval_secs": 60,                        (1..3600, or null: no periodic checkpoints)

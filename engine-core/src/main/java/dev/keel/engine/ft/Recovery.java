@@ -37,7 +37,7 @@ public final class Recovery
 
     /**
      * Bootstraps the circuit from the store's newest valid checkpoint, or opens the endpoints fresh if there is
-     * none, and installs a checkpoint coordinator. Call before any agent runs.
+     * none, and installs a checkpoint coordinator. Runs as the circuit's bootstrap task, in its first duty cycle.
      *
      * @param ctx     concluded settings, with a checkpoint store.
      * @param circuit the circuit, in INITIALIZING, endpoints not opened.

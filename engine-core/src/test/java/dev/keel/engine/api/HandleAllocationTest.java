@@ -109,9 +109,9 @@ class HandleAllocationTest
             return position;
         }
 
-        public long replay(final long fromPosition, final StepRecordHandler handler)
+        public Replay openReplay(final long fromPosition)
         {
-            return fromPosition;
+            return Replay.empty(fromPosition);
         }
 
         public void releaseBefore(final long position)

@@ -168,9 +168,10 @@ class CircuitAllocationTest
             return position;
         }
 
-        public long replay(final long fromPosition, final StepRecordHandler handler)
+        public Replay openReplay(final long fromPosition)
         {
-            return position;
+            // a fresh journal: nothing to replay
+            return Replay.empty(position);
         }
 
         public void releaseBefore(final long position)

@@ -135,33 +135,68 @@ public final class TestJournal implements Journal
         return position;
     }
 
-    public long replay(final long fromPosition, final StepRecordHandler handler)
+    public Replay openReplay(final long fromPosition)
     {
-        final StepRecord record = new StepRecord();
-        long end = fromPosition;
-        for (final Entry entry : entries)
+        if (closed)
         {
-            if (entry.endPosition - RECORD_LENGTH < fromPosition)
-            {
-                continue;
-            }
-            record.reset(entry.step, entry.transactionId, entry.positions.length);
-            record.inputCount(entry.inputCount).inputHash(entry.inputHash);
-            for (int i = 0; i < entry.positions.length; i++)
-            {
-                if (entry.positions[i] == StepRecord.NO_POSITION)
-                {
-                    record.data(i, new UnsafeBuffer(entry.data[i]), 0, entry.data[i].length);
-                }
-                else
-                {
-                    record.position(i, entry.positions[i]);
-                }
-            }
-            handler.onStepRecord(entry.endPosition, record);
-            end = entry.endPosition;
+            throw new IllegalStateException("journal closed");
         }
-        return end;
+        final long endPosition = position;
+        return new Replay()
+        {
+            private final StepRecord record = new StepRecord();
+            private int next = firstAtOrAfter(fromPosition);
+            private long replayed = fromPosition;
+
+            public int poll(final StepRecordHandler handler)
+            {
+                if (isDone())
+                {
+                    return 0;
+                }
+                final Entry entry = entries.get(next++);
+                record.reset(entry.step, entry.transactionId, entry.positions.length);
+                record.inputCount(entry.inputCount).inputHash(entry.inputHash);
+                for (int i = 0; i < entry.positions.length; i++)
+                {
+                    if (entry.positions[i] == StepRecord.NO_POSITION)
+                    {
+                        record.data(i, new UnsafeBuffer(entry.data[i]), 0, entry.data[i].length);
+                    }
+                    else
+                    {
+                        record.position(i, entry.positions[i]);
+                    }
+                }
+                replayed = entry.endPosition;
+                handler.onStepRecord(entry.endPosition, record);
+                return 1;
+            }
+
+            public boolean isDone()
+            {
+                return next >= entries.size() || entries.get(next).endPosition > endPosition;
+            }
+
+            public long position()
+            {
+                return replayed;
+            }
+
+            public void close()
+            {
+            }
+        };
+    }
+
+    private int firstAtOrAfter(final long fromPosition)
+    {
+        int i = 0;
+        while (i < entries.size() && entries.get(i).endPosition - RECORD_LENGTH < fromPosition)
+        {
+            i++;
+        }
+        return i;
     }
 
     public void releaseBefore(final long position)

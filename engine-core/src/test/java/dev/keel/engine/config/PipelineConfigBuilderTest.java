@@ -72,11 +72,16 @@ class PipelineConfigBuilderTest
     {
         final ConfigException ex = assertThrows(
             ConfigException.class,
-            () -> PipelineConfig.builder().faultTolerance(FaultToleranceModel.EXACTLY_ONCE).build());
+            () -> PipelineConfig.builder().storage(false).faultTolerance(FaultToleranceModel.EXACTLY_ONCE).build());
 
         assertEquals(ConfigException.INVALID, ex.code());
         assertEquals("$.fault_tolerance.model", ex.path());
-        assertTrue(ex.getMessage().contains("$.storage is absent"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("$.storage is false"), ex.getMessage());
+
+        // storage not mentioned at all: fault tolerance turns it on in the default directory, as in Feldera
+        final PipelineConfig implicit = PipelineConfig.builder().faultTolerance(FaultToleranceModel.EXACTLY_ONCE).build();
+        assertEquals(java.nio.file.Path.of("keel-data", PipelineConfig.DEFAULT_NAME).toString(),
+            implicit.storage().orElseThrow().path());
     }
 
     @Test
