@@ -5,14 +5,14 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code keel} command line: {@code run} a pipeline, inspect {@code checkpoint}s and the
- * {@code journal} of a storage directory (read-only).
+ * {@code journal} of a storage directory and the {@code errors} its nodes recorded (read-only).
  */
 @Command(
     name = "keel",
     mixinStandardHelpOptions = true,
     version = "keel 0.1.0",
     description = "Keel: an exactly-once streaming pipeline engine.",
-    subcommands = { RunCommand.class, CheckpointCommand.class, JournalCommand.class })
+    subcommands = { RunCommand.class, CheckpointCommand.class, JournalCommand.class, ErrorsCommand.class })
 public final class KeelCli
 {
     public static void main(final String[] args)

@@ -5,6 +5,7 @@ import dev.keel.engine.Keel;
 import dev.keel.engine.KeelException;
 import dev.keel.engine.api.EngineContext;
 import dev.keel.engine.api.KeelPipeline;
+import dev.keel.engine.circuit.KeelCounters;
 import dev.keel.engine.config.FaultToleranceModel;
 import dev.keel.engine.config.InputEndpointConfig;
 import dev.keel.engine.config.OutputEndpointConfig;
@@ -16,8 +17,10 @@ import dev.keel.engine.program.Program;
 import dev.keel.engine.program.ProgramDefinition;
 import dev.keel.engine.storage.StorageDirectory;
 import dev.keel.wal.AeronJournal;
+import dev.keel.wal.JournalMedia;
 import dev.keel.wal.JournalSync;
 import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
 
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -33,6 +36,11 @@ import java.util.function.Consumer;
  * The composition root: turns a {@link PipelineConfig} and a program into a running pipeline with its
  * connectors, its storage directory (locked for the node's lifetime) and, for {@code exactly_once}, the
  * embedded Aeron Archive journal. Close it to stop everything in order.
+ * <p>
+ * The node owns, besides the pipeline: the storage lock, the crash-surviving error log ({@code keel-errors.dat},
+ * fed by the pipeline's error handler and the journal media's), the counters registry the pipeline and the journal
+ * allocate in (exported by the control server) and the journal's media driver and archive ({@link JournalMedia});
+ * it closes them after the pipeline, in the reverse order of their creation.
  */
 public final class KeelNode implements AutoCloseable
 {
@@ -44,13 +52,19 @@ public final class KeelNode implements AutoCloseable
     private final PipelineConfig config;
     private final StorageDirectory storage;
     private final KeelPipeline pipeline;
+    private final List<AutoCloseable> owned;
     private boolean closed;
 
-    private KeelNode(final PipelineConfig config, final StorageDirectory storage, final KeelPipeline pipeline)
+    private KeelNode(
+        final PipelineConfig config,
+        final StorageDirectory storage,
+        final KeelPipeline pipeline,
+        final List<AutoCloseable> owned)
     {
         this.config = config;
         this.storage = storage;
         this.pipeline = pipeline;
+        this.owned = owned;
     }
 
     /** Starts a pipeline from its configuration; the program comes from {@code program} or the config. */
@@ -101,12 +115,25 @@ public final class KeelNode implements AutoCloseable
                 storage = StorageDirectory.lock(Path.of(config.storage().orElseThrow().path()));
                 opened.add(storage);
             }
+            // the node's own resources, closed after the pipeline in reverse order (the storage lock last)
+            final List<AutoCloseable> owned = new ArrayList<>(opened);
+            NodeErrorLog errorLog = null;
+            if (null != storage)
+            {
+                errorLog = NodeErrorLog.open(storage.path());
+                opened.add(errorLog);
+                owned.add(errorLog);
+            }
+            final KeelCounters counters = new KeelCounters(KeelCounters.DEFAULT_VALUES_BUFFER_LENGTH);
+            opened.add(counters);
+            owned.add(counters);
             final EngineContext ctx = new EngineContext()
                 .pipelineName(config.name())
                 .threadingMode(config.threadingMode())
                 .idleStrategy(config.idleStrategy())
                 .minBatchSizeRecords(config.minBatchSizeRecords())
-                .maxBufferingDelayUsecs(config.maxBufferingDelayUsecs());
+                .maxBufferingDelayUsecs(config.maxBufferingDelayUsecs())
+                .counters(counters);
             if (!config.pinCpus().isEmpty())
             {
                 ctx.pinCpus(config.pinCpus().stream().mapToInt(Integer::intValue).toArray());
@@ -150,9 +177,17 @@ public final class KeelNode implements AutoCloseable
             final FaultToleranceModel model = config.faultTolerance().model();
             if (model == FaultToleranceModel.EXACTLY_ONCE)
             {
-                final AeronJournal journal = AeronJournal.launch(new AeronJournal.Context()
+                final JournalMedia media = JournalMedia.launch(new JournalMedia.Context()
                     .journalDir(storage.journalDir())
-                    .sync(JournalSync.valueOf(config.faultTolerance().journalSync().name())));
+                    .sync(JournalSync.valueOf(config.faultTolerance().journalSync().name()))
+                    .threadingMode(config.threadingMode())
+                    .errorHandler(errorLog));
+                opened.add(media);
+                owned.add(media);
+                final AeronJournal journal = AeronJournal.launch(new AeronJournal.Context()
+                    .media(media)
+                    .countersManager(counters.countersManager())
+                    .counterPipelineName(config.name()));
                 opened.add(journal);
                 final String repair = journal.tailRepair();
                 if (null != repair && !repair.isEmpty())
@@ -176,6 +211,17 @@ public final class KeelNode implements AutoCloseable
             ctx.faultToleranceModel(null == storage && model != FaultToleranceModel.EXACTLY_ONCE ?
                 FaultToleranceModel.NONE : model);
             customizer.accept(ctx);
+            if (null != errorLog)
+            {
+                // every error an agent reports goes to the log first, then to a handler the embedder set
+                final NodeErrorLog log = errorLog;
+                final ErrorHandler host = ctx.errorHandler();
+                ctx.errorHandler(null == host ? log : error ->
+                {
+                    log.onError(error);
+                    host.onError(error);
+                });
+            }
             if (null != storage)
             {
                 // before any step can run: from here until a clean close, a crash loses progress
@@ -188,7 +234,8 @@ public final class KeelNode implements AutoCloseable
             }
             final KeelPipeline pipeline = Keel.launch(ctx, program);
             opened.clear();
-            return new KeelNode(config, storage, pipeline);
+            java.util.Collections.reverse(owned);
+            return new KeelNode(config, storage, pipeline, owned);
         }
         catch (final RuntimeException ex)
         {
@@ -278,7 +325,7 @@ public final class KeelNode implements AutoCloseable
                     LOG.log(Level.WARNING, "cannot remove " + storage.path().resolve(RUNNING_MARKER) + ": " + ex);
                 }
             }
-            CloseHelper.close(storage);
+            CloseHelper.closeAll(owned);
         }
     }
 }

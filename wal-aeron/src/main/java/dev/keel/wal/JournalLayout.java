@@ -33,6 +33,9 @@ final class JournalLayout
 
     static final String CHANNEL = "aeron:ipc";
 
+    /** Id of the embedded archive; recording counters are found by it. */
+    static final long ARCHIVE_ID = 1L;
+
     private JournalLayout()
     {
     }

@@ -45,6 +45,16 @@ public final class KeelCounters implements AutoCloseable
     public static final int CHECKPOINT_FAILURES_TYPE_ID = 1013;
     /** Step of the newest checkpoint committed by this process, -1 before the first. */
     public static final int CHECKPOINT_STEP_TYPE_ID = 1014;
+    /** Step records appended to the journal by this process. */
+    public static final int JOURNAL_APPENDED_STEPS_TYPE_ID = 1015;
+    /** Encoded bytes of the step records appended to the journal by this process. */
+    public static final int JOURNAL_APPENDED_BYTES_TYPE_ID = 1016;
+    /** Journal position durable to the configured sync level. */
+    public static final int JOURNAL_DURABLE_POSITION_TYPE_ID = 1017;
+    /** Group commits: advances of the journal's durable position seen by the appender. */
+    public static final int JOURNAL_COMMITS_TYPE_ID = 1018;
+    /** Longest wait from appending a step record until the journal reported it durable, nanoseconds. */
+    public static final int JOURNAL_COMMIT_NANOS_MAX_TYPE_ID = 1019;
 
     /**
      * Records an endpoint moved (label {@code endpoint=<name> direction=input|output}): an input's records taken
@@ -147,6 +157,16 @@ public final class KeelCounters implements AutoCloseable
                 return "keel_checkpoint_failures_total";
             case CHECKPOINT_STEP_TYPE_ID:
                 return "keel_checkpoint_step";
+            case JOURNAL_APPENDED_STEPS_TYPE_ID:
+                return "keel_journal_appended_steps_total";
+            case JOURNAL_APPENDED_BYTES_TYPE_ID:
+                return "keel_journal_appended_bytes_total";
+            case JOURNAL_DURABLE_POSITION_TYPE_ID:
+                return "keel_journal_durable_position";
+            case JOURNAL_COMMITS_TYPE_ID:
+                return "keel_journal_commits_total";
+            case JOURNAL_COMMIT_NANOS_MAX_TYPE_ID:
+                return "keel_journal_commit_nanos_max";
             case ENDPOINT_RECORDS_TYPE_ID:
                 return "keel_endpoint_records_total";
             case ENDPOINT_BYTES_TYPE_ID:
