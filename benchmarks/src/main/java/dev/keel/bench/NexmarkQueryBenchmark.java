@@ -1,10 +1,10 @@
 package dev.keel.bench;
 
 import dev.keel.engine.data.ZSetBatch;
-import dev.keel.engine.nexmark.NexmarkInputEndpoint;
-import dev.keel.engine.nexmark.NexmarkSettings;
-import dev.keel.engine.nexmark.NexmarkTable;
-import dev.keel.engine.nexmark.queries.NexmarkQueries;
+import dev.keel.nexmark.NexmarkInputEndpoint;
+import dev.keel.nexmark.NexmarkSettings;
+import dev.keel.nexmark.NexmarkTable;
+import dev.keel.nexmark.queries.NexmarkQueries;
 import dev.keel.engine.program.Program;
 import dev.keel.engine.state.PagedArena;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -1,9 +1,9 @@
 package dev.keel.bench;
 
 import dev.keel.engine.connector.InputEndpoint;
-import dev.keel.engine.nexmark.NexmarkInputEndpoint;
-import dev.keel.engine.nexmark.NexmarkSettings;
-import dev.keel.engine.nexmark.NexmarkTable;
+import dev.keel.nexmark.NexmarkInputEndpoint;
+import dev.keel.nexmark.NexmarkSettings;
+import dev.keel.nexmark.NexmarkTable;
 import dev.keel.engine.operators.Agg;
 import dev.keel.engine.program.ProgramDefinition;
 
@@ -67,13 +67,13 @@ abstract class Workload
     }
 
     /**
-     * A query of {@code dev.keel.engine.nexmark.queries.NexmarkQueries}, looked up reflectively so that the
+     * A query of {@code dev.keel.nexmark.queries.NexmarkQueries}, looked up reflectively so that the
      * harness builds whether or not the queries are on the class path: one {@code nexmark} endpoint per table
      * the query reads, named as the table, all with the default generator settings and {@code max_events} N.
      */
     static final class Nexmark extends Workload
     {
-        private static final String REGISTRY = "dev.keel.engine.nexmark.queries.NexmarkQueries";
+        private static final String REGISTRY = "dev.keel.nexmark.queries.NexmarkQueries";
         private final String name;
         private final Object query;
 

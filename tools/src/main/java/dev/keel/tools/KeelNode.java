@@ -11,7 +11,8 @@ import dev.keel.engine.config.InputEndpointConfig;
 import dev.keel.engine.config.OutputEndpointConfig;
 import dev.keel.engine.config.PipelineConfig;
 import dev.keel.engine.config.StorageConfig;
-import dev.keel.engine.connector.Connectors;
+import dev.keel.engine.connector.ConnectorContext;
+import dev.keel.engine.connector.ConnectorRegistry;
 import dev.keel.engine.program.Program;
 import dev.keel.engine.program.ProgramDefinition;
 import dev.keel.engine.storage.StorageDirectory;
@@ -81,6 +82,21 @@ public final class KeelNode implements AutoCloseable
     public static KeelNode launch(
         final PipelineConfig config, final ProgramDefinition program, final Consumer<EngineContext> customizer)
     {
+        return launch(config, program, ConnectorRegistry.discover(), customizer);
+    }
+
+    /**
+     * Starts a pipeline like {@link #launch(PipelineConfig, ProgramDefinition, Consumer)}, creating the configured
+     * endpoints with the connectors of {@code connectors} instead of those discovered on the class path.
+     *
+     * @param connectors the transports the configuration may name.
+     */
+    public static KeelNode launch(
+        final PipelineConfig config,
+        final ProgramDefinition program,
+        final ConnectorRegistry connectors,
+        final Consumer<EngineContext> customizer)
+    {
         final List<AutoCloseable> opened = new ArrayList<>();
         Path createdMarker = null;
         try
@@ -122,6 +138,7 @@ public final class KeelNode implements AutoCloseable
                 ctx.pinCpus(config.pinCpus().stream().mapToInt(Integer::intValue).toArray());
             }
             int maxBatch = Integer.MAX_VALUE;
+            final ConnectorContext connectorContext = new ConnectorContext();
             try (Program shape = Program.build(program))
             {
                 for (final InputEndpointConfig input : config.inputs().values())
@@ -133,7 +150,7 @@ public final class KeelNode implements AutoCloseable
                             "$.inputs." + input.name() + ".stream: no input table '" + input.stream() +
                             "' in the program; tables: " + shape.tables().keySet());
                     }
-                    final var endpoint = Connectors.input(input, table.outputSchema());
+                    final var endpoint = connectors.input(input, table.outputSchema(), connectorContext);
                     opened.add(endpoint);
                     ctx.input(input.name(), input.stream(), endpoint);
                     maxBatch = (int)Math.min(maxBatch, input.maxBatchSize());
@@ -147,7 +164,7 @@ public final class KeelNode implements AutoCloseable
                             "$.outputs." + output.name() + ".stream: no view '" + output.stream() +
                             "' in the program; views: " + shape.views().keySet());
                     }
-                    final var endpoint = Connectors.output(output, view.outputSchema());
+                    final var endpoint = connectors.output(output, view.outputSchema(), connectorContext);
                     opened.add(endpoint);
                     ctx.output(output.name(), output.stream(), endpoint);
                 }

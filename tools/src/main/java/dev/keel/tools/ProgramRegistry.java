@@ -20,8 +20,8 @@ public final class ProgramRegistry
     {
         BUILT_IN.put(dev.keel.engine.examples.TradesVwap.NAME, dev.keel.engine.examples.TradesVwap::new);
         // nexmark-q0 ...: tables person/auction/bid fed by `nexmark` endpoints, one view qN
-        for (final dev.keel.engine.nexmark.queries.NexmarkQueries.Query query :
-            dev.keel.engine.nexmark.queries.NexmarkQueries.all())
+        for (final dev.keel.nexmark.queries.NexmarkQueries.Query query :
+            dev.keel.nexmark.queries.NexmarkQueries.all())
         {
             BUILT_IN.put(query.name(), query::definition);
         }

@@ -1,6 +1,7 @@
 package dev.keel.engine.api;
 
 import dev.keel.engine.circuit.BatchCodec;
+import dev.keel.engine.connector.EndpointCounters;
 import dev.keel.engine.connector.OutputEndpoint;
 import dev.keel.engine.data.ZSetBatch;
 import org.agrona.ExpandableDirectByteBuffer;
@@ -35,6 +36,7 @@ final class HandleOutputEndpoint implements OutputEndpoint
     private long deliveredTransactionId;
     private long currentTransactionId = NO_TRANSACTION;
     private int entriesWritten;
+    private EndpointCounters counters;
 
     HandleOutputEndpoint(final String name, final OneToOneRingBuffer ringBuffer)
     {
@@ -42,6 +44,16 @@ final class HandleOutputEndpoint implements OutputEndpoint
         this.ringBuffer = ringBuffer;
         this.maxChunkLength = ringBuffer.maxMsgLength();
         this.chunk = new ExpandableDirectByteBuffer(maxChunkLength);
+        this.counters = EndpointCounters.detached(name);
+    }
+
+    /**
+     * All counted on the circuit thread by {@link #offer}: records and message bytes put in the ring buffer the
+     * host polls, and the bytes the host has not taken yet (buffered records stay 0: not known without decoding).
+     */
+    public void counters(final EndpointCounters counters)
+    {
+        this.counters = counters;
     }
 
     public String name()
@@ -112,9 +124,13 @@ final class HandleOutputEndpoint implements OutputEndpoint
             }
             if (!ringBuffer.write(last ? MSG_TYPE_END : MSG_TYPE_PART, chunk, 0, length))
             {
+                counters.bufferedBytes().setRelease(ringBuffer.size());
                 return false;
             }
             entriesWritten += entries;
+            counters.records().getAndAddRelease(entries);
+            counters.bytes().getAndAddRelease(length);
+            counters.bufferedBytes().setRelease(ringBuffer.size());
             if (last)
             {
                 deliveredTransactionId = transactionId;

@@ -3,6 +3,7 @@ package dev.keel.engine.api;
 import dev.keel.engine.KeelException;
 import dev.keel.engine.circuit.CircuitAgent;
 import dev.keel.engine.circuit.KeelCounters;
+import dev.keel.engine.connector.EndpointCounters;
 import dev.keel.engine.circuit.PipelineLifecycle;
 import dev.keel.engine.circuit.PipelineState;
 import dev.keel.engine.connector.InputEndpoint;
@@ -61,6 +62,7 @@ public final class KeelPipeline implements AutoCloseable
     private final Map<String, InputHandle> inputHandles;
     private final Map<String, OutputHandle> outputHandles;
     private final List<AgentRunner> runners = new ArrayList<>();
+    private final List<EndpointCounters> endpointCounters = new ArrayList<>();
     private volatile CheckpointCoordinator coordinator;
     private AgentInvoker invoker;
     private boolean closed;
@@ -113,6 +115,7 @@ public final class KeelPipeline implements AutoCloseable
 
         CircuitAgent circuit = null;
         KeelPipeline pipeline = null;
+        final List<EndpointCounters> endpointCounters = new ArrayList<>();
         try
         {
             checkNames("inputHandle", ctx.inputHandleTables(), program.tables().keySet());
@@ -149,6 +152,7 @@ public final class KeelPipeline implements AutoCloseable
                 }
             }
 
+            bindCounters(ctx.pipelineName(), counters, inputs, outputs, endpointCounters);
             circuit = new CircuitAgent(ctx, program, inputs, outputs, counters.countersManager());
             for (final InputHandle handle : inputHandles.values())
             {
@@ -158,6 +162,7 @@ public final class KeelPipeline implements AutoCloseable
             final KeelPipeline started = new KeelPipeline(ctx, circuit, ownedCounters, counters,
                 Collections.unmodifiableMap(inputHandles), Collections.unmodifiableMap(outputHandles));
             pipeline = started;
+            pipeline.endpointCounters.addAll(endpointCounters);
             final CircuitAgent boundCircuit = circuit;
             // the circuit's first duty cycle bootstraps: loading a checkpoint and opening the endpoints happen on
             // its thread, so that the lifecycle advances there one duty cycle at a time
@@ -190,11 +195,39 @@ public final class KeelPipeline implements AutoCloseable
             {
                 CloseHelper.quietCloseAll(toCloseOnFailure);
             }
+            if (null == pipeline)
+            {
+                CloseHelper.quietCloseAll(endpointCounters);
+            }
             if (null != ownedCounters)
             {
                 ownedCounters.close();
             }
             throw ex;
+        }
+    }
+
+    /** Allocates every endpoint's counters (connectors and handles alike) and hands them over before open. */
+    private static void bindCounters(
+        final String pipelineName,
+        final KeelCounters counters,
+        final List<EngineContext.InputAttachment> inputs,
+        final List<EngineContext.OutputAttachment> outputs,
+        final List<EndpointCounters> allocated)
+    {
+        for (final EngineContext.InputAttachment input : inputs)
+        {
+            final EndpointCounters endpointCounters = EndpointCounters.allocate(
+                counters.countersManager(), pipelineName, input.name(), EndpointCounters.INPUT);
+            allocated.add(endpointCounters);
+            input.endpoint().counters(endpointCounters);
+        }
+        for (final EngineContext.OutputAttachment output : outputs)
+        {
+            final EndpointCounters endpointCounters = EndpointCounters.allocate(
+                counters.countersManager(), pipelineName, output.name(), EndpointCounters.OUTPUT);
+            allocated.add(endpointCounters);
+            output.endpoint().counters(endpointCounters);
         }
     }
 
@@ -475,6 +508,7 @@ public final class KeelPipeline implements AutoCloseable
         }
         closeables.add(circuit);
         closeables.add(ctx.checkpointStore());
+        closeables.addAll(endpointCounters);
         closeables.add(ownedCounters);
         CloseHelper.closeAll(closeables);
     }

@@ -1,6 +1,7 @@
 package dev.keel.engine.api;
 
 import dev.keel.engine.circuit.BatchCodec;
+import dev.keel.engine.connector.EndpointCounters;
 import dev.keel.engine.connector.InputEndpoint;
 import dev.keel.engine.data.ZSetBatch;
 import org.agrona.MutableDirectBuffer;
@@ -18,11 +19,23 @@ final class PushInputEndpoint implements InputEndpoint, ControlledMessageHandler
     private ZSetBatch out;
     private int maxRecords;
     private int polled;
+    private long polledBytes;
+    private EndpointCounters counters;
 
     PushInputEndpoint(final String name, final InputHandle handle)
     {
         this.name = name;
         this.handle = handle;
+        this.counters = EndpointCounters.detached(name);
+    }
+
+    /**
+     * All counted on the circuit thread by {@link #poll}: records and message bytes taken, and the bytes still
+     * in the handle's ring buffer (the records in it are not known until decoded, so buffered records stay 0).
+     */
+    public void counters(final EndpointCounters counters)
+    {
+        this.counters = counters;
     }
 
     public String name()
@@ -44,6 +57,7 @@ final class PushInputEndpoint implements InputEndpoint, ControlledMessageHandler
         this.out = out;
         this.maxRecords = maxRecords;
         this.polled = 0;
+        this.polledBytes = 0;
         // a read stops at the end of the buffer; read again to take what wrapped around
         int read;
         do
@@ -52,6 +66,12 @@ final class PushInputEndpoint implements InputEndpoint, ControlledMessageHandler
         }
         while (read > 0 && polled < maxRecords);
         this.out = null;
+        if (polled > 0)
+        {
+            counters.records().getAndAddRelease(polled);
+            counters.bytes().getAndAddRelease(polledBytes);
+        }
+        counters.bufferedBytes().setRelease(handle.ringBuffer().size());
         return polled;
     }
 
@@ -62,6 +82,7 @@ final class PushInputEndpoint implements InputEndpoint, ControlledMessageHandler
             throw new IllegalStateException("input handle '" + name + "': unknown message type " + msgTypeId);
         }
         polled += BatchCodec.decode(buffer, index, length, out);
+        polledBytes += length;
         return polled >= maxRecords ? Action.BREAK : Action.CONTINUE;
     }
 

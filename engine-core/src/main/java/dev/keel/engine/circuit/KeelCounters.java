@@ -56,6 +56,21 @@ public final class KeelCounters implements AutoCloseable
     /** Longest wait from appending a step record until the journal reported it durable, nanoseconds. */
     public static final int JOURNAL_COMMIT_NANOS_MAX_TYPE_ID = 1019;
 
+    /**
+     * Records an endpoint moved (label {@code endpoint=<name> direction=input|output}): an input's records taken
+     * into steps, an output's records written to its sink. Endpoint counters are
+     * {@link dev.keel.engine.connector.EndpointCounters}; their ids are 11xx to keep them apart.
+     */
+    public static final int ENDPOINT_RECORDS_TYPE_ID = 1101;
+    /** Bytes an endpoint moved: read from an input's source, written to an output's sink. */
+    public static final int ENDPOINT_BYTES_TYPE_ID = 1102;
+    /** Records an endpoint skipped (malformed, with {@code on_error: skip}) or failed on. */
+    public static final int ENDPOINT_ERRORS_TYPE_ID = 1103;
+    /** Records queued between an endpoint's agent and the circuit, not yet taken (input) or written (output). */
+    public static final int ENDPOINT_BUFFERED_RECORDS_TYPE_ID = 1104;
+    /** Bytes of the records counted by {@link #ENDPOINT_BUFFERED_RECORDS_TYPE_ID}, as they sit in the queue. */
+    public static final int ENDPOINT_BUFFERED_BYTES_TYPE_ID = 1105;
+
     /** Default length of the values buffer: 512 counters. */
     public static final int DEFAULT_VALUES_BUFFER_LENGTH = 512 * CountersReader.COUNTER_LENGTH;
 
@@ -152,6 +167,16 @@ public final class KeelCounters implements AutoCloseable
                 return "keel_journal_commits_total";
             case JOURNAL_COMMIT_NANOS_MAX_TYPE_ID:
                 return "keel_journal_commit_nanos_max";
+            case ENDPOINT_RECORDS_TYPE_ID:
+                return "keel_endpoint_records_total";
+            case ENDPOINT_BYTES_TYPE_ID:
+                return "keel_endpoint_bytes_total";
+            case ENDPOINT_ERRORS_TYPE_ID:
+                return "keel_endpoint_errors_total";
+            case ENDPOINT_BUFFERED_RECORDS_TYPE_ID:
+                return "keel_endpoint_buffered_records";
+            case ENDPOINT_BUFFERED_BYTES_TYPE_ID:
+                return "keel_endpoint_buffered_bytes";
             default:
                 throw new IllegalArgumentException("not a Keel counter type id: " + typeId);
         }

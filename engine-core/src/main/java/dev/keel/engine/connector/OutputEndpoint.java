@@ -42,6 +42,17 @@ public interface OutputEndpoint extends AutoCloseable
     void checkError();
 
     /**
+     * Hands the endpoint the counters it publishes ({@link EndpointCounters}); the pipeline calls it once, before
+     * opening the endpoint, and frees the counters after the endpoint's agent stopped. An endpoint that keeps the
+     * default publishes nothing: its counters stay 0.
+     *
+     * @param counters records, bytes, errors and buffered counters labelled with this endpoint's name.
+     */
+    default void counters(final EndpointCounters counters)
+    {
+    }
+
+    /**
      * The agent that writes this endpoint's I/O, or null if the endpoint does its work inside the calls
      * above. The node schedules it according to the threading mode (own thread, shared, or invoked).
      */

@@ -56,6 +56,9 @@ public abstract class RingBufferInput implements InputEndpoint
     private final ControlledMessageHandler handler = this::onMessage;
     private final ReaderAgent agent = new ReaderAgent();
 
+    // set before open, then read by both threads: records by the circuit thread, the rest by the agent
+    private EndpointCounters counters;
+
     // circuit thread
     private ZSetBatch out;
     private int maxRecords;
@@ -72,6 +75,7 @@ public abstract class RingBufferInput implements InputEndpoint
 
     // agent thread
     private boolean terminal;
+    private long offered;
     private boolean errorPending;
     private long errorPosition;
 
@@ -88,6 +92,7 @@ public abstract class RingBufferInput implements InputEndpoint
         final ByteBuffer memory =
             ByteBuffer.allocateDirect(queueCapacityBytes + RingBufferDescriptor.TRAILER_LENGTH);
         this.ringBuffer = new OneToOneRingBuffer(new UnsafeBuffer(memory));
+        this.counters = EndpointCounters.detached(name);
     }
 
     /**
@@ -115,6 +120,16 @@ public abstract class RingBufferInput implements InputEndpoint
     public Schema schema()
     {
         return schema;
+    }
+
+    /**
+     * Records: counted by {@link #poll} as the circuit takes them. Bytes: what the subclass reports with
+     * {@link #countBytes}. Errors: skipped records and the failure, if any. Buffered: records and ring buffer
+     * bytes between the agent and the circuit, refreshed by the agent every duty cycle.
+     */
+    public void counters(final EndpointCounters counters)
+    {
+        this.counters = counters;
     }
 
     public boolean replayable()
@@ -162,6 +177,10 @@ public abstract class RingBufferInput implements InputEndpoint
         finally
         {
             this.out = null;
+        }
+        if (polled > 0)
+        {
+            counters.records().getAndAddRelease(polled);
         }
         if (null != failure && polled == 0)
         {
@@ -264,6 +283,13 @@ public abstract class RingBufferInput implements InputEndpoint
     protected final void countSkipped()
     {
         skipped = skipped + 1;
+        counters.errors().incrementRelease();
+    }
+
+    /** Agent thread: counts bytes read from the source. */
+    protected final void countBytes(final long bytes)
+    {
+        counters.bytes().getAndAddRelease(bytes);
     }
 
     /**
@@ -292,6 +318,7 @@ public abstract class RingBufferInput implements InputEndpoint
         buffer.putLong(index + WEIGHT_OFFSET, weight, ByteOrder.LITTLE_ENDIAN);
         buffer.putBytes(index + ROW_OFFSET, row, offset, length);
         ringBuffer.commit(index);
+        offered++;
         return true;
     }
 
@@ -317,6 +344,7 @@ public abstract class RingBufferInput implements InputEndpoint
             agentError.addSuppressed(error);
             return;
         }
+        counters.errors().incrementRelease();
         agentError = error;
         errorPending = true;
         publishError();
@@ -357,6 +385,9 @@ public abstract class RingBufferInput implements InputEndpoint
     {
         public int doWork() throws Exception
         {
+            // what the circuit has taken only grows, and never past what this thread offered: never negative
+            counters.bufferedRecords().setRelease(offered - counters.records().get());
+            counters.bufferedBytes().setRelease(ringBuffer.size());
             if (!opened || terminal)
             {
                 return 0;

@@ -308,6 +308,7 @@ public final class FileInputEndpoint extends RingBufferInput
             return 0;
         }
         dataLimit += read;
+        countBytes(read);
         return read;
     }
 

@@ -1,6 +1,7 @@
 package dev.keel.engine.connector.file;
 
 import dev.keel.engine.KeelException;
+import dev.keel.engine.connector.EndpointCounters;
 import dev.keel.engine.connector.OutputEndpoint;
 import dev.keel.engine.connector.format.RecordEncoder;
 import dev.keel.engine.data.RowView;
@@ -18,6 +19,8 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -52,6 +55,20 @@ public final class FileOutputEndpoint implements OutputEndpoint
     /** {@link #deliveredTransactionId()} before any transaction was delivered. */
     public static final long NO_TRANSACTION = -1;
 
+    private static final VarHandle ROWS_QUEUED;
+
+    static
+    {
+        try
+        {
+            ROWS_QUEUED = MethodHandles.lookup().findVarHandle(FileOutputEndpoint.class, "rowsQueued", long.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
     static final int ROW_MSG_TYPE_ID = 1;
     static final int END_TXN_MSG_TYPE_ID = 2;
     private static final int TXN_OFFSET = 0;
@@ -66,6 +83,9 @@ public final class FileOutputEndpoint implements OutputEndpoint
     private final OneToOneRingBuffer ringBuffer;
     private final WriterAgent agent;
 
+    // set before open; records, bytes, errors and buffered are all written by the agent
+    private EndpointCounters counters;
+
     // circuit thread
     private long skipUpToTransaction = Long.MIN_VALUE;
     private ZSetBatch partialBatch;
@@ -76,6 +96,8 @@ public final class FileOutputEndpoint implements OutputEndpoint
     private long snapshotTransaction = NO_TRANSACTION;
     private long snapshotPosition;
     private boolean pairPending;
+    // rows put in the queue; released before each commit, so the agent never takes a row it has not seen counted
+    private long rowsQueued;
 
     // shared
     private volatile boolean opened;
@@ -99,6 +121,7 @@ public final class FileOutputEndpoint implements OutputEndpoint
         this.ringBuffer = new OneToOneRingBuffer(new UnsafeBuffer(
             ByteBuffer.allocateDirect(settings.queueCapacityBytes() + RingBufferDescriptor.TRAILER_LENGTH)));
         this.agent = new WriterAgent(settings.format().newEncoder(schema));
+        this.counters = EndpointCounters.detached(name);
     }
 
     /** A {@code file_output} endpoint named {@code name} writing rows of {@code schema}. */
@@ -123,6 +146,15 @@ public final class FileOutputEndpoint implements OutputEndpoint
     public FileOutputSettings settings()
     {
         return settings;
+    }
+
+    /**
+     * Records: lines written to the file ({@code |weight|} per row); bytes: bytes written; errors: the write
+     * failure, if any; buffered: rows in the queue and the queue's bytes. The agent writes all of them.
+     */
+    public void counters(final EndpointCounters counters)
+    {
+        this.counters = counters;
     }
 
     public void open()
@@ -239,6 +271,7 @@ public final class FileOutputEndpoint implements OutputEndpoint
         buffer.putLong(index + TXN_OFFSET, transactionId, ByteOrder.LITTLE_ENDIAN);
         buffer.putLong(index + WEIGHT_OFFSET, weight, ByteOrder.LITTLE_ENDIAN);
         buffer.putBytes(index + ROW_OFFSET, row.buffer(), row.offset(), row.length());
+        ROWS_QUEUED.setRelease(this, rowsQueued + 1);
         ringBuffer.commit(index);
         return true;
     }
@@ -351,6 +384,8 @@ public final class FileOutputEndpoint implements OutputEndpoint
         private long nowNs;
         private long flushesDone;
         private boolean failed;
+        private long rowsTaken;
+        private long linesEncoded;
 
         WriterAgent(final RecordEncoder encoder)
         {
@@ -361,6 +396,8 @@ public final class FileOutputEndpoint implements OutputEndpoint
 
         public int doWork()
         {
+            counters.bufferedRecords().setRelease((long)ROWS_QUEUED.getAcquire(FileOutputEndpoint.this) - rowsTaken);
+            counters.bufferedBytes().setRelease(ringBuffer.size());
             if (!opened || failed)
             {
                 return 0;
@@ -410,10 +447,12 @@ public final class FileOutputEndpoint implements OutputEndpoint
                 return;
             }
             final long weight = buffer.getLong(index + WEIGHT_OFFSET, ByteOrder.LITTLE_ENDIAN);
+            rowsTaken++;
             if (weight == 0)
             {
                 return;
             }
+            linesEncoded += Math.abs(weight);
             row.wrap(buffer, index + ROW_OFFSET, length - ROW_OFFSET);
             final int lineStart = outLength;
             outLength = encoder.encode(row, weight, out, outLength);
@@ -451,6 +490,9 @@ public final class FileOutputEndpoint implements OutputEndpoint
                 position += channel.write(bytes, position);
             }
             bytes.clear();
+            counters.records().getAndAddRelease(linesEncoded);
+            counters.bytes().getAndAddRelease(outLength);
+            linesEncoded = 0;
             bytesSinceSync += outLength;
             filePosition = position;
             outLength = 0;
@@ -476,6 +518,7 @@ public final class FileOutputEndpoint implements OutputEndpoint
         {
             final Throwable cause = e instanceof WriteFailure ? e.getCause() : e;
             failed = true;
+            counters.errors().incrementRelease();
             error = error("CONNECTOR_IO_ERROR", "write failed near offset " + filePosition + ": " + cause,
                 (Exception)cause);
         }
