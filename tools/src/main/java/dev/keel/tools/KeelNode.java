@@ -13,7 +13,6 @@ import dev.keel.engine.config.PipelineConfig;
 import dev.keel.engine.config.StorageConfig;
 import dev.keel.engine.connector.ConnectorContext;
 import dev.keel.engine.connector.ConnectorRegistry;
-import dev.keel.engine.program.Program;
 import dev.keel.engine.program.ProgramDefinition;
 import dev.keel.engine.storage.StorageDirectory;
 import dev.keel.wal.AeronJournal;
@@ -139,35 +138,18 @@ public final class KeelNode implements AutoCloseable
             }
             int maxBatch = Integer.MAX_VALUE;
             final ConnectorContext connectorContext = new ConnectorContext();
-            try (Program shape = Program.build(program))
+            // endpoints are created by the pipeline once it built the program, from their table's or view's schema
+            for (final InputEndpointConfig input : config.inputs().values())
             {
-                for (final InputEndpointConfig input : config.inputs().values())
-                {
-                    final var table = shape.tables().get(input.stream());
-                    if (null == table)
-                    {
-                        throw new KeelException(KeelException.Category.CONFIG, "CONFIG_UNKNOWN_STREAM",
-                            "$.inputs." + input.name() + ".stream: no input table '" + input.stream() +
-                            "' in the program; tables: " + shape.tables().keySet());
-                    }
-                    final var endpoint = connectors.input(input, table.outputSchema(), connectorContext);
-                    opened.add(endpoint);
-                    ctx.input(input.name(), input.stream(), endpoint);
-                    maxBatch = (int)Math.min(maxBatch, input.maxBatchSize());
-                }
-                for (final OutputEndpointConfig output : config.outputs().values())
-                {
-                    final var view = shape.views().get(output.stream());
-                    if (null == view)
-                    {
-                        throw new KeelException(KeelException.Category.CONFIG, "CONFIG_UNKNOWN_STREAM",
-                            "$.outputs." + output.name() + ".stream: no view '" + output.stream() +
-                            "' in the program; views: " + shape.views().keySet());
-                    }
-                    final var endpoint = connectors.output(output, view.outputSchema(), connectorContext);
-                    opened.add(endpoint);
-                    ctx.output(output.name(), output.stream(), endpoint);
-                }
+                ctx.input(input.name(), input.stream(),
+                    schema -> connectors.input(input, schema, connectorContext), "$.inputs." + input.name() + ".stream");
+                maxBatch = (int)Math.min(maxBatch, input.maxBatchSize());
+            }
+            for (final OutputEndpointConfig output : config.outputs().values())
+            {
+                ctx.output(output.name(), output.stream(),
+                    schema -> connectors.output(output, schema, connectorContext),
+                    "$.outputs." + output.name() + ".stream");
             }
             if (maxBatch != Integer.MAX_VALUE)
             {

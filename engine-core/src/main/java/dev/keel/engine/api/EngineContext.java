@@ -102,12 +102,29 @@ public final class EngineContext
     private final Set<String> outputHandleViews = new LinkedHashSet<>();
     private boolean concluded;
 
+    /**
+     * Creates an endpoint for the schema of the table or view it is bound to.
+     *
+     * @param <E> the endpoint type.
+     */
+    @FunctionalInterface
+    public interface EndpointFactory<E>
+    {
+        /**
+         * @param schema the bound table's or view's schema.
+         * @return the endpoint, owned by the pipeline.
+         */
+        E create(dev.keel.engine.data.Schema schema);
+    }
+
     /** An input endpoint bound to a table. */
     public static final class InputAttachment
     {
         private final String name;
         private final String table;
         private final InputEndpoint endpoint;
+        private final EndpointFactory<InputEndpoint> factory;
+        private final String where;
 
         /**
          * @param name     endpoint name, unique in the pipeline.
@@ -119,6 +136,45 @@ public final class EngineContext
             this.name = name;
             this.table = table;
             this.endpoint = endpoint;
+            this.factory = null;
+            this.where = null;
+        }
+
+        /**
+         * An endpoint the pipeline creates once it built the program, from the schema of its input table, so that
+         * the program is built once.
+         *
+         * @param name    endpoint name, unique in the pipeline.
+         * @param table   input table it is bound to.
+         * @param factory creates the endpoint.
+         * @param where   where the binding was configured (e.g. a JSON path), for the error if the input table is missing.
+         */
+        public InputAttachment(
+            final String name, final String table, final EndpointFactory<InputEndpoint> factory, final String where)
+        {
+            this.name = name;
+            this.table = table;
+            this.endpoint = null;
+            this.factory = factory;
+            this.where = where;
+        }
+
+        /** True until the pipeline created the endpoint of a factory attachment. */
+        boolean isDeferred()
+        {
+            return null == endpoint;
+        }
+
+        /** The factory attachment with its endpoint created for {@code schema}. */
+        InputAttachment resolve(final dev.keel.engine.data.Schema schema)
+        {
+            return new InputAttachment(name, table, factory.create(schema));
+        }
+
+        /** Where the binding was configured, or null. */
+        String where()
+        {
+            return where;
         }
 
         /** Endpoint name. */
@@ -146,6 +202,8 @@ public final class EngineContext
         private final String name;
         private final String view;
         private final OutputEndpoint endpoint;
+        private final EndpointFactory<OutputEndpoint> factory;
+        private final String where;
 
         /**
          * @param name     endpoint name, unique in the pipeline.
@@ -157,6 +215,45 @@ public final class EngineContext
             this.name = name;
             this.view = view;
             this.endpoint = endpoint;
+            this.factory = null;
+            this.where = null;
+        }
+
+        /**
+         * An endpoint the pipeline creates once it built the program, from the schema of its view, so that
+         * the program is built once.
+         *
+         * @param name    endpoint name, unique in the pipeline.
+         * @param view    view it is bound to.
+         * @param factory creates the endpoint.
+         * @param where   where the binding was configured (e.g. a JSON path), for the error if the view is missing.
+         */
+        public OutputAttachment(
+            final String name, final String view, final EndpointFactory<OutputEndpoint> factory, final String where)
+        {
+            this.name = name;
+            this.view = view;
+            this.endpoint = null;
+            this.factory = factory;
+            this.where = where;
+        }
+
+        /** True until the pipeline created the endpoint of a factory attachment. */
+        boolean isDeferred()
+        {
+            return null == endpoint;
+        }
+
+        /** The factory attachment with its endpoint created for {@code schema}. */
+        OutputAttachment resolve(final dev.keel.engine.data.Schema schema)
+        {
+            return new OutputAttachment(name, view, factory.create(schema));
+        }
+
+        /** Where the binding was configured, or null. */
+        String where()
+        {
+            return where;
         }
 
         /** Endpoint name. */
@@ -928,6 +1025,24 @@ public final class EngineContext
         return this;
     }
 
+    /**
+     * Attaches an input endpoint that the pipeline creates at launch from its table's schema, in this place of the
+     * journal order; it is owned by the pipeline.
+     *
+     * @param name    endpoint name, unique across inputs and outputs.
+     * @param table   table it feeds.
+     * @param factory creates the endpoint.
+     * @param where   where the binding was configured (a JSON path), named if the table does not exist.
+     * @return this.
+     */
+    public EngineContext input(
+        final String name, final String table, final EndpointFactory<InputEndpoint> factory, final String where)
+    {
+        checkNotConcluded();
+        inputs.add(new InputAttachment(name, table, factory, where));
+        return this;
+    }
+
     /** @return the attached input endpoints, in order. */
     public List<InputAttachment> inputs()
     {
@@ -946,6 +1061,24 @@ public final class EngineContext
     {
         checkNotConcluded();
         outputs.add(new OutputAttachment(name, view, endpoint));
+        return this;
+    }
+
+    /**
+     * Attaches an output endpoint that the pipeline creates at launch from its view's schema; it is owned by the
+     * pipeline.
+     *
+     * @param name    endpoint name, unique across inputs and outputs.
+     * @param view    view it receives.
+     * @param factory creates the endpoint.
+     * @param where   where the binding was configured (a JSON path), named if the view does not exist.
+     * @return this.
+     */
+    public EngineContext output(
+        final String name, final String view, final EndpointFactory<OutputEndpoint> factory, final String where)
+    {
+        checkNotConcluded();
+        outputs.add(new OutputAttachment(name, view, factory, where));
         return this;
     }
 

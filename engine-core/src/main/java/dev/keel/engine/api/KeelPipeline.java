@@ -109,6 +109,8 @@ public final class KeelPipeline implements AutoCloseable
         {
             toCloseOnFailure.add(output.endpoint());
         }
+        final List<EngineContext.InputAttachment> attachedInputs = new ArrayList<>();
+        final List<EngineContext.OutputAttachment> attachedOutputs = new ArrayList<>();
         toCloseOnFailure.add(ctx.journal());
         toCloseOnFailure.add(ctx.checkpointStore());
         toCloseOnFailure.add(ownedCounters);
@@ -121,7 +123,8 @@ public final class KeelPipeline implements AutoCloseable
             checkNames("inputHandle", ctx.inputHandleTables(), program.tables().keySet());
             checkNames("outputHandle", ctx.outputHandleViews(), program.views().keySet());
 
-            final List<EngineContext.InputAttachment> inputs = new ArrayList<>(ctx.inputs());
+            resolveEndpoints(ctx, program, attachedInputs, attachedOutputs, toCloseOnFailure);
+            final List<EngineContext.InputAttachment> inputs = new ArrayList<>(attachedInputs);
             final Map<String, InputHandle> inputHandles = new LinkedHashMap<>();
             for (final Map.Entry<String, InputTable> entry : program.tables().entrySet())
             {
@@ -136,7 +139,7 @@ public final class KeelPipeline implements AutoCloseable
                     inputHandles.put(table, handle);
                 }
             }
-            final List<EngineContext.OutputAttachment> outputs = new ArrayList<>(ctx.outputs());
+            final List<EngineContext.OutputAttachment> outputs = new ArrayList<>(attachedOutputs);
             final Map<String, OutputHandle> outputHandles = new LinkedHashMap<>();
             for (final Map.Entry<String, Operator> entry : program.views().entrySet())
             {
@@ -204,6 +207,55 @@ public final class KeelPipeline implements AutoCloseable
                 ownedCounters.close();
             }
             throw ex;
+        }
+    }
+
+    /**
+     * Creates the endpoints attached as factories, in attachment order, from the built program's schemas: the
+     * program is built once, here.
+     */
+    private static void resolveEndpoints(
+        final EngineContext ctx,
+        final Program program,
+        final List<EngineContext.InputAttachment> inputs,
+        final List<EngineContext.OutputAttachment> outputs,
+        final List<AutoCloseable> toCloseOnFailure)
+    {
+        for (final EngineContext.InputAttachment input : ctx.inputs())
+        {
+            if (!input.isDeferred())
+            {
+                inputs.add(input);
+                continue;
+            }
+            final InputTable table = program.tables().get(input.table());
+            if (null == table)
+            {
+                throw new KeelException(KeelException.Category.CONFIG, "CONFIG_UNKNOWN_STREAM",
+                    input.where() + ": no input table '" + input.table() + "' in the program; tables: " +
+                    program.tables().keySet());
+            }
+            final EngineContext.InputAttachment resolved = input.resolve(table.outputSchema());
+            toCloseOnFailure.add(resolved.endpoint());
+            inputs.add(resolved);
+        }
+        for (final EngineContext.OutputAttachment output : ctx.outputs())
+        {
+            if (!output.isDeferred())
+            {
+                outputs.add(output);
+                continue;
+            }
+            final Operator view = program.views().get(output.view());
+            if (null == view)
+            {
+                throw new KeelException(KeelException.Category.CONFIG, "CONFIG_UNKNOWN_STREAM",
+                    output.where() + ": no view '" + output.view() + "' in the program; views: " +
+                    program.views().keySet());
+            }
+            final EngineContext.OutputAttachment resolved = output.resolve(view.outputSchema());
+            toCloseOnFailure.add(resolved.endpoint());
+            outputs.add(resolved);
         }
     }
 
