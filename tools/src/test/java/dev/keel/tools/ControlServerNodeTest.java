@@ -71,19 +71,23 @@ class ControlServerNodeTest
     void forcedStopSkipsTheCloseCheckpoint() throws Exception
     {
         final Path log = dir.resolve("run.log");
-        final Process process = start(writeConfig(trades(20, ""), "fail"), log, "--http-port", "0");
+        final Process process = startWithEnvToken(writeConfig(trades(20, ""), "fail"), log, "env-token",
+            "--http-port", "0");
         try
         {
             final int port = awaitPort(process, log);
-            awaitRunning(port, null);
-            assertEquals(400, send(port, "POST", "/v0/pipelines/node/stop?force=yes", null).statusCode());
+            assertEquals(401, send(port, "GET", "/v0/pipelines/node", "Bearer env-tokem").statusCode());
+            awaitRunning(port, "Bearer env-token");
+            assertEquals(400, send(port, "POST", "/v0/pipelines/node/stop?force=yes", "Bearer env-token").statusCode());
             assertTrue(process.isAlive(), "a bad parameter does not stop the node");
-            assertEquals(202, send(port, "POST", "/v0/pipelines/node/stop?force=true", null).statusCode());
+            assertEquals(202, send(port, "POST", "/v0/pipelines/node/stop?force=true", "Bearer env-token")
+                .statusCode());
             assertTrue(process.waitFor(60, TimeUnit.SECONDS), "keel run stopped: " + Files.readString(log));
             final String output = Files.readString(log);
             assertEquals(0, process.exitValue(), output);
             assertFalse(output.contains("checkpoint on close committed"), output);
             assertTrue(output.contains("force: no checkpoint on close"), output);
+            assertFalse(output.contains("env-token"), "the token is never logged: " + output);
             assertTrue(Files.exists(dir.resolve("storage").resolve(KeelNode.RUNNING_MARKER)),
                 "the restart is told that progress since the last checkpoint is lost");
         }
@@ -141,6 +145,30 @@ class ControlServerNodeTest
         {
             process.destroyForcibly().waitFor();
         }
+    }
+
+    @Test
+    void tokenFileMustHoldATokenAndNeedsTheApi() throws Exception
+    {
+        final Path config = writeConfig(trades(1, ""), "fail");
+        final Path empty = dir.resolve("empty-token");
+        Files.writeString(empty, " \n");
+        final java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        final java.io.PrintStream saved = System.err;
+        System.setErr(new java.io.PrintStream(err, true));
+        try
+        {
+            assertEquals(1, KeelCli.execute("run", "--config", config.toString(), "--http-port", "0",
+                "--http-token-file", empty.toString()));
+            assertEquals(1, KeelCli.execute("run", "--config", config.toString(), "--http-token-file",
+                empty.toString()));
+        }
+        finally
+        {
+            System.setErr(saved);
+        }
+        assertTrue(err.toString().contains("is empty"), err.toString());
+        assertTrue(err.toString().contains("--http-token-file needs --http-port"), err.toString());
     }
 
     private JsonNode awaitRunning(final int port, final String authorization) throws Exception
@@ -227,6 +255,13 @@ class ControlServerNodeTest
     /** A {@code keel run} child JVM as the launcher starts it (its main picks the Keel log manager). */
     private static Process start(final Path config, final Path log, final String... options) throws IOException
     {
+        return startWithEnvToken(config, log, null, options);
+    }
+
+    /** @param envToken the {@value RunCommand#TOKEN_ENV} of the child, or null for none. */
+    private static Process startWithEnvToken(final Path config, final Path log, final String envToken,
+        final String... options) throws IOException
+    {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--add-exports");
@@ -242,6 +277,10 @@ class ControlServerNodeTest
         final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
             .redirectOutput(log.toFile());
         builder.environment().remove(RunCommand.TOKEN_ENV);
+        if (null != envToken)
+        {
+            builder.environment().put(RunCommand.TOKEN_ENV, envToken);
+        }
         return builder.start();
     }
 }
