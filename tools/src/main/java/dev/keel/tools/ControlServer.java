@@ -1,180 +1,603 @@
 package dev.keel.tools;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import com.sun.net.httpserver.HttpExchange;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
+import dev.keel.engine.KeelException;
 import dev.keel.engine.api.KeelPipeline;
+import dev.keel.engine.circuit.KeelCounters;
+import dev.keel.engine.circuit.PipelineState;
+import dev.keel.engine.ft.CheckpointCoordinator;
+import dev.keel.engine.ft.CheckpointFailure;
 import dev.keel.engine.ft.CheckpointStatus;
+import dev.keel.engine.spi.CheckpointInfo;
+import dev.keel.engine.spi.CheckpointStore;
+import dev.keel.tools.HttpRouter.ApiError;
+import dev.keel.tools.HttpRouter.Request;
+import dev.keel.tools.HttpRouter.Response;
 
 import java.io.IOException;
-import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import static dev.keel.tools.HttpRouter.JSON;
+import static dev.keel.tools.HttpRouter.details;
 
 /**
- * The node's HTTP control API, on a loopback address by default:
- * <ul>
- * <li>{@code GET /status}: {@code {"pipeline": ..., "state": ..., "errors": n, "failure": ...}};</li>
- * <li>{@code GET /metrics}: every counter in Prometheus text format;</li>
- * <li>{@code POST /pause}, {@code POST /resume}: stop and restart taking input.</li>
- * </ul>
- * One thread serves requests; none of them touches the circuit's thread.
+ * The node's HTTP control API, Feldera-shaped, on a loopback address by default. The routes are the table in
+ * {@link #routes(HttpRouter)} (and in README.md); routing is exact (see {@link HttpRouter}).
+ * <p>
+ * Feldera's paths live under {@code /v0/pipelines/{name}} for the one pipeline this node runs (another name is
+ * 404). {@code deployment_status} uses Feldera's names; Keel's COMPLETED (every input ended, all output delivered)
+ * is reported as Feldera does for a pipeline whose inputs are exhausted: {@code Running} with
+ * {@code "pipeline_complete": true}. Features this build does not have ({@code checkpoint/sync},
+ * {@code activate}, {@code approve}) answer 501 {@code NOT_SUPPORTED} saying what is missing. The bare paths of
+ * earlier releases ({@code /status}, {@code /metrics}, {@code /pause}, {@code /resume}, {@code /checkpoint},
+ * {@code /checkpoint_status}) keep their answers.
+ * <p>
+ * One thread serves requests, and only through {@link KeelPipeline}'s thread-safe methods: none touches the
+ * circuit. {@link #close()} waits for a request in progress, so that the pipeline (and its counters) can be closed
+ * right after.
  */
 public final class ControlServer implements AutoCloseable
 {
-    private final HttpServer server;
-    private final KeelPipeline pipeline;
-    private final String pipelineName;
-
-    private ControlServer(final HttpServer server, final KeelPipeline pipeline, final String pipelineName)
+    /** What {@code POST /v0/pipelines/{name}/stop} asks the host to do; called once the 202 is sent. */
+    @FunctionalInterface
+    public interface StopHandler
     {
-        this.server = server;
-        this.pipeline = pipeline;
-        this.pipelineName = pipelineName;
+        /**
+         * Stops the node, on another thread than the caller's (which is the server's).
+         *
+         * @param force true to stop without the checkpoint on close.
+         */
+        void stop(boolean force);
     }
 
-    /** Starts serving on {@code address} (port 0 picks a free port; see {@link #port()}). */
+    /** Settings of a {@link ControlServer}; {@link #conclude()} validates them. */
+    public static final class Context
+    {
+        private InetSocketAddress address;
+        private KeelPipeline pipeline;
+        private String pipelineName;
+        private byte[] bearerToken;
+        private StopHandler stopHandler;
+
+        /** Where to listen; default 127.0.0.1 on a free port. */
+        public Context address(final InetSocketAddress address)
+        {
+            this.address = address;
+            return this;
+        }
+
+        /** The pipeline served; required. */
+        public Context pipeline(final KeelPipeline pipeline)
+        {
+            this.pipeline = pipeline;
+            return this;
+        }
+
+        /** Its name, the {@code {name}} of Feldera's paths; required. */
+        public Context pipelineName(final String name)
+        {
+            this.pipelineName = name;
+            return this;
+        }
+
+        /** A bearer token every request must carry, or null (default) for none; never logged or echoed. */
+        public Context bearerToken(final String token)
+        {
+            this.bearerToken = null == token ? null : token.getBytes(StandardCharsets.UTF_8);
+            return this;
+        }
+
+        /** What {@code POST .../stop} does; null (default) answers it 501 (the embedding host owns the pipeline). */
+        public Context stopHandler(final StopHandler handler)
+        {
+            this.stopHandler = handler;
+            return this;
+        }
+
+        /** Validates and fills in defaults; called by {@link ControlServer#start(Context)}. */
+        public Context conclude()
+        {
+            if (null == pipeline)
+            {
+                throw new IllegalArgumentException("ControlServer.Context.pipeline is required");
+            }
+            if (null == pipelineName || pipelineName.isEmpty())
+            {
+                throw new IllegalArgumentException(
+                    "ControlServer.Context.pipelineName = " + pipelineName + " is invalid; allowed: a non-empty name");
+            }
+            if (null != bearerToken && bearerToken.length == 0)
+            {
+                throw new IllegalArgumentException(
+                    "ControlServer.Context.bearerToken is empty; allowed: null (no token) or a non-empty token");
+            }
+            if (null == address)
+            {
+                address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+            }
+            return this;
+        }
+
+        /** Never shows the token. */
+        public String toString()
+        {
+            return "ControlServer.Context{address=" + address + ", pipelineName=" + pipelineName +
+                ", bearerToken=" + (null == bearerToken ? "none" : "set") + "}";
+        }
+    }
+
+    private static final String V0 = "/v0/pipelines/{name}";
+    private static final String NO_STORE = "NO_CHECKPOINT_STORE";
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final KeelPipeline pipeline;
+    private final String pipelineName;
+    private final StopHandler stopHandler;
+
+    private ControlServer(final HttpServer server, final ExecutorService executor, final Context ctx)
+    {
+        this.server = server;
+        this.executor = executor;
+        this.pipeline = ctx.pipeline;
+        this.pipelineName = ctx.pipelineName;
+        this.stopHandler = ctx.stopHandler;
+    }
+
+    /** Starts serving on {@code address} (port 0 picks a free port; see {@link #port()}), without a token. */
     public static ControlServer start(
         final InetSocketAddress address, final KeelPipeline pipeline, final String pipelineName) throws IOException
     {
-        final HttpServer server = HttpServer.create(address, 16);
-        final ControlServer control = new ControlServer(server, pipeline, pipelineName);
-        server.createContext("/status", control::status);
-        server.createContext("/metrics", control::metrics);
-        server.createContext("/pause", exchange -> control.command(exchange, true));
-        server.createContext("/resume", exchange -> control.command(exchange, false));
-        server.createContext("/checkpoint", control::checkpoint);
-        server.createContext("/checkpoint_status", control::checkpointStatus);
+        return start(new Context().address(address).pipeline(pipeline).pipelineName(pipelineName));
+    }
+
+    /** Starts serving as {@code ctx} says. */
+    public static ControlServer start(final Context ctx) throws IOException
+    {
+        ctx.conclude();
+        final HttpServer server = HttpServer.create(ctx.address, 16);
+        final ExecutorService executor = Executors.newSingleThreadExecutor(runnable ->
+        {
+            final Thread thread = new Thread(runnable, "keel-control");
+            thread.setDaemon(true);
+            return thread;
+        });
+        final ControlServer control = new ControlServer(server, executor, ctx);
+        final HttpRouter router = control.routes(new HttpRouter()).bearerToken(ctx.bearerToken);
+        server.createContext("/", router::dispatch);
+        server.setExecutor(executor);
         server.start();
         return control;
     }
 
+    private HttpRouter routes(final HttpRouter router)
+    {
+        return router
+            .route("GET", "/v0/pipelines", r -> Response.json(200, JSON.createArrayNode().add(status())))
+            .route("GET", V0, named(r -> Response.json(200, status())))
+            .route("GET", V0 + "/stats", named(r -> Response.json(200, stats())))
+            .route("GET", V0 + "/metrics", named(r -> metrics()))
+            .route("POST", V0 + "/pause", named(r -> lifecycle(PipelineState.PAUSED, 202)))
+            .route("POST", V0 + "/resume", named(r -> lifecycle(PipelineState.RUNNING, 202)))
+            .route("POST", V0 + "/stop", Set.of("force"), named(this::stop))
+            .route("POST", V0 + "/checkpoint", named(r -> checkpoint()))
+            .route("GET", V0 + "/checkpoint_status", Set.of("seq"), named(this::checkpointStatus))
+            .route("GET", V0 + "/checkpoints", named(r -> checkpoints()))
+            .route("POST", V0 + "/checkpoint/sync", named(r -> notSupported(SYNC_MISSING)))
+            .route("GET", V0 + "/checkpoint/sync_status", named(r -> notSupported(SYNC_MISSING)))
+            .route("POST", V0 + "/activate", named(r -> notSupported(
+                "standby (a pipeline started to wait for activation) is not available in this build: the pipeline " +
+                "runs as soon as it starts, so there is nothing to activate")))
+            .route("POST", V0 + "/approve", named(r -> notSupported(
+                "bootstrap_policy await_approval is not available in this build: a checkpoint of another program is " +
+                "refused at launch (bootstrap policy reject), so there is nothing to approve")))
+            // the bare paths of earlier releases, with their answers
+            .route("GET", "/status", r -> Response.json(200, legacyStatus()))
+            .route("GET", "/metrics", r -> metrics())
+            .route("POST", "/pause", r -> lifecycle(PipelineState.PAUSED, 200))
+            .route("POST", "/resume", r -> lifecycle(PipelineState.RUNNING, 200))
+            .route("POST", "/checkpoint", r -> checkpoint())
+            .route("GET", "/checkpoint_status", Set.of("seq"), this::legacyCheckpointStatus);
+    }
+
+    private static final String SYNC_MISSING = "checkpoint sync to object storage is not available in this build " +
+        "(storage.backend.config.sync is refused at launch): this node keeps local checkpoints only; take one with " +
+        "POST /v0/pipelines/{name}/checkpoint";
+
+    /** The port listened on. */
     public int port()
     {
         return server.getAddress().getPort();
     }
 
+    /** Stops listening and waits (briefly) for a request in progress, so that the pipeline can be closed next. */
     public void close()
     {
         server.stop(0);
+        executor.shutdown();
+        try
+        {
+            if (!executor.awaitTermination(5, TimeUnit.SECONDS))
+            {
+                executor.shutdownNow();
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
-    private void status(final HttpExchange exchange) throws IOException
+    private HttpRouter.Handler named(final HttpRouter.Handler handler)
     {
-        if (!"GET".equals(exchange.getRequestMethod()))
+        return request ->
         {
-            reply(exchange, 405, "text/plain", "use GET\n");
-            return;
-        }
+            final String name = request.path("name");
+            if (!pipelineName.equals(name))
+            {
+                throw new ApiError(404, "UNKNOWN_PIPELINE_NAME", "unknown pipeline '" + name + "': this node runs '" +
+                    pipelineName + "'", details("pipeline_name", name, "known", pipelineName));
+            }
+            return handler.handle(request);
+        };
+    }
+
+    private ObjectNode status()
+    {
+        final PipelineState state = pipeline.state();
+        final ObjectNode body = JSON.createObjectNode();
+        body.put("name", pipelineName);
+        body.put("deployment_status", deploymentStatus(state));
+        body.put("pipeline_complete", state == PipelineState.COMPLETED);
+        body.put("state", state.name());
+        body.put("errors", pipeline.errorCount());
         final Throwable failure = pipeline.failure();
-        final String body = "{\"pipeline\":" + quote(pipelineName) + ",\"state\":" + quote(pipeline.state().name()) +
-            ",\"errors\":" + pipeline.errorCount() +
-            ",\"failure\":" + (null == failure ? "null" : quote(String.valueOf(failure.getMessage()))) + "}\n";
-        reply(exchange, 200, "application/json", body);
+        if (state == PipelineState.FAILED || null != failure)
+        {
+            body.set("deployment_error", errorOf(failure));
+        }
+        else
+        {
+            body.putNull("deployment_error");
+        }
+        return body;
     }
 
-    private void metrics(final HttpExchange exchange) throws IOException
+    /**
+     * Feldera's {@code deployment_status} of a Keel state.
+     *
+     * @param state the pipeline's state.
+     * @return its Feldera name; COMPLETED is {@code Running} (with {@code pipeline_complete} true), as in Feldera.
+     */
+    static String deploymentStatus(final PipelineState state)
     {
-        if (!"GET".equals(exchange.getRequestMethod()))
+        return switch (state)
         {
-            reply(exchange, 405, "text/plain", "use GET\n");
-            return;
-        }
-        reply(exchange, 200, "text/plain; version=0.0.4", PrometheusExporter.export(pipeline.counters()));
+            case INITIALIZING -> "Initializing";
+            case BOOTSTRAPPING -> "Bootstrapping";
+            case REPLAYING -> "Replaying";
+            case RUNNING, COMPLETED -> "Running";
+            case PAUSED -> "Paused";
+            case FAILED -> "Failed";
+            case STOPPED -> "Stopped";
+        };
     }
 
-    private void command(final HttpExchange exchange, final boolean pause) throws IOException
+    private static ObjectNode errorOf(final Throwable failure)
     {
-        if (!"POST".equals(exchange.getRequestMethod()))
+        final ObjectNode error = JSON.createObjectNode();
+        error.put("message", null == failure ? "unknown error" : String.valueOf(failure.getMessage()));
+        final ObjectNode details = JSON.createObjectNode();
+        if (failure instanceof KeelException)
         {
-            reply(exchange, 405, "text/plain", "use POST\n");
-            return;
+            final KeelException keel = (KeelException)failure;
+            error.put("error_code", keel.code());
+            details.put("category", keel.category().name());
         }
+        else
+        {
+            error.put("error_code", "INTERNAL");
+            details.put("exception", null == failure ? null : failure.getClass().getName());
+        }
+        error.set("details", details);
+        return error;
+    }
+
+    private ObjectNode legacyStatus()
+    {
+        final Throwable failure = pipeline.failure();
+        final ObjectNode body = JSON.createObjectNode();
+        body.put("pipeline", pipelineName);
+        body.put("state", pipeline.state().name());
+        body.put("errors", pipeline.errorCount());
+        body.put("failure", null == failure ? null : String.valueOf(failure.getMessage()));
+        return body;
+    }
+
+    private Response metrics()
+    {
+        return new Response(200, "text/plain; version=0.0.4", PrometheusExporter.export(pipeline.counters()), null);
+    }
+
+    /**
+     * Global metrics are this pipeline's counters without a label besides {@code pipeline}; a counter with another
+     * label ({@code view=v}, {@code input=i}, ...) goes into the list named after that label ({@code views},
+     * {@code inputs}, ...), one entry per value. Metric names are the Prometheus ones without {@code keel_} and
+     * {@code _total}, so a counter added to {@link KeelCounters} shows up here without a change.
+     */
+    private ObjectNode stats()
+    {
+        final PipelineState state = pipeline.state();
+        final ObjectNode global = JSON.createObjectNode();
+        global.put("state", deploymentStatus(state));
+        global.put("pipeline_complete", state == PipelineState.COMPLETED);
+        final Map<String, Map<String, ObjectNode>> groups = new TreeMap<>();
+        groups.put("inputs", new TreeMap<>());
+        groups.put("outputs", new TreeMap<>());
+        final long[] recordsOut = { 0 };
+        final String pipelineLabel = "pipeline=" + pipelineName;
+        pipeline.counters().forEach((counterId, typeId, keyBuffer, label) ->
+        {
+            final String metric;
+            try
+            {
+                metric = KeelCounters.metricName(typeId);
+            }
+            catch (final IllegalArgumentException notOurs)
+            {
+                return;
+            }
+            final String[] parts = label.split(" ");
+            if (parts.length < 2 || !parts[1].equals(pipelineLabel))
+            {
+                return; // another pipeline's counter in a shared registry
+            }
+            final String name = statName(metric);
+            final long value = pipeline.counters().getCounterValue(counterId);
+            if (typeId == KeelCounters.RECORDS_OUT_TYPE_ID)
+            {
+                recordsOut[0] += value;
+            }
+            final int eq = parts.length > 2 ? parts[2].indexOf('=') : -1;
+            if (eq <= 0)
+            {
+                global.put(name, value);
+                return;
+            }
+            final String group = parts[2].substring(0, eq) + "s";
+            final String key = parts[2].substring(eq + 1);
+            final ObjectNode entry = groups.computeIfAbsent(group, g -> new TreeMap<>()).computeIfAbsent(key, k ->
+            {
+                final ObjectNode created = JSON.createObjectNode();
+                created.put("name", k);
+                created.putObject("metrics");
+                return created;
+            });
+            ((ObjectNode)entry.get("metrics")).put(name, value);
+        });
+        global.put("records_out", recordsOut[0]);
+        final ObjectNode body = JSON.createObjectNode();
+        body.put("name", pipelineName);
+        body.set("global_metrics", global);
+        groups.forEach((group, entries) ->
+        {
+            final ArrayNode list = body.putArray(group);
+            entries.values().forEach(list::add);
+        });
+        return body;
+    }
+
+    static String statName(final String metric)
+    {
+        String name = metric.startsWith("keel_") ? metric.substring(5) : metric;
+        if (name.endsWith("_total"))
+        {
+            name = name.substring(0, name.length() - 6);
+        }
+        return name;
+    }
+
+    private Response lifecycle(final PipelineState target, final int okStatus)
+    {
         try
         {
-            if (pause)
+            // asking for the state the pipeline is in is not an error (Feldera's actions are idempotent)
+            if (pipeline.state() != target)
             {
-                pipeline.pause();
+                if (target == PipelineState.PAUSED)
+                {
+                    pipeline.pause();
+                }
+                else
+                {
+                    pipeline.resume();
+                }
             }
-            else
-            {
-                pipeline.resume();
-            }
-            reply(exchange, 200, "application/json", "{\"state\":" + quote(pipeline.state().name()) + "}\n");
         }
-        catch (final RuntimeException ex)
+        catch (final IllegalStateException ex)
         {
-            reply(exchange, 409, "application/json", "{\"error\":" + quote(String.valueOf(ex.getMessage())) + "}\n");
+            throw new ApiError(409, "ILLEGAL_PIPELINE_ACTION", ex.getMessage(),
+                details("state", pipeline.state().name(), "action", target == PipelineState.PAUSED ? "pause" : "resume"));
         }
+        final ObjectNode body = okStatus == 200 ? JSON.createObjectNode().put("state", pipeline.state().name()) :
+            status();
+        return Response.json(okStatus, body);
     }
 
-    /** {@code POST /checkpoint}: requests a checkpoint, returns its sequence number at once. */
-    private void checkpoint(final HttpExchange exchange) throws IOException
+    private Response stop(final Request request)
     {
-        if (!"POST".equals(exchange.getRequestMethod()))
+        final boolean force = bool(request, "force");
+        if (null == stopHandler)
         {
-            reply(exchange, 405, "text/plain", "use POST\n");
-            return;
+            throw notSupportedError("this control server has no stop handler (ControlServer.Context.stopHandler): " +
+                "the host that embeds the pipeline stops it");
         }
-        try
-        {
-            final long seq = pipeline.checkpoint();
-            reply(exchange, 200, "application/json", "{\"checkpoint_sequence_number\":" + seq + "}\n");
-        }
-        catch (final RuntimeException ex)
-        {
-            reply(exchange, 409, "application/json", "{\"error\":" + quote(String.valueOf(ex.getMessage())) + "}\n");
-        }
+        final ObjectNode body = status();
+        body.put("stopping", true);
+        body.put("checkpoint_on_close", !force);
+        return Response.json(202, body).andThen(() -> stopHandler.stop(force));
     }
 
-    /** {@code GET /checkpoint_status?seq=N}: Success, Failure (with the error), InProgress or Unknown. */
-    private void checkpointStatus(final HttpExchange exchange) throws IOException
+    private Response checkpoint()
     {
-        if (!"GET".equals(exchange.getRequestMethod()))
-        {
-            reply(exchange, 405, "text/plain", "use GET\n");
-            return;
-        }
-        final String query = exchange.getRequestURI().getQuery();
         final long seq;
         try
         {
-            if (null == query || !query.startsWith("seq="))
-            {
-                throw new NumberFormatException("missing");
-            }
-            seq = Long.parseLong(query.substring(4));
+            seq = pipeline.checkpoint();
         }
-        catch (final NumberFormatException ex)
+        catch (final IllegalStateException ex)
         {
-            reply(exchange, 400, "application/json", "{\"error\":" + quote("query seq=N is required, got " + query) +
-                "}\n");
-            return;
+            throw noStore(ex.getMessage());
         }
-        try
-        {
-            final CheckpointStatus status = pipeline.checkpointStatus(seq);
-            final String error = status instanceof CheckpointStatus.Failure ?
-                quote(((CheckpointStatus.Failure)status).error()) : "null";
-            reply(exchange, 200, "application/json", "{\"seq\":" + seq + ",\"status\":" +
-                quote(status.getClass().getSimpleName()) + ",\"error\":" + error + "}\n");
-        }
-        catch (final RuntimeException ex)
-        {
-            reply(exchange, 409, "application/json", "{\"error\":" + quote(String.valueOf(ex.getMessage())) + "}\n");
-        }
+        return Response.json(200, JSON.createObjectNode().put("checkpoint_sequence_number", seq));
     }
 
-    private static void reply(final HttpExchange exchange, final int code, final String type, final String body)
-        throws IOException
+    private Response checkpointStatus(final Request request)
     {
-        final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", type);
-        exchange.sendResponseHeaders(code, bytes.length);
-        try (OutputStream out = exchange.getResponseBody())
+        final CheckpointCoordinator coordinator = coordinator();
+        if (request.query().containsKey("seq"))
         {
-            out.write(bytes);
+            final long seq = seq(request);
+            final CheckpointStatus status = coordinator.status(seq);
+            final ObjectNode body = JSON.createObjectNode();
+            body.put("sequence_number", seq);
+            body.put("status", status.getClass().getSimpleName());
+            body.put("error", status instanceof CheckpointStatus.Failure ?
+                ((CheckpointStatus.Failure)status).error() : null);
+            return Response.json(200, body);
         }
+        final ObjectNode body = JSON.createObjectNode();
+        final long success = coordinator.lastSucceededRequest();
+        if (success > 0)
+        {
+            body.put("success", success);
+        }
+        else
+        {
+            body.putNull("success");
+        }
+        final CheckpointFailure failure = coordinator.lastFailedRequest();
+        if (null == failure)
+        {
+            body.putNull("failure");
+        }
+        else
+        {
+            final ObjectNode f = body.putObject("failure");
+            f.put("sequence_number", failure.sequenceNumber());
+            f.put("error", failure.error());
+            f.put("failed_at", failure.failedAtMillis() > 0 ?
+                Instant.ofEpochMilli(failure.failedAtMillis()).toString() : null);
+        }
+        return Response.json(200, body);
+    }
+
+    private Response legacyCheckpointStatus(final Request request)
+    {
+        if (!request.query().containsKey("seq"))
+        {
+            throw HttpRouter.badParameter("seq", "is required: /checkpoint_status?seq=N");
+        }
+        final long seq = seq(request);
+        final CheckpointStatus status = coordinator().status(seq);
+        final ObjectNode body = JSON.createObjectNode();
+        body.put("seq", seq);
+        body.put("status", status.getClass().getSimpleName());
+        body.put("error", status instanceof CheckpointStatus.Failure ? ((CheckpointStatus.Failure)status).error() : null);
+        return Response.json(200, body);
+    }
+
+    private Response checkpoints()
+    {
+        final CheckpointStore store = pipeline.checkpointStore();
+        if (null == store)
+        {
+            throw noStore("pipeline '" + pipelineName + "' has no checkpoint store (storage in the configuration)");
+        }
+        final ArrayNode list = JSON.createArrayNode();
+        for (final CheckpointInfo info : store.list())
+        {
+            final ObjectNode entry = list.addObject();
+            entry.put("uuid", info.id().toString());
+            entry.put("step", info.step());
+            entry.put("transaction_id", info.transactionId());
+            entry.put("created_at", info.wallClockMillis() > 0 ?
+                Instant.ofEpochMilli(info.wallClockMillis()).toString() : null);
+            entry.put("page_count", info.pageCount());
+            entry.put("own_bytes", info.ownBytes());
+            entry.put("size", info.totalBytes());
+        }
+        return Response.json(200, list);
+    }
+
+    private CheckpointCoordinator coordinator()
+    {
+        final CheckpointCoordinator coordinator = pipeline.checkpointCoordinator();
+        if (null == coordinator)
+        {
+            throw noStore("pipeline '" + pipelineName + "' has no checkpoint store (storage in the configuration)");
+        }
+        return coordinator;
+    }
+
+    private ApiError noStore(final String message)
+    {
+        return new ApiError(409, NO_STORE, message, details("pipeline_name", pipelineName));
+    }
+
+    private static long seq(final Request request)
+    {
+        final String value = request.query().get("seq");
+        try
+        {
+            final long seq = Long.parseLong(value);
+            if (seq >= 1)
+            {
+                return seq;
+            }
+        }
+        catch (final NumberFormatException ignored)
+        {
+            // reported below with what is allowed
+        }
+        throw HttpRouter.badParameter("seq", "= '" + value + "' is invalid; allowed: a sequence number >= 1 from " +
+            "POST .../checkpoint");
+    }
+
+    private static boolean bool(final Request request, final String name)
+    {
+        final String value = request.query().get(name);
+        if (null == value || "false".equals(value))
+        {
+            return false;
+        }
+        if ("true".equals(value) || value.isEmpty())
+        {
+            return true;
+        }
+        throw HttpRouter.badParameter(name, "= '" + value + "' is invalid; allowed: true or false");
+    }
+
+    private Response notSupported(final String what)
+    {
+        throw notSupportedError(what.replace("{name}", pipelineName));
+    }
+
+    private static ApiError notSupportedError(final String message)
+    {
+        return new ApiError(501, "NOT_SUPPORTED", message, Map.of());
     }
 
     static String quote(final String value)

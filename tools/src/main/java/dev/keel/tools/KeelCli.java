@@ -17,6 +17,11 @@ public final class KeelCli
 {
     public static void main(final String[] args)
     {
+        // before anything logs: the LogManager is chosen once, when first used (see KeelLogManager for why)
+        if (null == System.getProperty("java.util.logging.manager"))
+        {
+            System.setProperty("java.util.logging.manager", KeelLogManager.class.getName());
+        }
         System.exit(execute(args));
     }
 

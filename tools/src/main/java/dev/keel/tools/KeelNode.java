@@ -290,11 +290,32 @@ public final class KeelNode implements AutoCloseable
 
     public void close()
     {
+        close(true);
+    }
+
+    /**
+     * Stops without the checkpoint on close (Feldera's forced stop): a restart resumes from the previous checkpoint,
+     * as after a crash, and {@value #RUNNING_MARKER} stays so that the restart says what that costs.
+     */
+    public void closeWithoutCheckpoint()
+    {
+        close(false);
+    }
+
+    private void close(final boolean checkpoint)
+    {
         if (!closed)
         {
             closed = true;
-            final boolean clean = pipeline.state() != dev.keel.engine.circuit.PipelineState.FAILED;
-            pipeline.close();
+            final boolean clean = checkpoint && pipeline.state() != dev.keel.engine.circuit.PipelineState.FAILED;
+            if (checkpoint)
+            {
+                pipeline.close();
+            }
+            else
+            {
+                pipeline.closeWithoutCheckpoint();
+            }
             if (null != storage && clean)
             {
                 try

@@ -66,6 +66,7 @@ public final class KeelPipeline implements AutoCloseable
     private volatile CheckpointCoordinator coordinator;
     private AgentInvoker invoker;
     private boolean closed;
+    private volatile boolean skipCheckpointOnClose;
 
     private KeelPipeline(
         final EngineContext ctx,
@@ -399,6 +400,12 @@ public final class KeelPipeline implements AutoCloseable
         return coordinator;
     }
 
+    /** The checkpoint store, or null without one; its {@code list()} may be called from any thread. */
+    public dev.keel.engine.spi.CheckpointStore checkpointStore()
+    {
+        return ctx.checkpointStore();
+    }
+
     private CheckpointCoordinator coordinator()
     {
         if (null == coordinator)
@@ -565,10 +572,20 @@ public final class KeelPipeline implements AutoCloseable
         CloseHelper.closeAll(closeables);
     }
 
+    /**
+     * Closes like {@link #close()} but without the checkpoint on close (Feldera's forced stop): a restart resumes
+     * from the previous checkpoint, as after a crash. Idempotent; any thread.
+     */
+    public void closeWithoutCheckpoint()
+    {
+        skipCheckpointOnClose = true;
+        close();
+    }
+
     private void checkpointOnClose()
     {
         final PipelineState state = lifecycle.state();
-        if (null == coordinator || !ctx.checkpointOnClose() ||
+        if (null == coordinator || !ctx.checkpointOnClose() || skipCheckpointOnClose ||
             (state != PipelineState.RUNNING && state != PipelineState.PAUSED && state != PipelineState.COMPLETED))
         {
             return;

@@ -165,6 +165,18 @@ public final class CheckpointCoordinator implements StepListener, DutyCycleHook
         return requests.status(seq);
     }
 
+    /** The newest request sequence number a committed checkpoint covers, or 0 if none is known; any thread. */
+    public long lastSucceededRequest()
+    {
+        return requests.lastSucceeded();
+    }
+
+    /** The newest failed request with its error, or null; any thread. */
+    public CheckpointFailure lastFailedRequest()
+    {
+        return requests.lastFailure();
+    }
+
     /** Checkpoints committed by this process; any thread. */
     public long succeededCount()
     {

@@ -39,7 +39,8 @@ final class CheckpointRequests
     static final String STATUSES_FILE = dev.keel.engine.storage.StorageDirectory.CHECKPOINT_STATUSES_FILE;
     static final int KEPT_FAILURES = 64;
 
-    private record FailedRange(long from, long to, String error)
+    /** {@code failedAtMillis} is 0 for failures recorded by an earlier run: the statuses file does not keep it. */
+    private record FailedRange(long from, long to, String error, long failedAtMillis)
     {
     }
 
@@ -94,6 +95,43 @@ final class CheckpointRequests
     synchronized long succeeded()
     {
         return succeeded;
+    }
+
+    /**
+     * The newest request a committed checkpoint covers; any thread.
+     *
+     * @return its sequence number, or 0 if none is known (none succeeded, or only requests older than the kept
+     * statuses did).
+     */
+    synchronized long lastSucceeded()
+    {
+        // succeeded also moves over failed requests (they are settled): step back over the failed ranges, newest first
+        long seq = succeeded;
+        final var ranges = failures.descendingIterator();
+        while (ranges.hasNext())
+        {
+            final FailedRange range = ranges.next();
+            if (seq > range.to)
+            {
+                break;
+            }
+            if (seq >= range.from)
+            {
+                seq = range.from - 1;
+            }
+        }
+        return seq >= unknownBelow ? seq : 0;
+    }
+
+    /**
+     * The newest failed request; any thread.
+     *
+     * @return the failure, or null if none is kept.
+     */
+    synchronized CheckpointFailure lastFailure()
+    {
+        final FailedRange range = failures.peekLast();
+        return null == range ? null : new CheckpointFailure(range.to, range.error, range.failedAtMillis);
     }
 
     /**
@@ -155,7 +193,7 @@ final class CheckpointRequests
         }
         synchronized (this)
         {
-            addFailure(new FailedRange(fromSeq, toSeq, error));
+            addFailure(new FailedRange(fromSeq, toSeq, error, System.currentTimeMillis()));
             // the failed requests are settled: later successes must not report them as covered
             succeeded = Math.max(succeeded, toSeq);
         }
@@ -214,7 +252,7 @@ final class CheckpointRequests
                         committingSeq = Long.parseLong(parts[2]);
                     }
                     case "failure" -> failures.addLast(new FailedRange(
-                        Long.parseLong(parts[1]), Long.parseLong(parts[2]), parts.length > 3 ? parts[3] : ""));
+                        Long.parseLong(parts[1]), Long.parseLong(parts[2]), parts.length > 3 ? parts[3] : "", 0));
                     case "" ->
                     {
                     }
@@ -240,7 +278,7 @@ final class CheckpointRequests
         if (succeeded < issued)
         {
             addFailure(new FailedRange(succeeded + 1, issued,
-                "the pipeline stopped before a checkpoint covering this request was committed"));
+                "the pipeline stopped before a checkpoint covering this request was committed", 0));
             succeeded = issued;
         }
     }
