@@ -5,7 +5,6 @@ import dev.keel.engine.config.InputEndpointConfig;
 import dev.keel.engine.connector.ConnectorContext;
 import dev.keel.engine.connector.InputConnector;
 import dev.keel.engine.connector.InputEndpoint;
-import dev.keel.engine.connector.OnError;
 import dev.keel.engine.data.Schema;
 
 import java.nio.file.Path;
@@ -33,7 +32,7 @@ public final class FileInputConnector implements InputConnector
             .path(Path.of(settings.nonEmptyString("path")))
             .follow(settings.bool("follow", false))
             .format(FileFormats.format(config.format(), schema, "$.inputs." + config.name() + ".format"))
-            .onError(OnError.fromConfigName(config.onError().name().toLowerCase()))
+            .onError(config.onError())
             .maxQueuedRecords((int)Math.min(Integer.MAX_VALUE, config.maxQueuedRecords()))
             .readBufferBytes(settings.intValue("read_buffer_bytes", 1 << 20, 4096, 1 << 30))
             .maxRecordBytes(settings.intValue("max_record_bytes", 16 << 20, 4096, 1 << 30))

@@ -1,7 +1,7 @@
 package dev.keel.engine.connector.file;
 
 import dev.keel.engine.KeelException;
-import dev.keel.engine.connector.OnError;
+import dev.keel.engine.config.OnErrorPolicy;
 import dev.keel.engine.connector.RingBufferInput;
 import dev.keel.engine.connector.format.Format;
 import dev.keel.engine.connector.format.RecordParseException;
@@ -33,8 +33,8 @@ import java.nio.file.StandardOpenOption;
  * Errors name the endpoint, the file, the physical line (1-based, counted from the start of the file
  * even after a resume) and the byte offset where the record starts, e.g.
  * {@code endpoint 'trades': /x/trades.json line 17 (offset 2210): column 'price' expects a number, got "abc"}.
- * A malformed record fails the endpoint ({@link OnError#FAIL}) or is skipped and counted
- * ({@link OnError#SKIP}); a malformed CSV header always fails. I/O errors always fail.
+ * A malformed record fails the endpoint ({@link OnErrorPolicy#FAIL}) or is skipped and counted
+ * ({@link OnErrorPolicy#SKIP}); a malformed CSV header always fails. I/O errors always fail.
  */
 public final class FileInputEndpoint extends RingBufferInput
 {
@@ -244,7 +244,7 @@ public final class FileInputEndpoint extends RingBufferInput
         catch (final RecordParseException e)
         {
             final KeelException error = parseError(recordLine, recordOffset, e.getMessage());
-            if (settings.onError() == OnError.FAIL)
+            if (settings.onError() == OnErrorPolicy.FAIL)
             {
                 raise(error);
                 return false;

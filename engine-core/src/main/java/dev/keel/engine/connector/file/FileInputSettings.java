@@ -1,6 +1,6 @@
 package dev.keel.engine.connector.file;
 
-import dev.keel.engine.connector.OnError;
+import dev.keel.engine.config.OnErrorPolicy;
 import dev.keel.engine.connector.format.FormatSettings;
 
 import java.nio.file.Path;
@@ -12,7 +12,7 @@ import java.util.Objects;
  *   <li>{@code path} (required): the file to read;</li>
  *   <li>{@code follow} = false: true tails the growing file and never reaches end of input;</li>
  *   <li>{@code format}: {@link FormatSettings}, default {@code json} with {@code update_format: insert_delete};</li>
- *   <li>{@code on_error} = {@code fail}: {@link OnError};</li>
+ *   <li>{@code on_error} = {@code fail}: {@link OnErrorPolicy};</li>
  *   <li>{@code max_queued_records} = 100000: sizes the hand-over queue (see
  *   {@link dev.keel.engine.connector.RingBufferInput#queueCapacityFor});</li>
  *   <li>{@code read_buffer_bytes} = 1 MiB: size of one file read;</li>
@@ -25,7 +25,7 @@ public final class FileInputSettings
     private final Path path;
     private final boolean follow;
     private final FormatSettings format;
-    private final OnError onError;
+    private final OnErrorPolicy onError;
     private final int maxQueuedRecords;
     private final int readBufferBytes;
     private final int maxRecordBytes;
@@ -63,7 +63,7 @@ public final class FileInputSettings
         return format;
     }
 
-    public OnError onError()
+    public OnErrorPolicy onError()
     {
         return onError;
     }
@@ -91,7 +91,7 @@ public final class FileInputSettings
     public String toString()
     {
         return "file_input{path=" + path + ", follow=" + follow + ", format=" + format + ", on_error=" +
-            onError.configName() + ", max_queued_records=" + maxQueuedRecords + ", read_buffer_bytes=" +
+            onError.jsonName() + ", max_queued_records=" + maxQueuedRecords + ", read_buffer_bytes=" +
             readBufferBytes + ", max_record_bytes=" + maxRecordBytes + ", follow_poll_interval_ms=" +
             followPollIntervalMs + "}";
     }
@@ -102,7 +102,7 @@ public final class FileInputSettings
         private Path path;
         private boolean follow;
         private FormatSettings format = FormatSettings.json();
-        private OnError onError = OnError.FAIL;
+        private OnErrorPolicy onError = OnErrorPolicy.FAIL;
         private int maxQueuedRecords = 100_000;
         private int readBufferBytes = 1 << 20;
         private int maxRecordBytes = 16 << 20;
@@ -130,7 +130,7 @@ public final class FileInputSettings
             return this;
         }
 
-        public Builder onError(final OnError onError)
+        public Builder onError(final OnErrorPolicy onError)
         {
             this.onError = onError;
             return this;

@@ -2,7 +2,7 @@ package dev.keel.engine.connector.file;
 
 import dev.keel.engine.circuit.KeelCounters;
 import dev.keel.engine.connector.EndpointCounters;
-import dev.keel.engine.connector.OnError;
+import dev.keel.engine.config.OnErrorPolicy;
 import dev.keel.engine.data.RowWriter;
 import dev.keel.engine.data.ZSetBatch;
 import org.agrona.concurrent.CachedNanoClock;
@@ -39,7 +39,7 @@ class FileEndpointCountersTest
         try (KeelCounters store = new KeelCounters(KeelCounters.DEFAULT_VALUES_BUFFER_LENGTH);
             EndpointCounters counters = EndpointCounters.allocate(store.countersManager(), "p", "in", "input");
             FileInputEndpoint input = FileInputEndpoint.create("in", TRADES,
-                FileInputSettings.builder().path(file).onError(OnError.SKIP).build(), new CachedNanoClock()))
+                FileInputSettings.builder().path(file).onError(OnErrorPolicy.SKIP).build(), new CachedNanoClock()))
         {
             input.counters(counters);
             input.open(0);

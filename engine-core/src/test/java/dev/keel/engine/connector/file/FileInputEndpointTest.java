@@ -1,7 +1,7 @@
 package dev.keel.engine.connector.file;
 
 import dev.keel.engine.KeelException;
-import dev.keel.engine.connector.OnError;
+import dev.keel.engine.config.OnErrorPolicy;
 import dev.keel.engine.connector.format.FormatSettings;
 import dev.keel.engine.connector.format.Format;
 import dev.keel.engine.data.Column;
@@ -153,7 +153,7 @@ class FileInputEndpointTest
     {
         final String bad = "{\"insert\":{\"id\":3,\"symbol\":\"X\",\"price\":\"abc\",\"qty\":1,\"ts\":1}}\n";
         final Path file = write("t.json", L1 + L2 + bad + L3);
-        try (FileInputEndpoint input = endpoint(file, b -> b.onError(OnError.FAIL)))
+        try (FileInputEndpoint input = endpoint(file, b -> b.onError(OnErrorPolicy.FAIL)))
         {
             input.open(0);
             final ZSetBatch batch = new ZSetBatch(TRADES);
@@ -179,7 +179,7 @@ class FileInputEndpointTest
     void skipPolicyCountsAndSkipsBadLines() throws Exception
     {
         final Path file = write("t.json", L1 + "not json\n" + L2 + "{\"insert\":{\"id\":1}}\n" + L3);
-        try (FileInputEndpoint input = endpoint(file, b -> b.onError(OnError.SKIP)))
+        try (FileInputEndpoint input = endpoint(file, b -> b.onError(OnErrorPolicy.SKIP)))
         {
             input.open(0);
             assertEquals(List.of(R1, R2, R3), drain(input, 10, 10, Long.MAX_VALUE));
@@ -208,7 +208,7 @@ class FileInputEndpointTest
             Column.nullable("n", ColumnType.INT64));
         final Path file = write("t.csv", "text,id,n\r\n\"a,\"\"b\"\"\nc\",1,\r\n,2,5\r\nz,bad,1\r\n\"q\",3,\r\n");
         try (FileInputEndpoint input = endpoint(schema, file, b -> b.format(
-            FormatSettings.fromOptions(Format.CSV, Map.of("header", "true"))).onError(OnError.SKIP)))
+            FormatSettings.fromOptions(Format.CSV, Map.of("header", "true"))).onError(OnErrorPolicy.SKIP)))
         {
             input.open(0);
             assertEquals(List.of("(1, 'a,\"b\"\nc', NULL) x1", "(2, NULL, 5) x1", "(3, 'q', NULL) x1"),
@@ -233,7 +233,7 @@ class FileInputEndpointTest
     {
         final Path file = write("t.csv", "id,price\n1,2\n");
         try (FileInputEndpoint input = endpoint(Schema.of(Column.of("id", ColumnType.INT64)), file,
-            b -> b.format(FormatSettings.builder(Format.CSV).csvHeader(true).build()).onError(OnError.SKIP)))
+            b -> b.format(FormatSettings.builder(Format.CSV).csvHeader(true).build()).onError(OnErrorPolicy.SKIP)))
         {
             input.open(0);
             final KeelException e = assertThrows(KeelException.class, () -> drain(input, 10, 10, Long.MAX_VALUE));
