@@ -1,6 +1,7 @@
 package dev.keel.checkpoint;
 
 import dev.keel.engine.KeelException;
+import dev.keel.engine.storage.FileStorageBackend;
 import dev.keel.engine.storage.StorageDirectory;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -44,14 +45,14 @@ public final class CheckpointTool
         final UUID current;
         try
         {
-            final UnsafeBuffer bytes = DurableFiles.readAll(dir.resolve(CheckpointFormat.CATALOG));
+            final UnsafeBuffer bytes = readAll(dir.resolve(CheckpointFormat.CATALOG));
             if (null == bytes)
             {
                 out.println(dir.resolve(CheckpointFormat.CATALOG) + ": missing");
                 return false;
             }
             catalog = Catalog.decode(bytes, dir.resolve(CheckpointFormat.CATALOG).toString());
-            final UnsafeBuffer currentBytes = DurableFiles.readAll(dir.resolve(CheckpointFormat.CURRENT));
+            final UnsafeBuffer currentBytes = readAll(dir.resolve(CheckpointFormat.CURRENT));
             current = null == currentBytes ? null :
                 Catalog.decodeCurrent(currentBytes, dir.resolve(CheckpointFormat.CURRENT).toString());
         }
@@ -67,7 +68,7 @@ public final class CheckpointTool
             String detail;
             try
             {
-                final UnsafeBuffer bytes = DurableFiles.readAll(manifestPath);
+                final UnsafeBuffer bytes = readAll(manifestPath);
                 if (null == bytes)
                 {
                     detail = "manifest missing";
@@ -142,7 +143,7 @@ public final class CheckpointTool
                 return;
             }
             final Path catalogPath = dir.resolve(CheckpointFormat.CATALOG);
-            final UnsafeBuffer catalogBytes = DurableFiles.readAll(catalogPath);
+            final UnsafeBuffer catalogBytes = readAll(catalogPath);
             final List<Catalog.Entry> catalog = new ArrayList<>();
             if (null == catalogBytes)
             {
@@ -160,7 +161,7 @@ public final class CheckpointTool
                 }
             }
             final Path currentPath = dir.resolve(CheckpointFormat.CURRENT);
-            final UnsafeBuffer currentBytes = DurableFiles.readAll(currentPath);
+            final UnsafeBuffer currentBytes = readAll(currentPath);
             if (null == currentBytes)
             {
                 if (!catalog.isEmpty())
@@ -207,7 +208,7 @@ public final class CheckpointTool
         {
             final Path manifestPath = dir.resolve(entry.id().toString()).resolve(CheckpointFormat.MANIFEST);
             referenced.add(entry.id() + "/" + CheckpointFormat.MANIFEST);
-            final UnsafeBuffer bytes = DurableFiles.readAll(manifestPath);
+            final UnsafeBuffer bytes = readAll(manifestPath);
             if (null == bytes)
             {
                 problem(manifestPath + ": missing (checkpoint " + entry.id() + ", step " + entry.step() + ")");
@@ -365,5 +366,12 @@ public final class CheckpointTool
                 }
             }
         }
+    }
+
+    /** Reads a metadata file as the store does, through its storage backend; null if missing. */
+    private static UnsafeBuffer readAll(final Path file) throws IOException
+    {
+        final byte[] bytes = new FileStorageBackend(file.getParent()).read(file.getFileName().toString());
+        return null == bytes ? null : new UnsafeBuffer(bytes);
     }
 }

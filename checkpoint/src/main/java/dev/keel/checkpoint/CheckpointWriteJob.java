@@ -1,6 +1,7 @@
 package dev.keel.checkpoint;
 
 import dev.keel.engine.state.PagedArena;
+import dev.keel.engine.storage.StorageBackend;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -26,7 +27,7 @@ import java.util.UUID;
 final class CheckpointWriteJob
 {
     private final UUID id;
-    private final Path checkpointsDir;
+    private final StorageBackend backend;
     private final Path dir;
     private final PagedArena.Snapshot snapshot;
     private final int pagesPerFile;
@@ -50,11 +51,11 @@ final class CheckpointWriteJob
     private int[] crcs;
     private ByteBuffer[] buffers = new ByteBuffer[0];
 
-    CheckpointWriteJob(final UUID id, final Path checkpointsDir, final PagedArena.Snapshot snapshot,
-        final int pagesPerFile, final DirectIo directIo)
+    CheckpointWriteJob(final UUID id, final Path checkpointsDir, final StorageBackend backend,
+        final PagedArena.Snapshot snapshot, final int pagesPerFile, final DirectIo directIo)
     {
         this.id = id;
-        this.checkpointsDir = checkpointsDir;
+        this.backend = backend;
         this.dir = checkpointsDir.resolve(id.toString());
         this.snapshot = snapshot;
         this.pagesPerFile = pagesPerFile;
@@ -126,8 +127,9 @@ final class CheckpointWriteJob
             {
                 if (nextPage == snapshot.pageCount())
                 {
-                    DurableFiles.syncDirectory(dir);
-                    DurableFiles.syncDirectory(checkpointsDir);
+                    // page files are fsynced by finishFile; their directory entries, and the directory's, here
+                    backend.syncDirectory(id + "/");
+                    backend.syncDirectory("");
                     written = true;
                     finished = true;
                     return 1;

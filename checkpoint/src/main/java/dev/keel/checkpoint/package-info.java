@@ -11,8 +11,12 @@
  *   ... steps go on (copy-on-write)       write at H + i*64 KiB, release; per file: header region at 0, fsync;
  *                                          fsync &lt;uuid&gt;/ and checkpoints/  (the one durability barrier)
  *   pending.isWritten() -> snapshot.close()
- *   outputs delivered -> pending.commit(): manifest, catalog, CURRENT (temp, fsync, rename, fsync dir each)
- *                         retention: catalog trimmed, then unreferenced files queued ----> deleted
+ *   outputs delivered -> pending.requestCommit() ----------> manifest, catalog, CURRENT (StorageBackend commit
+ *   ... steps go on                                         protocol each: temp, fsync, rename, fsync dir);
+ *                                                           retention: catalog trimmed, unreferenced files
+ *   pending.isCommitted() (polled) &lt;-------------------- deleted a few per duty cycle
  * </pre>
+ * Metadata goes through a {@link dev.keel.engine.storage.StorageBackend} over {@code checkpoints/}; page files
+ * are written and read there directly (direct I/O).
  */
 package dev.keel.checkpoint;

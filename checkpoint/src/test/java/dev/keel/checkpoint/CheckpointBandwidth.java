@@ -62,7 +62,7 @@ public final class CheckpointBandwidth
                 }
                 final long t3 = System.nanoTime();
                 snapshot.close();
-                pending.commit();
+                CheckpointTestSupport.commit(pending);
                 final long t4 = System.nanoTime();
                 final double bytes = (double)snapshot.pageCount() * PagedArena.PAGE_SIZE;
                 System.out.printf("run %d: %d dirty pages (%.0f MiB), O_DIRECT=%s: freeze %.3f ms, begin %.3f ms, " +

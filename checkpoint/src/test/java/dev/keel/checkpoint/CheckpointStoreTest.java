@@ -223,7 +223,7 @@ class CheckpointStoreTest
             gate.open();
             awaitWritten(pending);
             snapshot.close();
-            pending.commit();
+            CheckpointTestSupport.commit(pending);
             assertEquals(snapshot.pageCount(), arena.copyOnWriteCount(), "every frozen page was copied on write");
 
             final LoadedCheckpoint loaded = store.loadLatest().orElseThrow();
@@ -466,7 +466,8 @@ class CheckpointStoreTest
         // CURRENT back to the first: as if the commit of the second died between catalog and pointer
         final org.agrona.ExpandableArrayBuffer buffer = new org.agrona.ExpandableArrayBuffer();
         final int length = Catalog.encodeCurrent(new Catalog.Entry(first, 1, 1001, 0), buffer);
-        DurableFiles.replace(checkpointsDir(), CheckpointFormat.CURRENT, buffer.byteArray(), length);
+        new dev.keel.engine.storage.FileStorageBackend(checkpointsDir()).writeDurably(CheckpointFormat.CURRENT,
+            buffer.byteArray(), 0, length);
         assertTrue(verifyOutput(storage, true).contains("behind; open moves it forward"));
         try (FileCheckpointStore store = open())
         {
@@ -506,7 +507,8 @@ class CheckpointStoreTest
         final org.agrona.ExpandableArrayBuffer buffer = new org.agrona.ExpandableArrayBuffer();
         final UUID unknown = UUID.randomUUID();
         final int length = Catalog.encodeCurrent(new Catalog.Entry(unknown, 9, 9, 0), buffer);
-        DurableFiles.replace(checkpointsDir(), CheckpointFormat.CURRENT, buffer.byteArray(), length);
+        new dev.keel.engine.storage.FileStorageBackend(checkpointsDir()).writeDurably(CheckpointFormat.CURRENT,
+            buffer.byteArray(), 0, length);
         final KeelException error = assertThrows(KeelException.class, this::open);
         assertEquals("CHECKPOINT_CURRENT_UNKNOWN", error.code());
         assertTrue(error.getMessage().contains(unknown.toString()), error.getMessage());

@@ -51,6 +51,40 @@ final class CheckpointTestSupport
         }
     }
 
+    /**
+     * Requests the commit and waits (bounded) until it is durable, as the circuit does over several duty cycles;
+     * rethrows a commit failure. No JUnit here: the crash child uses it too.
+     */
+    static java.util.UUID commit(final PendingCheckpoint pending)
+    {
+        pending.requestCommit();
+        return awaitCommitted(pending);
+    }
+
+    /** Waits (bounded) until a requested commit is durable; rethrows its failure. */
+    static java.util.UUID awaitCommitted(final PendingCheckpoint pending)
+    {
+        final long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!pending.isCommitted())
+        {
+            final Throwable failure = pending.failure();
+            if (failure instanceof RuntimeException)
+            {
+                throw (RuntimeException)failure;
+            }
+            if (null != failure)
+            {
+                throw new AssertionError("checkpoint commit failed", failure);
+            }
+            if (System.nanoTime() > deadline)
+            {
+                throw new AssertionError("checkpoint " + pending.id() + " not committed within 30 s");
+            }
+            Thread.onSpinWait();
+        }
+        return pending.id();
+    }
+
     /** Freezes, writes and commits one checkpoint. */
     static java.util.UUID checkpoint(
         final FileCheckpointStore store, final PagedArena arena, final long step, final byte[] programMeta)
@@ -59,7 +93,7 @@ final class CheckpointTestSupport
         final PendingCheckpoint pending = store.begin(metadata(step, programMeta), snapshot);
         awaitWritten(pending);
         snapshot.close();
-        return pending.commit();
+        return commit(pending);
     }
 
     /** Asserts that two arenas hold the same pages and allocator state. */

@@ -54,7 +54,7 @@ public final class CrashChild
                     if (pending.isWritten())
                     {
                         snapshot.close();
-                        pending.commit();
+                        CheckpointTestSupport.commit(pending);
                         pending = null;
                     }
                 }

@@ -31,16 +31,18 @@ import java.util.concurrent.TimeUnit;
  * Takes checkpoints on the circuit thread: periodically, and when requested through {@link #request()}.
  * <p>
  * One checkpoint, as a small state machine driven by the step hook ({@link #onStepEnd}) and the duty-cycle hook
- * ({@link #onDutyCycle}), never blocking except for the commit:
+ * ({@link #onDutyCycle}), never blocking: the store's writer writes the pages and performs the commit's fsyncs.
  * <pre>
  *   IDLE --(step boundary, due or requested)--> FROZEN: arena frozen, program metadata saved, inputs' positions
  *        and the journal position noted, outputs flushed
  *   FROZEN --(every output delivered the boundary's transaction)--> WRITING: each output's published
  *        (position, transaction) pair goes into the metadata; store.begin(metadata, snapshot)
- *   WRITING --(pages written)--> snapshot closed; commit(); journal released below the oldest retained
- *        checkpoint --> IDLE
- *   any error: abort, close the snapshot, arena.markAllDirty() (the next checkpoint is a full one), the
- *        requests it was to cover fail with the error, the pipeline runs on --> IDLE
+ *   WRITING --(pages written)--> snapshot closed; requestCommit() (returns at once) --> COMMITTING
+ *   COMMITTING --(manifest, catalog and CURRENT durable, polled)--> the requests it covers succeed; journal
+ *        released below the oldest retained checkpoint --> IDLE
+ *   any error (writing or committing): abort, close the snapshot, arena.markAllDirty() (the next checkpoint is a
+ *        full one), the requests it was to cover fail with the error, the previous checkpoint stays the newest,
+ *        the pipeline runs on --> IDLE
  * </pre>
  * Requests made before a checkpoint freezes are all covered by it (coalescing); later ones wait for the next.
  * Replayed steps are not checkpointed (the journal already holds them); progress of the replay is logged.
@@ -52,7 +54,7 @@ public final class CheckpointCoordinator implements StepListener, DutyCycleHook
 
     private enum Phase
     {
-        IDLE, FROZEN, WRITING
+        IDLE, FROZEN, WRITING, COMMITTING
     }
 
     private final String pipelineName;
@@ -74,6 +76,7 @@ public final class CheckpointCoordinator implements StepListener, DutyCycleHook
     private long beginStartNs;
     private long beginNs;
     private long writtenNs;
+    private long commitNs;
     private long pageBytes;
 
     private CircuitAgent circuit;
@@ -236,8 +239,11 @@ public final class CheckpointCoordinator implements StepListener, DutyCycleHook
             case FROZEN:
                 return tryBegin();
 
-            default:
+            case WRITING:
                 return pollWriting();
+
+            default:
+                return pollCommitting();
         }
     }
 
@@ -334,27 +340,60 @@ public final class CheckpointCoordinator implements StepListener, DutyCycleHook
             {
                 return 0;
             }
-            final long commitStartNs = System.nanoTime();
-            writtenNs = commitStartNs - beginStartNs;
+            final long requestStartNs = System.nanoTime();
+            writtenNs = requestStartNs - beginStartNs;
             closeSnapshot();
             requests.beforeCommit(pendingCheckpoint.id(), coverSeq);
-            final UUID id = pendingCheckpoint.commit();
-            pendingCheckpoint = null;
-            phase = Phase.IDLE;
-            requests.succeeded(coverSeq);
-            succeededCount.incrementRelease();
-            committedStep.setRelease(step);
-            LOGGER.log(System.Logger.Level.INFO, "pipeline ''{0}'': checkpoint {1} committed at step {2}",
-                pipelineName, id, step);
-            releaseJournal();
-            final long endNs = System.nanoTime();
-            timings.record(freezeNs, beginNs, endNs - commitStartNs, endNs - freezeStartNs, writtenNs, pageBytes);
+            pendingCheckpoint.requestCommit();
+            phase = Phase.COMMITTING;
+            commitNs = System.nanoTime() - requestStartNs;
         }
         catch (final RuntimeException ex)
         {
             fail(ex);
         }
         return 1;
+    }
+
+    private int pollCommitting()
+    {
+        try
+        {
+            final Throwable failure = pendingCheckpoint.failure();
+            if (null != failure)
+            {
+                // the store's error names the checkpoint, the directory and the checkpoint that stays the newest
+                fail(failure);
+                return 1;
+            }
+            if (!pendingCheckpoint.isCommitted())
+            {
+                return 0;
+            }
+            final long completeStartNs = System.nanoTime();
+            completeCommit();
+            final long endNs = System.nanoTime();
+            commitNs += endNs - completeStartNs;
+            timings.record(freezeNs, beginNs, commitNs, endNs - freezeStartNs, writtenNs, pageBytes);
+        }
+        catch (final RuntimeException ex)
+        {
+            fail(ex);
+        }
+        return 1;
+    }
+
+    private void completeCommit()
+    {
+        final UUID id = pendingCheckpoint.id();
+        pendingCheckpoint = null;
+        phase = Phase.IDLE;
+        requests.succeeded(coverSeq);
+        succeededCount.incrementRelease();
+        committedStep.setRelease(step);
+        LOGGER.log(System.Logger.Level.INFO, "pipeline ''{0}'': checkpoint {1} committed at step {2}",
+            pipelineName, id, step);
+        releaseJournal();
     }
 
     private void releaseJournal()
@@ -416,9 +455,21 @@ public final class CheckpointCoordinator implements StepListener, DutyCycleHook
         }
     }
 
-    /** Aborts a checkpoint in progress (pipeline closing). Circuit thread, or after it stopped. */
+    /**
+     * Aborts a checkpoint in progress (pipeline closing). A commit already requested is waited for, and counts if
+     * it succeeded. Circuit thread, or after it stopped.
+     */
     public void abortInProgress()
     {
+        if (phase == Phase.COMMITTING)
+        {
+            pendingCheckpoint.abort();
+            if (pendingCheckpoint.isCommitted())
+            {
+                completeCommit();
+                return;
+            }
+        }
         if (phase != Phase.IDLE)
         {
             final PendingCheckpoint pending = pendingCheckpoint;

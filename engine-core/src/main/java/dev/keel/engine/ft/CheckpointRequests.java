@@ -2,13 +2,10 @@ package dev.keel.engine.ft;
 
 import dev.keel.engine.KeelException;
 
+import dev.keel.engine.storage.StorageBackend;
+
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +16,9 @@ import java.util.UUID;
  * Sequence numbers of checkpoint requests and what became of them, kept durably so that a status asked after a
  * restart is right.
  * <p>
- * Two files in the directory given (the node uses {@code <storage>/checkpoints/}), each replaced with the one
- * durable commit protocol (temp, fsync, rename, fsync the directory):
+ * Two files in the backend given (the node's is over {@code <storage>/checkpoints/}), each replaced with the
+ * backend's one durable commit protocol ({@link StorageBackend.Writer#commit()}: temp, fsync, rename, fsync the
+ * directory):
  * <pre>
  *   checkpoint-requests   "issued N"               written by the requesting thread before the number is returned
  *   checkpoint-statuses   "succeeded N"            highest request covered by a committed checkpoint
@@ -31,7 +29,9 @@ import java.util.UUID;
  * </pre>
  * The statuses file is written only by the circuit thread and only for checkpoints that cover new requests, so
  * periodic checkpoints cost no extra sync. Requests issued before a restart and not covered by a committed
- * checkpoint are failures ("the pipeline stopped before ..."). Without a directory everything is kept in memory.
+ * checkpoint are failures ("the pipeline stopped before ..."). Without a backend everything is kept in memory.
+ * <p>
+ * Until version 0.1 the temporary files were named {@code <name>.writing}; one a crash left is removed on load.
  */
 final class CheckpointRequests
 {
@@ -43,7 +43,9 @@ final class CheckpointRequests
     {
     }
 
-    private final Path dir;
+    private static final String LEGACY_TEMP_SUFFIX = ".writing";
+
+    private final StorageBackend backend;
     private final Object issueLock = new Object();
     private final ArrayDeque<FailedRange> failures = new ArrayDeque<>();
     private volatile long lastIssued;
@@ -51,13 +53,13 @@ final class CheckpointRequests
     private long unknownBelow = 1;
 
     /**
-     * @param dir       where the files live, or null for memory only.
+     * @param backend   where the files live, or null for memory only.
      * @param committed ids of the committed checkpoints the store holds (to resolve an interrupted commit).
      */
-    CheckpointRequests(final Path dir, final Set<UUID> committed)
+    CheckpointRequests(final StorageBackend backend, final Set<UUID> committed)
     {
-        this.dir = dir;
-        if (null != dir)
+        this.backend = backend;
+        if (null != backend)
         {
             load(committed);
         }
@@ -73,7 +75,7 @@ final class CheckpointRequests
         synchronized (issueLock)
         {
             final long seq = lastIssued + 1;
-            if (null != dir)
+            if (null != backend)
             {
                 write(REQUESTS_FILE, "issued " + seq + "\n");
             }
@@ -123,7 +125,7 @@ final class CheckpointRequests
     /** Before committing a checkpoint that covers requests up to {@code coverSeq}; circuit thread. */
     void beforeCommit(final UUID id, final long coverSeq)
     {
-        if (null != dir && coverSeq > succeeded())
+        if (null != backend && coverSeq > succeeded())
         {
             write(STATUSES_FILE, render("committing " + id + " " + coverSeq + "\n"));
         }
@@ -138,7 +140,7 @@ final class CheckpointRequests
             changed = coverSeq > succeeded;
             succeeded = Math.max(succeeded, coverSeq);
         }
-        if (changed && null != dir)
+        if (changed && null != backend)
         {
             write(STATUSES_FILE, render(""));
         }
@@ -157,7 +159,7 @@ final class CheckpointRequests
             // the failed requests are settled: later successes must not report them as covered
             succeeded = Math.max(succeeded, toSeq);
         }
-        if (null != dir)
+        if (null != backend)
         {
             write(STATUSES_FILE, render(""));
         }
@@ -187,52 +189,48 @@ final class CheckpointRequests
 
     private void load(final Set<UUID> committed)
     {
-        final Path requests = dir.resolve(REQUESTS_FILE);
-        final Path statuses = dir.resolve(STATUSES_FILE);
         long issued = 0;
         UUID committingId = null;
         long committingSeq = 0;
         try
         {
-            if (Files.exists(requests))
+            for (final String line : lines(REQUESTS_FILE))
             {
-                for (final String line : Files.readAllLines(requests, StandardCharsets.UTF_8))
+                if (line.startsWith("issued "))
                 {
-                    if (line.startsWith("issued "))
-                    {
-                        issued = Long.parseLong(line.substring(7).trim());
-                    }
+                    issued = Long.parseLong(line.substring(7).trim());
                 }
             }
-            if (Files.exists(statuses))
+            for (final String line : lines(STATUSES_FILE))
             {
-                for (final String line : Files.readAllLines(statuses, StandardCharsets.UTF_8))
+                final String[] parts = line.split(" ", 4);
+                switch (parts[0])
                 {
-                    final String[] parts = line.split(" ", 4);
-                    switch (parts[0])
+                    case "succeeded" -> succeeded = Long.parseLong(parts[1]);
+                    case "unknown_below" -> unknownBelow = Long.parseLong(parts[1]);
+                    case "committing" ->
                     {
-                        case "succeeded" -> succeeded = Long.parseLong(parts[1]);
-                        case "unknown_below" -> unknownBelow = Long.parseLong(parts[1]);
-                        case "committing" ->
-                        {
-                            committingId = UUID.fromString(parts[1]);
-                            committingSeq = Long.parseLong(parts[2]);
-                        }
-                        case "failure" -> failures.addLast(new FailedRange(
-                            Long.parseLong(parts[1]), Long.parseLong(parts[2]), parts.length > 3 ? parts[3] : ""));
-                        case "" ->
-                        {
-                        }
-                        default -> throw new IllegalArgumentException("unknown line: " + line);
+                        committingId = UUID.fromString(parts[1]);
+                        committingSeq = Long.parseLong(parts[2]);
                     }
+                    case "failure" -> failures.addLast(new FailedRange(
+                        Long.parseLong(parts[1]), Long.parseLong(parts[2]), parts.length > 3 ? parts[3] : ""));
+                    case "" ->
+                    {
+                    }
+                    default -> throw new IllegalArgumentException("unknown line: " + line);
                 }
             }
+            // garbage of the earlier hand-rolled protocol: never renamed, so never the truth
+            backend.delete(REQUESTS_FILE + LEGACY_TEMP_SUFFIX);
+            backend.delete(STATUSES_FILE + LEGACY_TEMP_SUFFIX);
         }
         catch (final IOException | RuntimeException ex)
         {
             throw new KeelException(KeelException.Category.STORAGE, "CHECKPOINT_REQUESTS_CORRUPT",
-                "cannot read checkpoint request statuses in " + dir + " (" + REQUESTS_FILE + ", " + STATUSES_FILE +
-                "): " + ex + "; delete both files to forget the statuses of earlier checkpoint requests", ex);
+                "cannot read checkpoint request statuses in " + where() + " (" + REQUESTS_FILE + ", " +
+                STATUSES_FILE + "): " + ex + "; delete both files to forget the statuses of earlier checkpoint " +
+                "requests", ex);
         }
         if (null != committingId && committed.contains(committingId))
         {
@@ -247,32 +245,28 @@ final class CheckpointRequests
         }
     }
 
+    private List<String> lines(final String name) throws IOException
+    {
+        final byte[] content = backend.read(name);
+        return null == content ? List.of() : new String(content, StandardCharsets.UTF_8).lines().toList();
+    }
+
+    private String where()
+    {
+        return null != backend.fileSystemPath() ? backend.fileSystemPath().toString() : backend.toString();
+    }
+
     private void write(final String name, final String content)
     {
-        final Path target = dir.resolve(name);
-        final Path temp = dir.resolve(name + ".writing");
+        final byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
         try
         {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING))
-            {
-                final java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
-                while (bytes.hasRemaining())
-                {
-                    channel.write(bytes);
-                }
-                channel.force(true);
-            }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel dirChannel = FileChannel.open(dir, StandardOpenOption.READ))
-            {
-                dirChannel.force(true);
-            }
+            backend.writeDurably(name, bytes, 0, bytes.length);
         }
         catch (final IOException ex)
         {
             throw new KeelException(KeelException.Category.STORAGE, "CHECKPOINT_REQUESTS_IO",
-                "cannot write " + target + ": " + ex, ex);
+                "cannot write " + name + " in " + where() + ": " + ex, ex);
         }
     }
 

@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * What the last committed checkpoints cost, for benchmarks and metrics: per checkpoint, the time the circuit
- * thread spent inside the checkpoint hooks (freeze, begin, commit), the time from freeze to commit, the time
+ * thread spent inside the checkpoint hooks (freeze, begin, commit), the time from freeze to committed, the time
  * the store took to write the pages (begin to the first duty cycle that saw them written), and the bytes of
  * pages written. Written on the circuit thread; {@link #count()} publishes, any thread may copy afterwards.
  */
@@ -63,13 +63,17 @@ public final class CheckpointTimings
         return Arrays.copyOf(beginNs, count);
     }
 
-    /** Nanoseconds of closing the snapshot, committing and releasing the journal (duty-cycle hook). */
+    /**
+     * Circuit-thread nanoseconds of the commit (duty-cycle hooks): closing the snapshot and requesting the commit,
+     * then, once the store's writer made it durable, recording the statuses and releasing the journal. The
+     * commit's fsyncs are not in it: they run on the store's writer.
+     */
     public long[] commitNs()
     {
         return Arrays.copyOf(commitNs, count);
     }
 
-    /** Nanoseconds from freeze to committed. */
+    /** Nanoseconds from freeze to committed (seen durable by the circuit's duty cycle). */
     public long[] durationNs()
     {
         return Arrays.copyOf(durationNs, count);

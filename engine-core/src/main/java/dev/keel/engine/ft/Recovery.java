@@ -78,7 +78,8 @@ public final class Recovery
         {
             committed.add(info.id());
         }
-        final CheckpointRequests requests = new CheckpointRequests(ctx.checkpointRequestsDir(), committed);
+        final CheckpointRequests requests = new CheckpointRequests(null == ctx.checkpointRequestsDir() ? null :
+            new dev.keel.engine.storage.FileStorageBackend(ctx.checkpointRequestsDir()), committed);
         final String[] outputNames = new String[outputs.size()];
         final dev.keel.engine.connector.OutputEndpoint[] endpoints =
             new dev.keel.engine.connector.OutputEndpoint[outputs.size()];

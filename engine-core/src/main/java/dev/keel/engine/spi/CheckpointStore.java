@@ -21,7 +21,8 @@ public interface CheckpointStore extends AutoCloseable
      * @param metadata what the checkpoint records besides pages.
      * @param snapshot the arena's frozen dirty pages; the caller closes it (see {@link PendingCheckpoint}).
      * @return the pending checkpoint; writing errors are reported by {@link PendingCheckpoint#failure()}.
-     * @throws IllegalStateException if another checkpoint is pending (one that failed is aborted instead).
+     * @throws IllegalStateException if another checkpoint is pending, i.e. being written or committed (one that
+     *                               failed is aborted instead, one that committed is done).
      * @throws dev.keel.engine.KeelException if a page of the arena is neither in the snapshot nor in an earlier
      *                                       checkpoint of this store (after a failure or abort, or when the arena
      *                                       was not restored from this store): the circuit must call
@@ -66,12 +67,13 @@ public interface CheckpointStore extends AutoCloseable
     }
 
     /**
-     * @return the retained committed checkpoints, oldest first.
+     * @return the retained committed checkpoints, oldest first; a commit shows here once
+     * {@link PendingCheckpoint#isCommitted()}.
      */
     List<CheckpointInfo> list();
 
     /**
-     * Stops the writer; a pending checkpoint is aborted.
+     * Stops the writer; a pending checkpoint is aborted (a requested commit is finished first).
      */
     @Override
     void close();

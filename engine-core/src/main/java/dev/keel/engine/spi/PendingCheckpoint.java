@@ -3,21 +3,24 @@ package dev.keel.engine.spi;
 import java.util.UUID;
 
 /**
- * A checkpoint whose pages are being written by the store's writer. All methods are called from the
- * circuit (owner) thread.
+ * A checkpoint being written, then committed, by the store's writer. All methods are called from the circuit
+ * (owner) thread and none of them waits for storage, except {@link #abort()}.
  * <p>
  * Lifecycle: {@link CheckpointStore#begin} returns at once; the circuit polls {@link #isWritten()} and
  * {@link #failure()} from its duty cycle; once written, it closes the arena snapshot and, when every output
- * of the covered steps was delivered, calls {@link #commit()}. {@link #abort()} gives up at any time.
+ * of the covered steps was delivered, calls {@link #requestCommit()}, which also returns at once: the writer
+ * writes the manifest, the catalog and the root pointer (each fsynced) and applies retention. The circuit then
+ * polls {@link #isCommitted()} and {@link #failure()} in later duty cycles. {@link #abort()} gives up at any
+ * time before the commit is requested.
  * <p>
  * The arena snapshot must be closed only once {@link #isWritten()} is true, {@link #failure()} is non-null,
  * or {@link #abort()} returned: before that the writer may still be reading its pages.
  * <p>
- * Pages the writer took are no longer dirty in the arena. So after a failure, or an abort before
+ * Pages the writer took are no longer dirty in the arena. So after a write failure, or an abort before
  * {@link #isWritten()}, the store no longer knows a durable copy of those pages and the next
  * {@link CheckpointStore#begin} fails unless the circuit called {@code PagedArena.markAllDirty()} before
- * its next freeze. An abort after {@link #isWritten()} needs nothing: the written page files are kept
- * for later checkpoints to reference.
+ * its next freeze. An abort after {@link #isWritten()}, or a failed commit, needs nothing: the written page
+ * files are kept for later checkpoints to reference.
  */
 public interface PendingCheckpoint
 {
@@ -32,23 +35,31 @@ public interface PendingCheckpoint
     boolean isWritten();
 
     /**
-     * @return the error that stopped the writer, or null; never waits.
+     * @return the error that stopped the writer or failed the commit, or null; never waits. After a failed
+     * commit the previous checkpoint stays the newest.
      */
     Throwable failure();
 
     /**
-     * Makes the checkpoint durable and the newest: writes its manifest, adds it to the catalog, replaces the
-     * root pointer, then applies retention. Call only after every output of the covered steps was delivered.
+     * Asks the store's writer to make the checkpoint durable and the newest: write its manifest, add it to the
+     * catalog, replace the root pointer, then apply retention. Returns at once; completion shows in
+     * {@link #isCommitted()} or {@link #failure()}. Call only after every output of the covered steps was
+     * delivered, and once.
      *
-     * @return the id of the committed checkpoint.
-     * @throws IllegalStateException                  if not {@link #isWritten()} or already ended.
-     * @throws dev.keel.engine.KeelException on an I/O error; the previous checkpoint stays the newest.
+     * @throws IllegalStateException if not {@link #isWritten()}, already requested, or aborted.
      */
-    UUID commit();
+    void requestCommit();
 
     /**
-     * Stops the writer if it still runs (waits for at most the page it is writing) and forgets the
-     * checkpoint. Idempotent; does nothing after {@link #commit()}.
+     * @return true once the requested commit is durable (manifest, catalog and root pointer synced, retention
+     * applied to the catalog, so {@link CheckpointStore#list()} shows it); never waits.
+     */
+    boolean isCommitted();
+
+    /**
+     * Stops the writer if it still writes pages (waits for at most the page it is writing) and forgets the
+     * checkpoint. If the commit was requested, waits until it is done instead (a commit cannot be taken back
+     * half-way; it may still succeed). Idempotent; does nothing after the commit completed.
      */
     void abort();
 }
