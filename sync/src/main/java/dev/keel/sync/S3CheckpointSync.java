@@ -1,0 +1,1343 @@
+package dev.keel.sync;
+
+import dev.keel.engine.KeelException;
+import dev.keel.engine.config.ConfigException;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.S3CrtAsyncClientBuilder;
+import software.amazon.awssdk.transfer.s3.S3TransferManager;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import static java.lang.System.Logger.Level.INFO;
+import static java.lang.System.Logger.Level.WARNING;
+
+/**
+ * Pushes committed checkpoints to an S3-compatible bucket and pulls them back, on the AWS CRT S3 client.
+ *
+ * <h2>Remote layout</h2>
+ * Everything lives under {@code bucket[/prefix]/}:
+ * <pre>
+ *   s3://&lt;bucket&gt;/&lt;prefix&gt;/
+ *   ├── keel-sync.owner          owner marker: "KEEL-SYNC-OWNER 1", "owner &lt;id&gt;", "created &lt;ISO-8601&gt;"
+ *   │                            created once with If-None-Match: *, never rewritten
+ *   ├── keel-sync.catalog        the catalog ({@link Catalog}): every complete checkpoint (id, step, created,
+ *   │                            files with sizes), newest first, CRC32-protected; the commit point, replaced
+ *   │                            only with If-Match: &lt;ETag read or written last&gt;
+ *   └── files/
+ *       └── checkpoints/&lt;uuid&gt;/manifest          the same relative names as under the local root; a name is
+ *       └── checkpoints/&lt;uuid&gt;/pages-0000.dat    immutable, so files shared by incremental checkpoints are
+ *       └── ...                                  stored once
+ * </pre>
+ *
+ * <h2>Protocols</h2>
+ * <ul>
+ *   <li><b>Push</b>: check the local files' sizes; create the owner marker or verify it names this writer; list
+ *   {@code files/} once (then keep the listing as a cache); upload the missing data files in parallel (multipart
+ *   above {@link Context#multipartThreshold()}), then the missing commit markers, then write the catalog. A reader
+ *   sees the checkpoint only once the catalog names it, and then every file is there. Then retention: the catalog
+ *   without the retired checkpoints is written first, their files no kept checkpoint lists are deleted after.</li>
+ *   <li><b>Pull</b>: read the catalog. An absent catalog on an empty prefix is "no checkpoint"; an absent catalog
+ *   next to other objects, an unreadable catalog, a missing file, a size mismatch, an auth or network error are
+ *   errors, never "no checkpoint". Files already present locally with the right size are skipped; the others are
+ *   downloaded in parallel to temporary files, checked, fsynced and renamed into place, data files first and the
+ *   commit markers last; the directories are fsynced.</li>
+ *   <li><b>Retries</b>: the CRT retries a failed request (one part, one range) {@link
+ *   Context#crtRetriesPerRequest()} times itself; above it, each operation attempt has a timeout of {@link Context#requestTimeout()} plus its bytes at
+ *   {@link Context#minThroughputBytesPerSec()}; 5xx, 408, 429, timeouts and transport errors (reset, refused) are
+ *   retried up to {@link Context#maxAttempts()} attempts with exponential backoff; 401/403 fail at once.</li>
+ * </ul>
+ *
+ * <h2>Threading</h2>
+ * Every public method may be called from any thread and none blocks on the network: pushes, pulls and listings
+ * are queued to one dedicated daemon thread per instance ({@code keel-sync-<bucket>}), which runs them one after
+ * the other and completes the returned {@link CompletableFuture}s. An agent polls the futures (or
+ * {@link #syncStatus(UUID)}, {@link #progress()}) in its duty cycle instead of joining them. CRT completions land
+ * on CRT threads and only complete futures; timeouts and retry backoff run on a second daemon timer thread.
+ * <p>
+ * A read-only instance ({@link #openReadOnly}, {@link #openReadBucket}) is built without a writer and on a client
+ * that only forwards GET, HEAD and LIST ({@link ReadOnlyS3Client}): it cannot issue a write, not even the owner
+ * marker.
+ */
+public final class S3CheckpointSync implements AutoCloseable
+{
+    static final String OWNER_OBJECT = "keel-sync.owner";
+    static final String CATALOG_OBJECT = "keel-sync.catalog";
+    static final String FILES_DIR = "files/";
+    private static final String OWNER_MAGIC = "KEEL-SYNC-OWNER 1";
+    private static final int MAX_STATUSES = 4096;
+    private static final System.Logger LOGGER = RemoteReader.LOGGER;
+
+    private final Context ctx;
+    private final SyncSettings settings;
+    private final BucketPath bucket;
+    private final S3AsyncClient crtClient;
+    private final S3TransferManager transferManager;
+    private final RemoteReader reader;
+    private final RemoteWriter writer;
+    private final ExecutorService worker;
+    private final ScheduledExecutorService timer;
+    private final ProgressTracker progress = new ProgressTracker();
+    private final Map<UUID, SyncStatus> statuses = new LinkedHashMap<>(64, 0.75f, false)
+    {
+        protected boolean removeEldestEntry(final Map.Entry<UUID, SyncStatus> eldest)
+        {
+            return size() > MAX_STATUSES;
+        }
+    };
+    private volatile UUID lastSuccessful;
+    private volatile boolean closed;
+
+    // Owned by the worker thread.
+    private boolean ownerVerified;
+    private Map<String, Long> remoteFiles;
+    private Catalog catalog;
+    private String catalogETag;
+
+    private S3CheckpointSync(final Context ctx, final BucketPath bucket, final boolean writable)
+    {
+        this.ctx = ctx;
+        this.settings = ctx.settings();
+        this.bucket = bucket;
+        final String name = "keel-sync-" + bucket.name() + (writable ? "" : "-ro");
+        this.worker = Executors.newSingleThreadExecutor(r -> daemon(r, name));
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, name + "-timer"));
+        this.crtClient = buildClient(ctx);
+        if (writable)
+        {
+            this.transferManager = S3TransferManager.builder().s3Client(crtClient).build();
+            this.writer = new RemoteWriter(crtClient, transferManager, bucket, ctx, timer, progress);
+            this.reader = writer;
+        }
+        else
+        {
+            this.transferManager = null;
+            this.writer = null;
+            this.reader = new RemoteReader(new ReadOnlyS3Client(crtClient), bucket, ctx, timer, progress);
+        }
+        LOGGER.log(INFO, () -> "sync " + (writable ? "writer" : "reader (read-only)") + " on " + bucket + " at " +
+            reader.endpoint + (writable ? " as owner " + ctx.ownerId() : ""));
+    }
+
+    /**
+     * Open a writer on {@code bucket}: it pushes, applies retention and can pull. The owner marker is created or
+     * verified by the first push.
+     *
+     * @param ctx concluded here; {@link Context#ownerId()} and {@link Context#localRoot()} are required.
+     * @return the sync.
+     */
+    public static S3CheckpointSync open(final Context ctx)
+    {
+        ctx.conclude(true);
+        return new S3CheckpointSync(ctx, ctx.settings().bucketPath(), true);
+    }
+
+    /**
+     * Open a read-only view of {@code bucket}, e.g. for a standby that follows another node's pushes.
+     *
+     * @param ctx concluded here.
+     * @return the sync; {@link #push} fails with {@link SyncErrors#READ_ONLY}.
+     */
+    public static S3CheckpointSync openReadOnly(final Context ctx)
+    {
+        ctx.conclude(false);
+        return new S3CheckpointSync(ctx, ctx.settings().bucketPath(), false);
+    }
+
+    /**
+     * Open a read-only view of {@code read_bucket}.
+     *
+     * @param ctx concluded here; its settings must have a {@code read_bucket}.
+     * @return the sync; {@link #push} fails with {@link SyncErrors#READ_ONLY}.
+     */
+    public static S3CheckpointSync openReadBucket(final Context ctx)
+    {
+        ctx.conclude(false);
+        final BucketPath readBucket = ctx.settings().readBucketPath().orElseThrow(() -> new ConfigException(
+            ConfigException.MISSING, null, SyncSettings.PATH + ".read_bucket", "got absent; needed to open it"));
+        return new S3CheckpointSync(ctx, readBucket, false);
+    }
+
+    /**
+     * The bucket and prefix this instance works on.
+     *
+     * @return the bucket path.
+     */
+    public BucketPath bucket()
+    {
+        return bucket;
+    }
+
+    /**
+     * Whether this instance can never write.
+     *
+     * @return true for {@link #openReadOnly} and {@link #openReadBucket} instances.
+     */
+    public boolean readOnly()
+    {
+        return null == writer;
+    }
+
+    /**
+     * Queue a push of a committed checkpoint; its status is {@link SyncStatus.InProgress} until it completes.
+     *
+     * @param checkpoint the checkpoint, its files relative to {@link Context#localRoot()}.
+     * @return completes with the checkpoint id once the catalog names it, or exceptionally with a
+     * {@link KeelException} of category {@code SYNC}.
+     * @throws KeelException {@link SyncErrors#READ_ONLY} on a read-only instance, {@link SyncErrors#CLOSED}.
+     */
+    public CompletableFuture<UUID> push(final LocalCheckpoint checkpoint)
+    {
+        if (null == writer)
+        {
+            throw SyncErrors.error(SyncErrors.READ_ONLY, "push of checkpoint " + checkpoint.id() + " refused: " +
+                bucket + " is opened read-only (a standby's bucket or read_bucket is never written)");
+        }
+        putStatus(checkpoint.id(), SyncStatus.IN_PROGRESS);
+        final CompletableFuture<UUID> result = submit(() -> runPush(checkpoint));
+        result.whenComplete((id, error) ->
+        {
+            if (null != error)
+            {
+                putStatus(checkpoint.id(), new SyncStatus.Failure(reader.toKeel(error)));
+            }
+        });
+        return result;
+    }
+
+    /**
+     * Sync status of a checkpoint this process was asked to push.
+     *
+     * @param id checkpoint id.
+     * @return Success, Failure (with the error), InProgress or Unknown.
+     */
+    public SyncStatus syncStatus(final UUID id)
+    {
+        synchronized (statuses)
+        {
+            return statuses.getOrDefault(id, SyncStatus.UNKNOWN);
+        }
+    }
+
+    /**
+     * The newest checkpoint this process pushed successfully.
+     *
+     * @return its id, or empty before the first successful push.
+     */
+    public Optional<UUID> lastSuccessfulSync()
+    {
+        return Optional.ofNullable(lastSuccessful);
+    }
+
+    /**
+     * Progress and totals, readable from any thread.
+     *
+     * @return a snapshot.
+     */
+    public SyncProgress progress()
+    {
+        return progress.snapshot();
+    }
+
+    /**
+     * The complete checkpoints in the bucket, newest first.
+     *
+     * @return completes with the list (empty when the bucket has no checkpoint), or exceptionally with a
+     * {@link KeelException} (a missing or corrupt catalog next to data, auth, network).
+     */
+    public CompletableFuture<List<RemoteCheckpoint>> listRemote()
+    {
+        return submit(() ->
+        {
+            progress.begin(SyncProgress.Operation.LIST, null);
+            try
+            {
+                final Catalog remote = readCatalog();
+                return null == remote ? List.of() : remote.checkpoints;
+            }
+            finally
+            {
+                progress.end();
+            }
+        });
+    }
+
+    /**
+     * Pull the newest checkpoint into {@code localRoot}.
+     *
+     * @param localRoot the local storage root; created if needed.
+     * @return completes with what was pulled, or empty only when the bucket holds no checkpoint (an empty prefix);
+     * exceptionally with a {@link KeelException} for every error.
+     */
+    public CompletableFuture<Optional<PulledCheckpoint>> pullLatest(final Path localRoot)
+    {
+        return submit(() -> runPull(null, localRoot));
+    }
+
+    /**
+     * Pull one checkpoint into {@code localRoot}.
+     *
+     * @param id        the checkpoint.
+     * @param localRoot the local storage root; created if needed.
+     * @return completes with what was pulled, or empty only when the bucket holds no checkpoint at all;
+     * exceptionally with {@link SyncErrors#CHECKPOINT_NOT_FOUND} when others exist but not this one, and with a
+     * {@link KeelException} for every other error.
+     */
+    public CompletableFuture<Optional<PulledCheckpoint>> pull(final UUID id, final Path localRoot)
+    {
+        return submit(() -> runPull(id, localRoot));
+    }
+
+    /**
+     * Pull what {@code start_from_checkpoint} names: {@code "latest"} or a UUID.
+     *
+     * @param startFrom {@code "latest"} or a checkpoint UUID.
+     * @param localRoot the local storage root.
+     * @return as {@link #pullLatest(Path)} or {@link #pull(UUID, Path)}.
+     */
+    public CompletableFuture<Optional<PulledCheckpoint>> pull(final String startFrom, final Path localRoot)
+    {
+        if (SyncSettings.LATEST.equals(startFrom))
+        {
+            return pullLatest(localRoot);
+        }
+        final UUID id = SyncSettings.parseUuid(startFrom);
+        if (null == id)
+        {
+            throw new ConfigException(ConfigException.INVALID, null, SyncSettings.PATH + ".start_from_checkpoint",
+                "got \"" + startFrom + "\"; allowed: \"latest\" or a checkpoint UUID");
+        }
+        return pull(id, localRoot);
+    }
+
+    /**
+     * Stop the sync thread (a running push or pull is abandoned after {@link Context#closeTimeout()}) and close
+     * the client.
+     */
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        worker.shutdown();
+        try
+        {
+            if (!worker.awaitTermination(ctx.closeTimeout().toMillis(), TimeUnit.MILLISECONDS))
+            {
+                worker.shutdownNow();
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            worker.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        timer.shutdownNow();
+        if (null != transferManager)
+        {
+            transferManager.close();
+        }
+        crtClient.close();
+    }
+
+    public String toString()
+    {
+        return "S3CheckpointSync{" + bucket + (readOnly() ? ", read-only" : ", owner=" + ctx.ownerId()) + "}";
+    }
+
+    private <T> CompletableFuture<T> submit(final Supplier<T> job)
+    {
+        if (closed)
+        {
+            throw SyncErrors.error(SyncErrors.CLOSED, "sync on " + bucket + " is closed");
+        }
+        try
+        {
+            return CompletableFuture.supplyAsync(job, worker);
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            throw SyncErrors.error(SyncErrors.CLOSED, "sync on " + bucket + " is closed");
+        }
+    }
+
+    private void putStatus(final UUID id, final SyncStatus status)
+    {
+        synchronized (statuses)
+        {
+            statuses.put(id, status);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Push (worker thread)
+
+    private UUID runPush(final LocalCheckpoint checkpoint)
+    {
+        final long startNs = System.nanoTime();
+        progress.begin(SyncProgress.Operation.PUSH, checkpoint.id());
+        try
+        {
+            checkLocalFiles(checkpoint);
+            ensureOwner();
+            ensureIndex();
+            if (null != catalog.find(checkpoint.id()))
+            {
+                succeeded(checkpoint.id());
+                return checkpoint.id();
+            }
+
+            final List<LocalFile> data = new ArrayList<>();
+            final List<LocalFile> markers = new ArrayList<>();
+            long bytes = 0;
+            for (final LocalFile file : checkpoint.files())
+            {
+                final Long remoteSize = remoteFiles.get(file.name());
+                if (null == remoteSize)
+                {
+                    (file.commitMarker() ? markers : data).add(file);
+                    bytes += file.size();
+                }
+                else if (remoteSize != file.size())
+                {
+                    throw SyncErrors.error(SyncErrors.SIZE_MISMATCH, "checkpoint " + checkpoint.id() + ": " +
+                        reader.url(fileKey(file.name())) + " has " + remoteSize + " bytes but the local file has " +
+                        file.size() + "; checkpoint file names must never be reused for other content");
+                }
+            }
+            progress.totals(bytes, data.size() + markers.size());
+
+            uploadAll(data);
+            uploadAll(markers);
+
+            final Catalog next = catalog.with(ctx.ownerId(), RemoteCheckpoint.of(checkpoint));
+            writeCatalog(next);
+            succeeded(checkpoint.id());
+            final long bytesUploaded = bytes;
+            final int files = data.size() + markers.size();
+            LOGGER.log(INFO, () -> "pushed checkpoint " + checkpoint.id() + " (step " + checkpoint.step() + ") to " +
+                bucket + ": " + files + " new file(s), " + bytesUploaded + " bytes, " +
+                (checkpoint.files().size() - files) + " already there, in " +
+                (System.nanoTime() - startNs) / 1_000_000 + " ms");
+            applyRetention();
+            return checkpoint.id();
+        }
+        catch (final RuntimeException ex)
+        {
+            progress.pushFailures.incrementAndGet();
+            final KeelException error = reader.toKeel(ex);
+            LOGGER.log(WARNING, () -> "push of checkpoint " + checkpoint.id() + " to " + bucket + " failed: " +
+                error.getMessage());
+            throw error;
+        }
+        finally
+        {
+            progress.end();
+        }
+    }
+
+    private void succeeded(final UUID id)
+    {
+        lastSuccessful = id;
+        putStatus(id, SyncStatus.SUCCESS);
+        progress.pushes.incrementAndGet();
+    }
+
+    private void checkLocalFiles(final LocalCheckpoint checkpoint)
+    {
+        for (final LocalFile file : checkpoint.files())
+        {
+            final Path path = resolve(ctx.localRoot(), file.name());
+            final long size;
+            try
+            {
+                size = Files.size(path);
+            }
+            catch (final NoSuchFileException ex)
+            {
+                throw SyncErrors.error(SyncErrors.LOCAL_IO, "checkpoint " + checkpoint.id() + " lists " + file.name() +
+                    " but " + path + " does not exist");
+            }
+            catch (final IOException ex)
+            {
+                throw SyncErrors.error(SyncErrors.LOCAL_IO, "checkpoint " + checkpoint.id() + ": cannot read " + path +
+                    ": " + ex.getMessage(), ex, settings);
+            }
+            if (size != file.size())
+            {
+                throw SyncErrors.error(SyncErrors.SIZE_MISMATCH, "checkpoint " + checkpoint.id() + " lists " +
+                    file.name() + " with " + file.size() + " bytes but " + path + " has " + size);
+            }
+        }
+    }
+
+    private void ensureOwner()
+    {
+        if (ownerVerified)
+        {
+            return;
+        }
+        final String key = bucket.key(OWNER_OBJECT);
+        final byte[] marker = (OWNER_MAGIC + "\nowner " + ctx.ownerId() + "\ncreated " + ctx.clock().instant() + "\n")
+            .getBytes(StandardCharsets.UTF_8);
+        if (!writer.putIfAbsentNow(key, marker))
+        {
+            final RemoteReader.Blob existing = writer.getNow(key);
+            final String owner = null == existing ? null : parseOwner(existing.bytes());
+            if (!ctx.ownerId().equals(owner))
+            {
+                throw SyncErrors.error(SyncErrors.OWNER_CONFLICT, "bucket " + bucket.name() + " prefix \"" +
+                    bucket.prefix() + "\" is owned by \"" + owner + "\" (" + reader.url(key) + "); this node is \"" +
+                    ctx.ownerId() + "\" and refuses to write there. Use another prefix, or delete " +
+                    reader.url(key) + " once \"" + owner + "\" no longer writes");
+            }
+        }
+        ownerVerified = true;
+    }
+
+    private static String parseOwner(final byte[] bytes)
+    {
+        for (final String line : new String(bytes, StandardCharsets.UTF_8).split("\n"))
+        {
+            if (line.startsWith("owner "))
+            {
+                return line.substring("owner ".length());
+            }
+        }
+        return "<unreadable owner marker>";
+    }
+
+    private void ensureIndex()
+    {
+        if (null != remoteFiles && null != catalog)
+        {
+            return;
+        }
+        final RemoteReader.Blob blob = reader.getNow(bucket.key(CATALOG_OBJECT));
+        final Map<String, Long> listed = reader.listNow(bucket.key(FILES_DIR));
+        if (null == blob)
+        {
+            catalog = new Catalog(ctx.ownerId(), 0, List.of());
+            catalogETag = null;
+        }
+        else
+        {
+            catalog = decodeCatalog(blob.bytes());
+            catalogETag = blob.eTag();
+            if (!catalog.checkpoints.isEmpty() && null == lastSuccessful)
+            {
+                lastSuccessful = catalog.checkpoints.get(0).id();
+            }
+        }
+        remoteFiles = new HashMap<>(listed);
+    }
+
+    private void invalidateIndex()
+    {
+        remoteFiles = null;
+        catalog = null;
+        catalogETag = null;
+    }
+
+    private void uploadAll(final List<LocalFile> files)
+    {
+        if (files.isEmpty())
+        {
+            return;
+        }
+        final List<CompletableFuture<?>> uploads = new ArrayList<>(files.size());
+        for (final LocalFile file : files)
+        {
+            final String key = fileKey(file.name());
+            uploads.add(writer.upload(key, resolve(ctx.localRoot(), file.name()), file.size()).thenRun(() ->
+            {
+                progress.fileDone(file.size());
+                progress.bytesUploaded.addAndGet(file.size());
+                progress.filesUploaded.incrementAndGet();
+                synchronized (this)
+                {
+                    remoteFiles.put(file.name(), file.size());
+                }
+            }));
+        }
+        awaitAll(uploads);
+    }
+
+    /**
+     * Wait for every future, then rethrow the first failure: no transfer is left running behind a failed push.
+     */
+    private void awaitAll(final List<CompletableFuture<?>> futures)
+    {
+        try
+        {
+            CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).join();
+        }
+        catch (final CompletionException ex)
+        {
+            for (final CompletableFuture<?> future : futures)
+            {
+                if (future.isCompletedExceptionally())
+                {
+                    reader.join(future);
+                }
+            }
+            throw reader.toKeel(ex);
+        }
+        synchronized (this)
+        {
+            // Publish the callbacks' writes to remoteFiles to the worker thread.
+        }
+    }
+
+    private void writeCatalog(final Catalog next)
+    {
+        final String key = bucket.key(CATALOG_OBJECT);
+        final byte[] bytes = next.encode();
+        String eTag = writer.putConditionalNow(key, bytes, catalogETag);
+        if (null == eTag)
+        {
+            // A retried attempt may have been applied before its answer was lost: then the catalog is ours.
+            final RemoteReader.Blob current = writer.getNow(key);
+            if (null != current && java.util.Arrays.equals(current.bytes(), bytes))
+            {
+                eTag = current.eTag();
+            }
+            else
+            {
+                final long generation = catalog.generation;
+                invalidateIndex();
+                throw SyncErrors.error(SyncErrors.CATALOG_CONFLICT, reader.url(key) + " changed since this node " +
+                    "read it (generation " + generation + "): another writer or a manual edit. Uploaded files stay; " +
+                    "the next push reads the catalog again");
+            }
+        }
+        catalog = next;
+        catalogETag = eTag;
+    }
+
+    private void applyRetention()
+    {
+        final Retention plan = Retention.plan(catalog.checkpoints, ctx.clock().instant(), settings.retentionMinCount(),
+            settings.retentionMinAgeDays());
+        if (plan.retired.isEmpty())
+        {
+            return;
+        }
+        try
+        {
+            writeCatalog(catalog.retaining(plan.kept));
+            final List<String> keys = new ArrayList<>(plan.filesToDelete.size());
+            for (final String name : plan.filesToDelete)
+            {
+                keys.add(fileKey(name));
+            }
+            final List<String> failed = writer.deleteAllNow(keys);
+            for (final String name : plan.filesToDelete)
+            {
+                remoteFiles.remove(name);
+            }
+            progress.deletedCheckpoints.addAndGet(plan.retired.size());
+            final List<UUID> ids = new ArrayList<>();
+            plan.retired.forEach(c -> ids.add(c.id()));
+            LOGGER.log(INFO, () -> "retention on " + bucket + ": removed checkpoint(s) " + ids + " and " +
+                (keys.size() - failed.size()) + " file(s) no kept checkpoint uses" +
+                (failed.isEmpty() ? "" : "; could not delete " + failed));
+        }
+        catch (final RuntimeException ex)
+        {
+            // The push itself succeeded; retention runs again after the next push.
+            LOGGER.log(WARNING, () -> "retention on " + bucket + " failed: " + reader.toKeel(ex).getMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Pull (worker thread)
+
+    private Catalog readCatalog()
+    {
+        final String key = bucket.key(CATALOG_OBJECT);
+        final RemoteReader.Blob blob = reader.getNow(key);
+        if (null == blob)
+        {
+            if (reader.anyObjectNow())
+            {
+                throw SyncErrors.error(SyncErrors.CATALOG_MISSING, reader.url(key) + " does not exist but " + bucket +
+                    " holds other objects: the catalog was deleted or a push never completed. Refusing to treat " +
+                    "this as \"no checkpoint\"; restore the catalog or empty the prefix");
+            }
+            return null;
+        }
+        return decodeCatalog(blob.bytes());
+    }
+
+    private Catalog decodeCatalog(final byte[] bytes)
+    {
+        try
+        {
+            return Catalog.decode(bytes, reader.url(bucket.key(CATALOG_OBJECT)));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw SyncErrors.error(SyncErrors.CATALOG_CORRUPT, ex.getMessage(), ex, settings);
+        }
+    }
+
+    private Optional<PulledCheckpoint> runPull(final UUID id, final Path localRoot)
+    {
+        final long startNs = System.nanoTime();
+        progress.begin(SyncProgress.Operation.PULL, id);
+        try
+        {
+            final Catalog remote = readCatalog();
+            if (null == remote || remote.checkpoints.isEmpty())
+            {
+                LOGGER.log(INFO, () -> "pull from " + bucket + ": no checkpoint in the bucket");
+                progress.pulls.incrementAndGet();
+                return Optional.empty();
+            }
+            final RemoteCheckpoint checkpoint = null == id ? remote.checkpoints.get(0) : remote.find(id);
+            if (null == checkpoint)
+            {
+                throw SyncErrors.error(SyncErrors.CHECKPOINT_NOT_FOUND, "checkpoint " + id + " is not in " +
+                    reader.url(bucket.key(CATALOG_OBJECT)) + ", which lists " + remote.checkpoints.size() +
+                    " checkpoint(s), newest " + remote.checkpoints.get(0).id());
+            }
+            progress.checkpoint(checkpoint.id());
+            final Path root = localRoot.toAbsolutePath().normalize();
+            final List<LocalFile> data = new ArrayList<>();
+            final List<LocalFile> markers = new ArrayList<>();
+            final List<String> present = new ArrayList<>();
+            long bytes = 0;
+            for (final LocalFile file : checkpoint.files())
+            {
+                final Path path = resolve(root, file.name());
+                if (Files.isRegularFile(path) && sizeOf(path) == file.size())
+                {
+                    present.add(file.name());
+                }
+                else
+                {
+                    (file.commitMarker() ? markers : data).add(file);
+                    bytes += file.size();
+                }
+            }
+            progress.totals(bytes, data.size() + markers.size());
+            final List<String> downloaded = new ArrayList<>();
+            downloadAll(root, data, downloaded);
+            downloadAll(root, markers, downloaded);
+            progress.pulls.incrementAndGet();
+            final long pulledBytes = bytes;
+            LOGGER.log(INFO, () -> "pulled checkpoint " + checkpoint.id() + " (step " + checkpoint.step() + ") from " +
+                bucket + " into " + root + ": " + downloaded.size() + " file(s), " + pulledBytes + " bytes, " +
+                present.size() + " already present, in " + (System.nanoTime() - startNs) / 1_000_000 + " ms");
+            return Optional.of(new PulledCheckpoint(checkpoint, root, downloaded, present, pulledBytes));
+        }
+        catch (final RuntimeException ex)
+        {
+            progress.pullFailures.incrementAndGet();
+            final KeelException error = reader.toKeel(ex);
+            LOGGER.log(WARNING, () -> "pull from " + bucket + " failed: " + error.getMessage());
+            throw error;
+        }
+        finally
+        {
+            progress.end();
+        }
+    }
+
+    private void downloadAll(final Path root, final List<LocalFile> files, final List<String> downloaded)
+    {
+        if (files.isEmpty())
+        {
+            return;
+        }
+        final List<CompletableFuture<?>> downloads = new ArrayList<>(files.size());
+        final List<Path> temps = new ArrayList<>(files.size());
+        try
+        {
+            for (final LocalFile file : files)
+            {
+                final Path target = resolve(root, file.name());
+                Files.createDirectories(target.getParent());
+                final Path temp = target.resolveSibling("." + target.getFileName() + ".keelsync-" +
+                    UUID.randomUUID() + ".tmp");
+                temps.add(temp);
+                downloads.add(reader.download(fileKey(file.name()), temp, file.size()).thenRun(() ->
+                {
+                    progress.fileDone(file.size());
+                }));
+            }
+            awaitAllPulled(downloads, files);
+            final Set<Path> dirs = new LinkedHashSet<>();
+            for (int i = 0; i < files.size(); i++)
+            {
+                final LocalFile file = files.get(i);
+                final Path temp = temps.get(i);
+                final Path target = resolve(root, file.name());
+                final long size = Files.size(temp);
+                if (size != file.size())
+                {
+                    throw SyncErrors.error(SyncErrors.SIZE_MISMATCH, reader.url(fileKey(file.name())) + " has " +
+                        size + " bytes but the catalog lists " + file.size());
+                }
+                try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE))
+                {
+                    channel.force(true);
+                }
+                move(temp, target);
+                dirs.add(target.getParent());
+                downloaded.add(file.name());
+                progress.bytesDownloaded.addAndGet(size);
+                progress.filesDownloaded.incrementAndGet();
+            }
+            for (final Path dir : dirs)
+            {
+                fsyncDirectory(dir);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw SyncErrors.error(SyncErrors.LOCAL_IO, "pull into " + root + ": " + ex, ex, settings);
+        }
+        finally
+        {
+            for (final Path temp : temps)
+            {
+                try
+                {
+                    Files.deleteIfExists(temp);
+                }
+                catch (final IOException ignore)
+                {
+                    // A leftover temp file is harmless: its name never matches a checkpoint file.
+                }
+            }
+        }
+    }
+
+    private void awaitAllPulled(final List<CompletableFuture<?>> futures, final List<LocalFile> files)
+    {
+        try
+        {
+            CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).join();
+        }
+        catch (final CompletionException ex)
+        {
+            for (int i = 0; i < futures.size(); i++)
+            {
+                final CompletableFuture<?> future = futures.get(i);
+                if (future.isCompletedExceptionally())
+                {
+                    try
+                    {
+                        future.join();
+                    }
+                    catch (final CompletionException failure)
+                    {
+                        if (RemoteReader.kindOf(failure) == RemoteReader.Kind.NOT_FOUND)
+                        {
+                            throw SyncErrors.error(SyncErrors.REMOTE_FILE_MISSING, "the catalog lists " +
+                                files.get(i).name() + " but " + reader.url(fileKey(files.get(i).name())) +
+                                " does not exist: the bucket was edited by hand or retention raced a reader",
+                                RemoteReader.unwrap(failure).getCause(), settings);
+                        }
+                        throw reader.toKeel(failure);
+                    }
+                }
+            }
+            throw reader.toKeel(ex);
+        }
+    }
+
+    private static void move(final Path source, final Path target) throws IOException
+    {
+        try
+        {
+            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        catch (final AtomicMoveNotSupportedException ex)
+        {
+            Files.move(source, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static void fsyncDirectory(final Path dir) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ))
+        {
+            channel.force(true);
+        }
+    }
+
+    private static long sizeOf(final Path path)
+    {
+        try
+        {
+            return Files.size(path);
+        }
+        catch (final IOException ex)
+        {
+            return -1;
+        }
+    }
+
+    private String fileKey(final String name)
+    {
+        return bucket.key(FILES_DIR + name);
+    }
+
+    private static Path resolve(final Path root, final String name)
+    {
+        final Path normalizedRoot = root.toAbsolutePath().normalize();
+        final Path path = normalizedRoot.resolve(name).normalize();
+        if (!path.startsWith(normalizedRoot))
+        {
+            throw SyncErrors.error(SyncErrors.LOCAL_IO, "file name " + name + " escapes the local root " + root);
+        }
+        return path;
+    }
+
+    private static Thread daemon(final Runnable r, final String name)
+    {
+        final Thread thread = new Thread(r, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+
+    private static S3AsyncClient buildClient(final Context ctx)
+    {
+        final SyncSettings settings = ctx.settings();
+        final AwsCredentialsProvider credentials = null == settings.accessKey() ?
+            DefaultCredentialsProvider.builder().build() :
+            StaticCredentialsProvider.create(AwsBasicCredentials.create(settings.accessKey(), settings.secretKey()));
+        final S3CrtAsyncClientBuilder builder = S3AsyncClient.crtBuilder()
+            .credentialsProvider(credentials)
+            .region(Region.of(settings.effectiveRegion()))
+            .forcePathStyle(true)
+            .minimumPartSizeInBytes(ctx.partSize())
+            .thresholdInBytes(ctx.multipartThreshold())
+            .targetThroughputInGbps(ctx.targetThroughputGbps())
+            // The CRT retries each request (part) itself; 0 would mean "CRT default" (10), so it is bounded here and
+            // the classified, counted retries of whole operations are ours (RemoteReader.retrying).
+            .retryConfiguration(b -> b.numRetries(ctx.crtRetriesPerRequest()))
+            .httpConfiguration(b -> b.connectionTimeout(ctx.connectTimeout()))
+            .requestChecksumCalculation(RequestChecksumCalculation.WHEN_SUPPORTED)
+            .responseChecksumValidation(ResponseChecksumValidation.WHEN_SUPPORTED);
+        if (null != settings.endpoint())
+        {
+            builder.endpointOverride(settings.endpoint());
+        }
+        if (ctx.maxConcurrency() > 0)
+        {
+            builder.maxConcurrency(ctx.maxConcurrency());
+        }
+        return builder.build();
+    }
+
+    /**
+     * Settings of an {@link S3CheckpointSync} beyond the {@code sync} keys: identity, local root, clock, retry
+     * and transfer tuning. Every setting has a default except {@link #settings(SyncSettings)} (and, for a writer,
+     * {@link #ownerId(String)} and {@link #localRoot(Path)}); {@link #conclude(boolean)} validates once.
+     */
+    public static final class Context
+    {
+        private static final String PREFIX = "S3CheckpointSync.Context.";
+
+        private SyncSettings settings;
+        private String ownerId;
+        private Path localRoot;
+        private InstantSource clock = InstantSource.system();
+        private int maxAttempts = 5;
+        private Duration initialBackoff = Duration.ofMillis(200);
+        private Duration maxBackoff = Duration.ofSeconds(10);
+        private Duration requestTimeout = Duration.ofSeconds(30);
+        private long minThroughputBytesPerSec = 1024 * 1024;
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration closeTimeout = Duration.ofSeconds(30);
+        private long partSize = 8L * 1024 * 1024;
+        private long multipartThreshold = 8L * 1024 * 1024;
+        private double targetThroughputGbps = 10.0;
+        private int maxConcurrency;
+        private int crtRetriesPerRequest = 1;
+        private boolean concluded;
+
+        /**
+         * @param settings the validated {@code sync} settings.
+         * @return this.
+         */
+        public Context settings(final SyncSettings settings)
+        {
+            this.settings = settings;
+            return this;
+        }
+
+        /** @return the {@code sync} settings. */
+        public SyncSettings settings()
+        {
+            return settings;
+        }
+
+        /**
+         * @param ownerId id of this node/deployment written in the owner marker; letters, digits, {@code .-_:}.
+         * @return this.
+         */
+        public Context ownerId(final String ownerId)
+        {
+            this.ownerId = ownerId;
+            return this;
+        }
+
+        /** @return the owner id. */
+        public String ownerId()
+        {
+            return ownerId;
+        }
+
+        /**
+         * @param localRoot the root pushed checkpoints' file names are relative to.
+         * @return this.
+         */
+        public Context localRoot(final Path localRoot)
+        {
+            this.localRoot = localRoot;
+            return this;
+        }
+
+        /** @return the local root of pushed files. */
+        public Path localRoot()
+        {
+            return localRoot;
+        }
+
+        /**
+         * @param clock the clock retention measures checkpoint age with (default the system clock).
+         * @return this.
+         */
+        public Context clock(final InstantSource clock)
+        {
+            this.clock = clock;
+            return this;
+        }
+
+        /** @return the clock. */
+        public InstantSource clock()
+        {
+            return clock;
+        }
+
+        /**
+         * @param maxAttempts attempts per request including the first (default 5), at least 1.
+         * @return this.
+         */
+        public Context maxAttempts(final int maxAttempts)
+        {
+            this.maxAttempts = maxAttempts;
+            return this;
+        }
+
+        /** @return attempts per request. */
+        public int maxAttempts()
+        {
+            return maxAttempts;
+        }
+
+        /**
+         * @param initialBackoff delay before the first retry, doubled for each further one (default 200 ms).
+         * @return this.
+         */
+        public Context initialBackoff(final Duration initialBackoff)
+        {
+            this.initialBackoff = initialBackoff;
+            return this;
+        }
+
+        /** @return delay before the first retry. */
+        public Duration initialBackoff()
+        {
+            return initialBackoff;
+        }
+
+        /**
+         * @param maxBackoff upper bound of the retry delay (default 10 s).
+         * @return this.
+         */
+        public Context maxBackoff(final Duration maxBackoff)
+        {
+            this.maxBackoff = maxBackoff;
+            return this;
+        }
+
+        /** @return upper bound of the retry delay. */
+        public Duration maxBackoff()
+        {
+            return maxBackoff;
+        }
+
+        /**
+         * @param requestTimeout base timeout of one attempt (default 30 s), plus the bytes it moves at
+         *                       {@link #minThroughputBytesPerSec(long)}.
+         * @return this.
+         */
+        public Context requestTimeout(final Duration requestTimeout)
+        {
+            this.requestTimeout = requestTimeout;
+            return this;
+        }
+
+        /** @return base timeout of one attempt. */
+        public Duration requestTimeout()
+        {
+            return requestTimeout;
+        }
+
+        /**
+         * @param bytesPerSec the slowest transfer rate that is not a stall (default 1 MiB/s).
+         * @return this.
+         */
+        public Context minThroughputBytesPerSec(final long bytesPerSec)
+        {
+            this.minThroughputBytesPerSec = bytesPerSec;
+            return this;
+        }
+
+        /** @return the slowest transfer rate that is not a stall. */
+        public long minThroughputBytesPerSec()
+        {
+            return minThroughputBytesPerSec;
+        }
+
+        /**
+         * @param connectTimeout TCP connect timeout of the CRT client (default 10 s).
+         * @return this.
+         */
+        public Context connectTimeout(final Duration connectTimeout)
+        {
+            this.connectTimeout = connectTimeout;
+            return this;
+        }
+
+        /** @return TCP connect timeout. */
+        public Duration connectTimeout()
+        {
+            return connectTimeout;
+        }
+
+        /**
+         * @param closeTimeout how long {@link S3CheckpointSync#close()} waits for a running job (default 30 s).
+         * @return this.
+         */
+        public Context closeTimeout(final Duration closeTimeout)
+        {
+            this.closeTimeout = closeTimeout;
+            return this;
+        }
+
+        /** @return how long close waits for a running job. */
+        public Duration closeTimeout()
+        {
+            return closeTimeout;
+        }
+
+        /**
+         * @param partSize multipart part size (default 8 MiB, at least 5 MiB as S3 requires).
+         * @return this.
+         */
+        public Context partSize(final long partSize)
+        {
+            this.partSize = partSize;
+            return this;
+        }
+
+        /** @return multipart part size. */
+        public long partSize()
+        {
+            return partSize;
+        }
+
+        /**
+         * @param threshold files above this size are uploaded in parts (default 8 MiB).
+         * @return this.
+         */
+        public Context multipartThreshold(final long threshold)
+        {
+            this.multipartThreshold = threshold;
+            return this;
+        }
+
+        /** @return the multipart threshold. */
+        public long multipartThreshold()
+        {
+            return multipartThreshold;
+        }
+
+        /**
+         * @param gbps throughput the CRT sizes its connection pool for (default 10).
+         * @return this.
+         */
+        public Context targetThroughputGbps(final double gbps)
+        {
+            this.targetThroughputGbps = gbps;
+            return this;
+        }
+
+        /** @return the CRT's target throughput. */
+        public double targetThroughputGbps()
+        {
+            return targetThroughputGbps;
+        }
+
+        /**
+         * @param maxConcurrency maximum concurrent requests of the CRT, 0 for its default (from the throughput).
+         * @return this.
+         */
+        public Context maxConcurrency(final int maxConcurrency)
+        {
+            this.maxConcurrency = maxConcurrency;
+            return this;
+        }
+
+        /** @return maximum concurrent requests, 0 for the CRT default. */
+        public int maxConcurrency()
+        {
+            return maxConcurrency;
+        }
+
+        /**
+         * @param retries retries the CRT makes of one request (a part, a GET range) before the operation fails
+         *                and {@link #maxAttempts(int)} takes over (default 1, at least 1: the CRT reads 0 as its
+         *                own default of 10). A file is sent at most {@code maxAttempts * (1 + retries)} times.
+         * @return this.
+         */
+        public Context crtRetriesPerRequest(final int retries)
+        {
+            this.crtRetriesPerRequest = retries;
+            return this;
+        }
+
+        /** @return retries the CRT makes of one request. */
+        public int crtRetriesPerRequest()
+        {
+            return crtRetriesPerRequest;
+        }
+
+        /**
+         * Validate once.
+         *
+         * @param writable whether a writer is opened (owner id and local root required).
+         */
+        void conclude(final boolean writable)
+        {
+            if (concluded)
+            {
+                throw new IllegalStateException(PREFIX + "conclude: a Context opens one S3CheckpointSync only");
+            }
+            if (null == settings)
+            {
+                throw invalid("settings", "null", "the validated sync settings");
+            }
+            if (writable)
+            {
+                if (null == ownerId || !ownerId.matches("[A-Za-z0-9._:\\-]{1,128}"))
+                {
+                    throw invalid("ownerId", String.valueOf(ownerId),
+                        "1 to 128 letters, digits, '.', '_', ':' or '-' naming this node or deployment");
+                }
+                if (null == localRoot)
+                {
+                    throw invalid("localRoot", "null", "the local storage root pushed file names are relative to");
+                }
+            }
+            if (null == clock)
+            {
+                throw invalid("clock", "null", "an InstantSource");
+            }
+            if (maxAttempts < 1 || maxAttempts > 100)
+            {
+                throw invalid("maxAttempts", Integer.toString(maxAttempts), "1 to 100");
+            }
+            requirePositive("initialBackoff", initialBackoff);
+            requirePositive("maxBackoff", maxBackoff);
+            requirePositive("requestTimeout", requestTimeout);
+            requirePositive("connectTimeout", connectTimeout);
+            requirePositive("closeTimeout", closeTimeout);
+            if (minThroughputBytesPerSec < 1)
+            {
+                throw invalid("minThroughputBytesPerSec", Long.toString(minThroughputBytesPerSec), "1 or more");
+            }
+            if (partSize < 5L * 1024 * 1024)
+            {
+                throw invalid("partSize", Long.toString(partSize), "5 MiB (5242880) or more, as S3 requires");
+            }
+            if (multipartThreshold < partSize)
+            {
+                throw invalid("multipartThreshold", Long.toString(multipartThreshold),
+                    "at least partSize (" + partSize + ")");
+            }
+            if (!(targetThroughputGbps > 0))
+            {
+                throw invalid("targetThroughputGbps", Double.toString(targetThroughputGbps), "more than 0");
+            }
+            if (crtRetriesPerRequest < 1 || crtRetriesPerRequest > 10)
+            {
+                throw invalid("crtRetriesPerRequest", Integer.toString(crtRetriesPerRequest),
+                    "1 to 10 (0 is not allowed: the CRT reads it as its default of 10)");
+            }
+            if (maxConcurrency < 0)
+            {
+                throw invalid("maxConcurrency", Integer.toString(maxConcurrency), "0 (CRT default) or more");
+            }
+            concluded = true;
+        }
+
+        private static void requirePositive(final String name, final Duration value)
+        {
+            if (null == value || value.isNegative() || value.isZero())
+            {
+                throw invalid(name, String.valueOf(value), "a positive duration");
+            }
+        }
+
+        private static KeelException invalid(final String field, final String value, final String allowed)
+        {
+            return new KeelException(KeelException.Category.CONFIG, ConfigException.INVALID,
+                PREFIX + field + ": got " + value + "; allowed: " + allowed);
+        }
+    }
+}

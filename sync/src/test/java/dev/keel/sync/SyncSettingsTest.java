@@ -1,0 +1,122 @@
+package dev.keel.sync;
+
+import dev.keel.engine.config.ConfigException;
+import org.junit.jupiter.api.Test;
+
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SyncSettingsTest
+{
+    private static final String ACCESS = "AKIAIOSFODNN7EXAMPLE";
+    private static final String SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+    private static SyncSettings.Builder seedExample()
+    {
+        // The seed's own example, key for key.
+        return SyncSettings.builder()
+            .bucket("my-bucket/checkpoints")
+            .region("us-east-1")
+            .provider("AWS")
+            .accessKey(ACCESS)
+            .secretKey(SECRET)
+            .pushInterval(300L)
+            .retentionMinCount(10)
+            .retentionMinAge(30);
+    }
+
+    @Test
+    void theSeedExamplesAreAcceptedWithFelderaDefaults()
+    {
+        final SyncSettings settings = seedExample().build();
+        assertEquals(new BucketPath("my-bucket", "checkpoints"), settings.bucketPath());
+        assertEquals("checkpoints/keel-sync.catalog", settings.bucketPath().key("keel-sync.catalog"));
+        assertEquals(OptionalLong.of(300), settings.pushIntervalSecs());
+
+        final SyncSettings standby = SyncSettings.builder().bucket("my-bucket/checkpoints")
+            .startFromCheckpoint("latest").failIfNoCheckpoint(false).standby(true).pullInterval(10).build();
+        assertEquals(10, standby.retentionMinCount());
+        assertEquals(30, standby.retentionMinAgeDays());
+        assertEquals(10, standby.pullIntervalSecs());
+        assertTrue(standby.standby());
+        assertFalse(standby.failIfNoCheckpoint());
+        assertTrue(standby.startFromUuid().isEmpty());
+        assertEquals(OptionalLong.empty(), standby.pushIntervalSecs());
+        assertEquals("us-east-1", standby.effectiveRegion());
+        assertNull(standby.accessKey());
+
+        final SyncSettings withRead = SyncSettings.builder().bucket("my-bucket/checkpoints")
+            .readBucket("backup-bucket/checkpoints").build();
+        assertEquals(new BucketPath("backup-bucket", "checkpoints"), withRead.readBucketPath().orElseThrow());
+
+        final UUID id = UUID.randomUUID();
+        assertEquals(id, SyncSettings.builder().bucket("b-1").startFromCheckpoint(id.toString()).build()
+            .startFromUuid().orElseThrow());
+        assertEquals(new BucketPath("b-1", ""), SyncSettings.builder().bucket("b-1/").build().bucketPath());
+    }
+
+    @Test
+    void badValuesNameTheJsonPathTheValueAndWhatIsAllowed()
+    {
+        assertRejected(b -> b.bucket(null), ConfigException.MISSING, "bucket", "absent");
+        assertRejected(b -> b.bucket("My_Bucket/x"), ConfigException.INVALID, "bucket", "\"My_Bucket/x\"");
+        assertRejected(b -> b.bucket("ok-bucket//x"), ConfigException.INVALID, "bucket", "non-empty path segments");
+        assertRejected(b -> b.bucket("ok-bucket/../x"), ConfigException.INVALID, "bucket", "other than . and ..");
+        assertRejected(b -> b.region("US East"), ConfigException.INVALID, "region", "\"US East\"");
+        assertRejected(b -> b.provider(" "), ConfigException.INVALID, "provider", "\"AWS\"");
+        assertRejected(b -> b.secretKey(null), ConfigException.MISSING, "secret_key", "together");
+        assertRejected(b -> b.endpoint("127.0.0.1:9000"), ConfigException.INVALID, "endpoint", "http://");
+        assertRejected(b -> b.endpoint("ftp://127.0.0.1"), ConfigException.INVALID, "endpoint", "\"ftp://127.0.0.1\"");
+        assertRejected(b -> b.pushInterval(0L), ConfigException.OUT_OF_RANGE, "push_interval", "got 0");
+        assertRejected(b -> b.retentionMinCount(0), ConfigException.OUT_OF_RANGE, "retention_min_count", "1 or more");
+        assertRejected(b -> b.retentionMinAge(-1), ConfigException.OUT_OF_RANGE, "retention_min_age", "got -1");
+        assertRejected(b -> b.startFromCheckpoint("newest"), ConfigException.INVALID, "start_from_checkpoint",
+            "\"latest\" or a checkpoint UUID");
+        assertRejected(b -> b.startFromCheckpoint("1-2-3-4-5"), ConfigException.INVALID, "start_from_checkpoint",
+            "\"1-2-3-4-5\"");
+        assertRejected(b -> b.pullInterval(0), ConfigException.OUT_OF_RANGE, "pull_interval", "1 or more");
+        assertRejected(b -> b.readBucket("my-bucket/checkpoints/"), ConfigException.INVALID, "read_bucket",
+            "never written");
+        assertRejected(b -> b.readBucket("x"), ConfigException.INVALID, "read_bucket", "\"x\"");
+    }
+
+    @Test
+    void keysAreRedactedInToStringAndInErrors()
+    {
+        final SyncSettings settings = seedExample().endpoint("http://127.0.0.1:9000").build();
+        final String text = settings.toString();
+        assertFalse(text.contains(ACCESS), text);
+        assertFalse(text.contains(SECRET), text);
+        assertTrue(text.contains("access_key=<redacted>") && text.contains("secret_key=<redacted>"), text);
+        assertTrue(text.contains("bucket=\"my-bucket/checkpoints\""), text);
+        assertEquals("denied for <redacted> signed with <redacted>",
+            settings.redact("denied for " + ACCESS + " signed with " + SECRET));
+
+        final ConfigException blank = assertThrows(ConfigException.class,
+            () -> seedExample().secretKey(" ").build());
+        assertEquals("$.storage.backend.config.sync.secret_key", blank.path());
+        assertFalse(blank.getMessage().contains(ACCESS), blank.getMessage());
+        final ConfigException other = assertThrows(ConfigException.class,
+            () -> seedExample().pullInterval(-5).build());
+        assertFalse(other.getMessage().contains(ACCESS) || other.getMessage().contains(SECRET), other.getMessage());
+    }
+
+    private static void assertRejected(final UnaryOperator<SyncSettings.Builder> change, final String code,
+        final String key, final String expectedText)
+    {
+        final ConfigException ex = assertThrows(ConfigException.class, () -> change.apply(seedExample()).build());
+        assertEquals(code, ex.code(), ex.getMessage());
+        assertEquals(SyncSettings.PATH + "." + key, ex.path(), ex.getMessage());
+        assertTrue(ex.getMessage().startsWith("[" + code + "] $.storage.backend.config.sync." + key + ": got "),
+            ex.getMessage());
+        assertTrue(ex.getMessage().contains(expectedText), ex.getMessage());
+        assertFalse(ex.getMessage().contains(ACCESS) || ex.getMessage().contains(SECRET), ex.getMessage());
+    }
+}
