@@ -11,10 +11,13 @@ import dev.keel.engine.config.InputEndpointConfig;
 import dev.keel.engine.config.OutputEndpointConfig;
 import dev.keel.engine.config.PipelineConfig;
 import dev.keel.engine.config.StorageConfig;
+import dev.keel.engine.config.SyncConfig;
 import dev.keel.engine.connector.Connectors;
 import dev.keel.engine.program.Program;
 import dev.keel.engine.program.ProgramDefinition;
 import dev.keel.engine.storage.StorageDirectory;
+import dev.keel.sync.S3CheckpointSync;
+import dev.keel.sync.SyncSettings;
 import dev.keel.wal.AeronJournal;
 import dev.keel.wal.JournalMedia;
 import dev.keel.wal.JournalSync;
@@ -52,14 +55,17 @@ public final class KeelNode implements AutoCloseable
     private final StorageDirectory storage;
     private final KeelPipeline pipeline;
     private final List<AutoCloseable> owned;
+    private final CheckpointSyncAgent syncAgent;
     private boolean closed;
 
     private KeelNode(
         final PipelineConfig config,
         final StorageDirectory storage,
         final KeelPipeline pipeline,
-        final List<AutoCloseable> owned)
+        final List<AutoCloseable> owned,
+        final CheckpointSyncAgent syncAgent)
     {
+        this.syncAgent = syncAgent;
         this.config = config;
         this.storage = storage;
         this.pipeline = pipeline;
@@ -87,13 +93,7 @@ public final class KeelNode implements AutoCloseable
         try
         {
             StorageDirectory storage = null;
-            if (config.storage().flatMap(StorageConfig::sync).isPresent())
-            {
-                // parsed and validated, but a node that ignored it would silently leave the bucket empty
-                throw new KeelException(KeelException.Category.CONFIG, "CONFIG_UNSUPPORTED",
-                    "$.storage.backend.config.sync: checkpoint sync to object storage is not available in this " +
-                    "build of the node; remove the sync section to run with local checkpoints only");
-            }
+            CheckpointSyncAgent syncAgent = null;
             if (config.storageEnabled())
             {
                 storage = StorageDirectory.lock(Path.of(config.storage().orElseThrow().path()));
@@ -190,6 +190,13 @@ public final class KeelNode implements AutoCloseable
                     .checkpointIntervalNs(TimeUnit.SECONDS.toNanos(
                         config.faultTolerance().checkpointIntervalSecs().orElse(0)));
                 warnIfUncleanStop(storage, config, store);
+                final SyncConfig syncConfig = config.storage().flatMap(StorageConfig::sync).orElse(null);
+                if (null != syncConfig)
+                {
+                    syncAgent = openSync(syncConfig, config, storage, store, counters);
+                    opened.add(syncAgent);
+                    ctx.checkpointSync(syncAgent);
+                }
             }
             ctx.faultToleranceModel(null == storage && model != FaultToleranceModel.EXACTLY_ONCE ?
                 FaultToleranceModel.NONE : model);
@@ -218,7 +225,7 @@ public final class KeelNode implements AutoCloseable
             final KeelPipeline pipeline = Keel.launch(ctx, program);
             opened.clear();
             java.util.Collections.reverse(owned);
-            return new KeelNode(config, storage, pipeline, owned);
+            return new KeelNode(config, storage, pipeline, owned, null == syncAgent ? null : syncAgent.start());
         }
         catch (final RuntimeException ex)
         {
@@ -238,6 +245,27 @@ public final class KeelNode implements AutoCloseable
             CloseHelper.quietCloseAll(opened);
             throw ex;
         }
+    }
+
+    /**
+     * The sync writer on {@code bucket}, pushing from the checkpoints directory (the names {@code filesOf} lists
+     * are relative to it). The owner id is the pipeline's name: the bucket prefix belongs to one pipeline.
+     */
+    private static CheckpointSyncAgent openSync(final SyncConfig syncConfig, final PipelineConfig config,
+        final StorageDirectory storage, final FileCheckpointStore store, final KeelCounters counters)
+    {
+        final S3CheckpointSync sync = S3CheckpointSync.open(new S3CheckpointSync.Context()
+            .settings(SyncSettings.from(syncConfig))
+            .ownerId(syncOwnerId(config))
+            .localRoot(storage.checkpointsDir()));
+        return new CheckpointSyncAgent(sync, store,
+            TimeUnit.SECONDS.toMillis(syncConfig.pushIntervalSecs().orElse(0)), counters.countersManager(),
+            config.name());
+    }
+
+    private static String syncOwnerId(final PipelineConfig config)
+    {
+        return "keel-pipeline-" + config.name().replaceAll("[^A-Za-z0-9._:\\-]", "_");
     }
 
     private static void warnIfUncleanStop(
@@ -296,6 +324,8 @@ public final class KeelNode implements AutoCloseable
         {
             closed = true;
             final boolean clean = pipeline.state() != dev.keel.engine.circuit.PipelineState.FAILED;
+            // the sync reads the checkpoint store, which the pipeline closes
+            CloseHelper.quietClose(syncAgent);
             pipeline.close();
             if (null != storage && clean)
             {
