@@ -94,6 +94,13 @@ public final class KeelNode implements AutoCloseable
         {
             StorageDirectory storage = null;
             CheckpointSyncAgent syncAgent = null;
+            if (config.storage().flatMap(StorageConfig::sync).map(SyncConfig::standby).orElse(false))
+            {
+                // parsed and validated, but a node that ignored it would start running instead of waiting
+                throw new KeelException(KeelException.Category.CONFIG, "CONFIG_UNSUPPORTED",
+                    "$.storage.backend.config.sync.standby: standby is not available in this build of the node; " +
+                    "set it to false (start_from_checkpoint, push_interval and read_bucket work)");
+            }
             if (config.storageEnabled())
             {
                 storage = StorageDirectory.lock(Path.of(config.storage().orElseThrow().path()));
@@ -179,6 +186,11 @@ public final class KeelNode implements AutoCloseable
                 }
                 ctx.journal(journal);
             }
+            final SyncConfig syncConfig = config.storage().flatMap(StorageConfig::sync).orElse(null);
+            if (null != storage && null != syncConfig)
+            {
+                SyncStart.startFromSynced(syncConfig, storage, ctx.journal());
+            }
             if (null != storage)
             {
                 final FileCheckpointStore store = new FileCheckpointStore(new FileCheckpointStore.Context()
@@ -190,7 +202,6 @@ public final class KeelNode implements AutoCloseable
                     .checkpointIntervalNs(TimeUnit.SECONDS.toNanos(
                         config.faultTolerance().checkpointIntervalSecs().orElse(0)));
                 warnIfUncleanStop(storage, config, store);
-                final SyncConfig syncConfig = config.storage().flatMap(StorageConfig::sync).orElse(null);
                 if (null != syncConfig)
                 {
                     syncAgent = openSync(syncConfig, config, storage, store, counters);

@@ -5,6 +5,7 @@ import dev.keel.engine.KeelException;
 import dev.keel.engine.api.KeelPipeline;
 import dev.keel.engine.config.PipelineConfigParser;
 import dev.keel.engine.ft.CheckpointStatus;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +34,13 @@ class NodeSyncTest
 
     @TempDir
     Path dir;
+
+    /** Outside the tests' timeouts: Spring Boot's start takes seconds, many more on a loaded machine. */
+    @BeforeAll
+    static void startS3()
+    {
+        NodeS3.get();
+    }
 
     @Test
     void pushesPeriodicallyAndOnRequestAndExportsCounters() throws Exception
@@ -142,9 +150,16 @@ class NodeSyncTest
     static String config(final Path trades, final Path output, final Path storage, final String sync)
         throws IOException
     {
+        return config(trades, output, storage, sync, NodeS3.get().port);
+    }
+
+    /** As {@link #config(Path, Path, Path, String)} with the S3 endpoint on {@code s3Port}. */
+    static String config(final Path trades, final Path output, final Path storage, final String sync,
+        final int s3Port) throws IOException
+    {
         final String syncJson = null == sync ? "" :
             ", \"backend\": {\"name\": \"file\", \"config\": {\"sync\": {" + sync +
-            ", \"endpoint\": \"http://127.0.0.1:" + NodeS3.get().port + "\", \"region\": \"us-east-1\", " +
+            ", \"endpoint\": \"http://127.0.0.1:" + s3Port + "\", \"region\": \"us-east-1\", " +
             "\"provider\": \"Minio\", \"access_key\": \"" + NodeS3.ACCESS_KEY + "\", \"secret_key\": \"" +
             NodeS3.SECRET_KEY + "\"}}}";
         return "{\n" +
