@@ -84,6 +84,39 @@ class NodeSyncStartTest
     }
 
     @Test
+    void aRestartAfterStartingFromTheBucketReplaysTheLocalJournalOnTopOfThePulledCheckpoint() throws Exception
+    {
+        final String bucket = NodeS3.get().newBucket();
+        final Path trades = writeTrades(dir.resolve("trades.json"), 1, 1_500, 19);
+        final Path output = dir.resolve("vwap.json");
+        final String sync = "\"bucket\": \"" + bucket + "\"";
+        final UUID pulled = runAndSync(config(trades, output, dir.resolve("lost"), sync));
+        writeTrades(trades, 1_501, 3_000, 19);
+
+        // the new node runs steps after the pulled checkpoint and stops without a checkpoint of its own, as a
+        // crash would leave it: its only checkpoint is the pulled one, its journal holds the steps after it
+        final String config = config(trades, output, dir.resolve("new"), sync + ", \"start_from_checkpoint\": \"" +
+            pulled + "\"");
+        try (KeelNode node = KeelNode.launch(PipelineConfigParser.parse(config),
+            ProgramRegistry.resolve("trades-vwap"), ctx -> ctx.checkpointOnClose(false)))
+        {
+            assertTrue(node.pipeline().awaitCompletion(Duration.ofSeconds(30)));
+        }
+        final java.util.List<String> before = Files.readAllLines(output);
+        assertEquals(NodeSyncTest.aggregates(trades), RunCommandTest.applyChanges(output));
+
+        // the restart recovers locally: the pulled checkpoint (rebased onto the local journal) plus a replay of
+        // every local step; a foreign journal position would be refused (RECOVERY_JOURNAL_GAP) or misread
+        try (KeelNode node = launch(config))
+        {
+            assertTrue(node.pipeline().awaitCompletion(Duration.ofSeconds(30)));
+            assertTrue(NodeSyncTest.metric(PrometheusExporter.export(node.pipeline().counters()),
+                "keel_replayed_steps_total") > 0, "the local steps were replayed");
+        }
+        assertEquals(before, Files.readAllLines(output), "replayed, not repeated");
+    }
+
+    @Test
     void readBucketOnlyWhenTheBucketIsEmptyAndNeverWritten() throws Exception
     {
         final NodeS3 s3 = NodeS3.get();
