@@ -125,10 +125,21 @@ final class CheckpointSyncAgent implements Agent, CheckpointSync, AutoCloseable
         {
             nextPushMs = nowMs + pushIntervalMs;
             work++;
-            final CheckpointInfo newest = newest();
-            if (null != newest)
+            try
             {
-                queuePush(newest, false);
+                final CheckpointInfo newest = newest();
+                if (null != newest)
+                {
+                    queuePush(newest, false);
+                }
+            }
+            catch (final KeelException ex)
+            {
+                // e.g. retention retired the checkpoint between list() and filesOf(): the next tick takes the
+                // newer one; counted as a failed push, never swallowed
+                pushFailures.increment();
+                LOG.log(Level.WARNING, "sync: cannot queue the periodic push to " + sync.bucket() + ": " +
+                    ex.getMessage());
             }
         }
         if (nowMs - nextProgressLogMs >= 0)
