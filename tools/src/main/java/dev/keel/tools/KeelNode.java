@@ -43,6 +43,11 @@ import java.util.function.Consumer;
  * fed by the pipeline's error handler and the journal media's), the counters registry the pipeline and the journal
  * allocate in (exported by the control server) and the journal's media driver and archive ({@link JournalMedia});
  * it closes them after the pipeline, in the reverse order of their creation.
+ * <p>
+ * With {@code storage.backend.config.sync}: before the checkpoint store opens, {@link SyncStart} may pull a
+ * checkpoint from the bucket ({@code start_from_checkpoint}); then a {@link CheckpointSyncAgent} on its own
+ * thread pushes committed checkpoints (set on the context as the pipeline's {@code CheckpointSync}); it stops
+ * before the pipeline closes, so the checkpoint taken on close is local only until the next run pushes it.
  */
 public final class KeelNode implements AutoCloseable
 {
