@@ -212,6 +212,98 @@ public final class FileCheckpointStore implements CheckpointStore
         return list();
     }
 
+    /**
+     * Whether a checkpoints directory holds a committed checkpoint (its catalog lists one), read before a store
+     * is opened on it (the node asks it to decide whether to start from a synced checkpoint). Any thread.
+     *
+     * @param checkpointsDir the directory; it may not exist.
+     * @return true if the catalog lists at least one checkpoint.
+     * @throws KeelException if the catalog cannot be read or is corrupt.
+     */
+    public static boolean hasCommittedCheckpoint(final Path checkpointsDir)
+    {
+        if (!Files.isDirectory(checkpointsDir))
+        {
+            return false;
+        }
+        final Path catalogPath = checkpointsDir.resolve(CheckpointFormat.CATALOG);
+        try
+        {
+            final byte[] bytes = new FileStorageBackend(checkpointsDir).read(CheckpointFormat.CATALOG);
+            return null != bytes && !Catalog.decode(new UnsafeBuffer(bytes), catalogPath.toString()).isEmpty();
+        }
+        catch (final IOException ex)
+        {
+            throw CheckpointFormat.io("cannot read " + catalogPath, ex);
+        }
+    }
+
+    /**
+     * Commits a checkpoint whose files were copied into an empty checkpoints directory from outside (pulled from
+     * object storage): writes a catalog listing only it, then CURRENT, through the one durable commit protocol.
+     * Called before a store is opened on the directory.
+     * <p>
+     * {@code journalPosition} rebases the checkpoint onto the local journal: the pulled manifest records a
+     * position in the journal of the machine that wrote it, which this machine does not have. With the
+     * position of the local (empty) journal instead, recovery replays nothing now, and after a crash it replays
+     * exactly the local steps, which all follow the checkpoint; a foreign position is never paired with the
+     * local journal. The manifest is rewritten for that (same size, new CRC); page files are untouched.
+     *
+     * @param checkpointsDir  the directory the checkpoint's files were copied into.
+     * @param id              the checkpoint; {@code <id>/manifest} and every file it references must be there.
+     * @param journalPosition the local journal's position to record, or -1 to keep the manifest's (no journal).
+     * @return the committed checkpoint as {@link #list()} will show it.
+     * @throws KeelException (CHECKPOINT_ADOPT_REFUSED) if the directory already has a committed checkpoint;
+     *                       (CHECKPOINT_CORRUPT, CHECKPOINT_IO) if the manifest is missing or unreadable.
+     */
+    public static CheckpointInfo adoptPulled(final Path checkpointsDir, final UUID id, final long journalPosition)
+    {
+        if (hasCommittedCheckpoint(checkpointsDir))
+        {
+            throw new KeelException(KeelException.Category.STORAGE, "CHECKPOINT_ADOPT_REFUSED", checkpointsDir +
+                " already has committed checkpoints; a pulled checkpoint is adopted only into an empty directory");
+        }
+        final FileStorageBackend backend = new FileStorageBackend(checkpointsDir);
+        final String name = id + "/" + CheckpointFormat.MANIFEST;
+        final Path manifestPath = checkpointsDir.resolve(name);
+        try
+        {
+            final byte[] bytes = backend.read(name);
+            if (null == bytes)
+            {
+                throw CheckpointFormat.corrupt(manifestPath + " is missing; the pulled checkpoint is incomplete");
+            }
+            final Manifest pulled = Manifest.decode(new UnsafeBuffer(bytes), manifestPath.toString());
+            if (!pulled.id.equals(id))
+            {
+                throw CheckpointFormat.corrupt(manifestPath + " names checkpoint " + pulled.id + ", not " + id);
+            }
+            final CheckpointMetadata md = pulled.metadata;
+            final org.agrona.ExpandableArrayBuffer buffer = new org.agrona.ExpandableArrayBuffer(bytes.length);
+            if (journalPosition >= 0 && journalPosition != md.journalPosition())
+            {
+                final Manifest rebased = new Manifest(id, new CheckpointMetadata(md.programFingerprint(), md.step(),
+                    md.transactionId(), journalPosition, md.inputPositions(), md.outputPositions(), md.programMeta(),
+                    md.model(), md.wallClockMillis()), pulled.pageSize, pulled.pageCount, pulled.arenaMeta,
+                    pulled.files);
+                final int length = rebased.encode(buffer);
+                backend.writeDurably(name, buffer.byteArray(), 0, length);
+            }
+            final Catalog.Entry entry = new Catalog.Entry(id, md.step(), md.transactionId(), md.wallClockMillis());
+            int length = Catalog.encode(List.of(entry), buffer);
+            backend.writeDurably(CheckpointFormat.CATALOG, buffer.byteArray(), 0, length);
+            length = Catalog.encodeCurrent(entry, buffer);
+            backend.writeDurably(CheckpointFormat.CURRENT, buffer.byteArray(), 0, length);
+            return new CheckpointInfo(id, md.step(), md.transactionId(),
+                journalPosition >= 0 ? journalPosition : md.journalPosition(), md.wallClockMillis(),
+                pulled.referencedPages(), pulled.ownBytes(), pulled.totalBytes());
+        }
+        catch (final IOException ex)
+        {
+            throw CheckpointFormat.io("cannot adopt pulled checkpoint " + id + " in " + checkpointsDir, ex);
+        }
+    }
+
     private static List<UUID> ids(final CatalogState state)
     {
         final List<UUID> ids = new ArrayList<>();

@@ -1,6 +1,7 @@
 package dev.keel.sync;
 
 import dev.keel.engine.config.ConfigException;
+import dev.keel.engine.config.SyncConfig;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -57,11 +58,11 @@ public record SyncSettings(
     /** Region used when {@code region} is absent (S3-compatible stores ignore it, the signer needs one). */
     public static final String DEFAULT_REGION = "us-east-1";
     /** Default of {@code retention_min_count}. */
-    public static final int DEFAULT_RETENTION_MIN_COUNT = 10;
+    public static final int DEFAULT_RETENTION_MIN_COUNT = SyncConfig.DEFAULT_RETENTION_MIN_COUNT;
     /** Default of {@code retention_min_age}, days. */
-    public static final int DEFAULT_RETENTION_MIN_AGE_DAYS = 30;
+    public static final int DEFAULT_RETENTION_MIN_AGE_DAYS = SyncConfig.DEFAULT_RETENTION_MIN_AGE_DAYS;
     /** Default of {@code pull_interval}, seconds. */
-    public static final long DEFAULT_PULL_INTERVAL_SECS = 10;
+    public static final long DEFAULT_PULL_INTERVAL_SECS = SyncConfig.DEFAULT_PULL_INTERVAL_SECS;
 
     private static final String REDACTED = "<redacted>";
     // S3 bucket naming rules (virtual-host safe subset): 3-63 chars, lower case, digits, dots and hyphens.
@@ -144,6 +145,33 @@ public record SyncSettings(
             throw invalid(ConfigException.OUT_OF_RANGE, "pull_interval", Long.toString(pullIntervalSecs),
                 "allowed: 1 or more seconds");
         }
+    }
+
+    /**
+     * The settings of a parsed configuration: {@link SyncConfig} is where the JSON keys, their defaults and the
+     * JSON-path errors live; this adds what the client needs (parsed endpoint, bucket paths, effective region).
+     *
+     * @param config {@code storage.backend.config.sync} as the config layer parsed it.
+     * @return the settings.
+     */
+    public static SyncSettings from(final SyncConfig config)
+    {
+        return builder()
+            .bucket(config.bucketAndPrefix())
+            .region(config.region().orElse(null))
+            .provider(config.provider().orElse(null))
+            .accessKey(config.accessKey().orElse(null))
+            .secretKey(config.secretKey().orElse(null))
+            .endpoint(config.endpoint().orElse(null))
+            .pushInterval(config.pushIntervalSecs().isPresent() ? config.pushIntervalSecs().getAsLong() : null)
+            .retentionMinCount(config.retentionMinCount())
+            .retentionMinAge(config.retentionMinAgeDays())
+            .startFromCheckpoint(config.startFromCheckpoint().map(SyncConfig.StartFrom::jsonValue).orElse(null))
+            .failIfNoCheckpoint(config.failIfNoCheckpoint())
+            .standby(config.standby())
+            .pullInterval(config.pullIntervalSecs())
+            .readBucket(config.readBucketAndPrefix().orElse(null))
+            .build();
     }
 
     /**

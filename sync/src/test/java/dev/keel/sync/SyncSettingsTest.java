@@ -119,4 +119,41 @@ class SyncSettingsTest
         assertTrue(ex.getMessage().contains(expectedText), ex.getMessage());
         assertFalse(ex.getMessage().contains(ACCESS) || ex.getMessage().contains(SECRET), ex.getMessage());
     }
+
+    @Test
+    void fromTheParsedConfigKeepsEveryKey()
+    {
+        final UUID id = UUID.randomUUID();
+        final dev.keel.engine.config.PipelineConfig config = dev.keel.engine.config.PipelineConfigParser.parse(
+            "{\"storage\": {\"backend\": {\"name\": \"file\", \"config\": {\"sync\": {" +
+            "\"bucket\": \"my-bucket/checkpoints\", \"region\": \"eu-west-1\", \"provider\": \"Minio\", " +
+            "\"access_key\": \"" + ACCESS + "\", \"secret_key\": \"" + SECRET + "\", " +
+            "\"endpoint\": \"http://127.0.0.1:9000\", \"push_interval\": 300, \"retention_min_count\": 3, " +
+            "\"retention_min_age\": 7, \"start_from_checkpoint\": \"" + id + "\", " +
+            "\"fail_if_no_checkpoint\": true, \"standby\": true, \"pull_interval\": 20, " +
+            "\"read_bucket\": \"backup-bucket/ro\"}}}}, \"storage_config\": {\"path\": \"/tmp/x\"}}");
+        final SyncSettings settings = SyncSettings.from(config.storage().flatMap(
+            dev.keel.engine.config.StorageConfig::sync).orElseThrow());
+        assertEquals(new BucketPath("my-bucket", "checkpoints"), settings.bucketPath());
+        assertEquals("eu-west-1", settings.effectiveRegion());
+        assertEquals("Minio", settings.provider());
+        assertEquals(ACCESS, settings.accessKey());
+        assertEquals(SECRET, settings.secretKey());
+        assertEquals("http://127.0.0.1:9000", settings.endpoint().toString());
+        assertEquals(OptionalLong.of(300), settings.pushIntervalSecs());
+        assertEquals(3, settings.retentionMinCount());
+        assertEquals(7, settings.retentionMinAgeDays());
+        assertEquals(id, settings.startFromUuid().orElseThrow());
+        assertTrue(settings.failIfNoCheckpoint());
+        assertTrue(settings.standby());
+        assertEquals(20, settings.pullIntervalSecs());
+        assertEquals(new BucketPath("backup-bucket", "ro"), settings.readBucketPath().orElseThrow());
+        assertFalse(settings.toString().contains(SECRET), settings.toString());
+
+        final SyncSettings defaults = SyncSettings.from(dev.keel.engine.config.PipelineConfigParser.parse(
+            "{\"storage\": {\"backend\": {\"name\": \"file\", \"config\": {\"sync\": " +
+            "{\"bucket\": \"b-1\"}}}}}").storage().flatMap(dev.keel.engine.config.StorageConfig::sync)
+            .orElseThrow());
+        assertEquals(SyncSettings.builder().bucket("b-1").build(), defaults);
+    }
 }

@@ -39,8 +39,8 @@ import static dev.keel.tools.HttpRouter.details;
  * Feldera's paths live under {@code /v0/pipelines/{name}} for the one pipeline this node runs (another name is
  * 404). {@code deployment_status} uses Feldera's names; Keel's COMPLETED (every input ended, all output delivered)
  * is reported as Feldera does for a pipeline whose inputs are exhausted: {@code Running} with
- * {@code "pipeline_complete": true}. Features this build does not have ({@code checkpoint/sync},
- * {@code activate}, {@code approve}) answer 501 {@code NOT_SUPPORTED} saying what is missing. The bare paths of
+ * {@code "pipeline_complete": true}. Features this build does not have ({@code activate},
+ * {@code approve}) answer 501 {@code NOT_SUPPORTED} saying what is missing. The bare paths of
  * earlier releases ({@code /status}, {@code /metrics}, {@code /pause}, {@code /resume}, {@code /checkpoint},
  * {@code /checkpoint_status}) keep their answers.
  * <p>
@@ -195,8 +195,8 @@ public final class ControlServer implements AutoCloseable
             .route("POST", V0 + "/checkpoint", named(r -> checkpoint()))
             .route("GET", V0 + "/checkpoint_status", Set.of("seq"), named(this::checkpointStatus))
             .route("GET", V0 + "/checkpoints", named(r -> checkpoints()))
-            .route("POST", V0 + "/checkpoint/sync", named(r -> notSupported(SYNC_MISSING)))
-            .route("GET", V0 + "/checkpoint/sync_status", named(r -> notSupported(SYNC_MISSING)))
+            .route("POST", V0 + "/checkpoint/sync", named(r -> syncCheckpoint()))
+            .route("GET", V0 + "/checkpoint/sync_status", Set.of("uuid"), named(this::syncStatus))
             .route("POST", V0 + "/activate", named(r -> notSupported(
                 "standby (a pipeline started to wait for activation) is not available in this build: the pipeline " +
                 "runs as soon as it starts, so there is nothing to activate")))
@@ -211,10 +211,6 @@ public final class ControlServer implements AutoCloseable
             .route("POST", "/checkpoint", r -> checkpoint())
             .route("GET", "/checkpoint_status", Set.of("seq"), this::legacyCheckpointStatus);
     }
-
-    private static final String SYNC_MISSING = "checkpoint sync to object storage is not available in this build " +
-        "(storage.backend.config.sync is refused at launch): this node keeps local checkpoints only; take one with " +
-        "POST /v0/pipelines/{name}/checkpoint";
 
     /** The port listened on. */
     public int port()
@@ -462,6 +458,66 @@ public final class ControlServer implements AutoCloseable
             throw noStore(ex.getMessage());
         }
         return Response.json(200, JSON.createObjectNode().put("checkpoint_sequence_number", seq));
+    }
+
+    private Response syncCheckpoint()
+    {
+        final java.util.UUID id;
+        try
+        {
+            id = pipeline.syncCheckpoint();
+        }
+        catch (final IllegalStateException ex)
+        {
+            throw new ApiError(409, "SYNC_NOT_CONFIGURED", ex.getMessage(), details("pipeline_name", pipelineName));
+        }
+        catch (final dev.keel.engine.KeelException ex)
+        {
+            throw new ApiError(409, ex.code(), ex.getMessage(), details("pipeline_name", pipelineName));
+        }
+        return Response.json(200, JSON.createObjectNode().put("checkpoint_uuid", id.toString()));
+    }
+
+    private Response syncStatus(final Request request)
+    {
+        try
+        {
+            final ObjectNode body = JSON.createObjectNode();
+            if (request.query().containsKey("uuid"))
+            {
+                final String value = request.query().get("uuid");
+                final java.util.UUID id;
+                try
+                {
+                    id = java.util.UUID.fromString(value);
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    throw HttpRouter.badParameter("uuid", "= '" + value + "' is invalid; allowed: a checkpoint UUID " +
+                        "from POST .../checkpoint/sync");
+                }
+                final CheckpointStatus status = pipeline.syncCheckpointStatus(id);
+                body.put("checkpoint_uuid", id.toString());
+                body.put("status", status.getClass().getSimpleName());
+                body.put("error", status instanceof CheckpointStatus.Failure ?
+                    ((CheckpointStatus.Failure)status).error() : null);
+                return Response.json(200, body);
+            }
+            final java.util.Optional<java.util.UUID> last = pipeline.lastSuccessfulCheckpointSync();
+            if (last.isPresent())
+            {
+                body.put("success", last.get().toString());
+            }
+            else
+            {
+                body.putNull("success");
+            }
+            return Response.json(200, body);
+        }
+        catch (final IllegalStateException ex)
+        {
+            throw new ApiError(409, "SYNC_NOT_CONFIGURED", ex.getMessage(), details("pipeline_name", pipelineName));
+        }
     }
 
     private Response checkpointStatus(final Request request)

@@ -11,10 +11,13 @@ import dev.keel.engine.config.InputEndpointConfig;
 import dev.keel.engine.config.OutputEndpointConfig;
 import dev.keel.engine.config.PipelineConfig;
 import dev.keel.engine.config.StorageConfig;
+import dev.keel.engine.config.SyncConfig;
 import dev.keel.engine.connector.ConnectorContext;
 import dev.keel.engine.connector.ConnectorRegistry;
 import dev.keel.engine.program.ProgramDefinition;
 import dev.keel.engine.storage.StorageDirectory;
+import dev.keel.sync.S3CheckpointSync;
+import dev.keel.sync.SyncSettings;
 import dev.keel.wal.AeronJournal;
 import dev.keel.wal.JournalMedia;
 import org.agrona.CloseHelper;
@@ -39,6 +42,11 @@ import java.util.function.Consumer;
  * fed by the pipeline's error handler and the journal media's), the counters registry the pipeline and the journal
  * allocate in (exported by the control server) and the journal's media driver and archive ({@link JournalMedia});
  * it closes them after the pipeline, in the reverse order of their creation.
+ * <p>
+ * With {@code storage.backend.config.sync}: before the checkpoint store opens, {@link SyncStart} may pull a
+ * checkpoint from the bucket ({@code start_from_checkpoint}); then a {@link CheckpointSyncAgent} on its own
+ * thread pushes committed checkpoints (set on the context as the pipeline's {@code CheckpointSync}); it stops
+ * before the pipeline closes, so the checkpoint taken on close is local only until the next run pushes it.
  */
 public final class KeelNode implements AutoCloseable
 {
@@ -51,14 +59,17 @@ public final class KeelNode implements AutoCloseable
     private final StorageDirectory storage;
     private final KeelPipeline pipeline;
     private final List<AutoCloseable> owned;
+    private final CheckpointSyncAgent syncAgent;
     private boolean closed;
 
     private KeelNode(
         final PipelineConfig config,
         final StorageDirectory storage,
         final KeelPipeline pipeline,
-        final List<AutoCloseable> owned)
+        final List<AutoCloseable> owned,
+        final CheckpointSyncAgent syncAgent)
     {
+        this.syncAgent = syncAgent;
         this.config = config;
         this.storage = storage;
         this.pipeline = pipeline;
@@ -101,12 +112,13 @@ public final class KeelNode implements AutoCloseable
         try
         {
             StorageDirectory storage = null;
-            if (config.storage().flatMap(StorageConfig::sync).isPresent())
+            CheckpointSyncAgent syncAgent = null;
+            if (config.storage().flatMap(StorageConfig::sync).map(SyncConfig::standby).orElse(false))
             {
-                // parsed and validated, but a node that ignored it would silently leave the bucket empty
+                // parsed and validated, but a node that ignored it would start running instead of waiting
                 throw new KeelException(KeelException.Category.CONFIG, "CONFIG_UNSUPPORTED",
-                    "$.storage.backend.config.sync: checkpoint sync to object storage is not available in this " +
-                    "build of the node; remove the sync section to run with local checkpoints only");
+                    "$.storage.backend.config.sync.standby: standby is not available in this build of the node; " +
+                    "set it to false (start_from_checkpoint, push_interval and read_bucket work)");
             }
             if (config.storageEnabled())
             {
@@ -177,6 +189,11 @@ public final class KeelNode implements AutoCloseable
                 }
                 ctx.journal(journal);
             }
+            final SyncConfig syncConfig = config.storage().flatMap(StorageConfig::sync).orElse(null);
+            if (null != storage && null != syncConfig)
+            {
+                SyncStart.startFromSynced(syncConfig, storage, ctx.journal());
+            }
             if (null != storage)
             {
                 final FileCheckpointStore store = new FileCheckpointStore(new FileCheckpointStore.Context()
@@ -188,6 +205,12 @@ public final class KeelNode implements AutoCloseable
                     .checkpointIntervalNs(TimeUnit.SECONDS.toNanos(
                         config.faultTolerance().checkpointIntervalSecs().orElse(0)));
                 warnIfUncleanStop(storage, config, store);
+                if (null != syncConfig)
+                {
+                    syncAgent = openSync(syncConfig, config, storage, store, counters);
+                    opened.add(syncAgent);
+                    ctx.checkpointSync(syncAgent);
+                }
             }
             ctx.faultToleranceModel(null == storage && model != FaultToleranceModel.EXACTLY_ONCE ?
                 FaultToleranceModel.NONE : model);
@@ -216,7 +239,7 @@ public final class KeelNode implements AutoCloseable
             final KeelPipeline pipeline = Keel.launch(ctx, program);
             opened.clear();
             java.util.Collections.reverse(owned);
-            return new KeelNode(config, storage, pipeline, owned);
+            return new KeelNode(config, storage, pipeline, owned, null == syncAgent ? null : syncAgent.start());
         }
         catch (final RuntimeException ex)
         {
@@ -236,6 +259,27 @@ public final class KeelNode implements AutoCloseable
             CloseHelper.quietCloseAll(opened);
             throw ex;
         }
+    }
+
+    /**
+     * The sync writer on {@code bucket}, pushing from the checkpoints directory (the names {@code filesOf} lists
+     * are relative to it). The owner id is the pipeline's name: the bucket prefix belongs to one pipeline.
+     */
+    private static CheckpointSyncAgent openSync(final SyncConfig syncConfig, final PipelineConfig config,
+        final StorageDirectory storage, final FileCheckpointStore store, final KeelCounters counters)
+    {
+        final S3CheckpointSync sync = S3CheckpointSync.open(new S3CheckpointSync.Context()
+            .settings(SyncSettings.from(syncConfig))
+            .ownerId(syncOwnerId(config))
+            .localRoot(storage.checkpointsDir()));
+        return new CheckpointSyncAgent(sync, store,
+            TimeUnit.SECONDS.toMillis(syncConfig.pushIntervalSecs().orElse(0)), counters.countersManager(),
+            config.name());
+    }
+
+    private static String syncOwnerId(final PipelineConfig config)
+    {
+        return "keel-pipeline-" + config.name().replaceAll("[^A-Za-z0-9._:\\-]", "_");
     }
 
     private static void warnIfUncleanStop(
@@ -308,6 +352,8 @@ public final class KeelNode implements AutoCloseable
         {
             closed = true;
             final boolean clean = checkpoint && pipeline.state() != dev.keel.engine.circuit.PipelineState.FAILED;
+            // the sync reads the checkpoint store, which the pipeline closes
+            CloseHelper.quietClose(syncAgent);
             if (checkpoint)
             {
                 pipeline.close();

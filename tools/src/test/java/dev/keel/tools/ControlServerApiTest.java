@@ -146,9 +146,13 @@ class ControlServerApiTest
             assertEquals("verbose", unknownParameter.get("details").get("parameter").asText());
             error(send("GET", "/checkpoint_status"), 400, "INVALID_PARAMETER");
 
-            // features other parts of Keel do not have yet: 501, and no silent local checkpoint
-            for (final String[] route : new String[][]{ { "POST", "/checkpoint/sync" },
-                { "GET", "/checkpoint/sync_status" }, { "POST", "/activate" }, { "POST", "/approve" } })
+            // no sync configured: 409 naming the config key, and no silent local checkpoint
+            final JsonNode noSync = error(send("POST", P + "/checkpoint/sync"), 409, "SYNC_NOT_CONFIGURED");
+            assertTrue(noSync.get("message").asText().contains("storage.backend.config.sync"), noSync.toString());
+            error(send("GET", P + "/checkpoint/sync_status"), 409, "SYNC_NOT_CONFIGURED");
+            error(send("GET", P + "/checkpoint/sync_status?uuid=nope"), 400, "INVALID_PARAMETER");
+            // features other parts of Keel do not have yet: 501
+            for (final String[] route : new String[][]{ { "POST", "/activate" }, { "POST", "/approve" } })
             {
                 final JsonNode notSupported = error(send(route[0], P + route[1]), 501, "NOT_SUPPORTED");
                 assertTrue(notSupported.get("message").asText().contains("not available"), notSupported.toString());

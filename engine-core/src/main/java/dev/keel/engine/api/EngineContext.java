@@ -9,6 +9,7 @@ import dev.keel.engine.connector.InputEndpoint;
 import dev.keel.engine.connector.OutputEndpoint;
 import dev.keel.engine.config.FaultToleranceModel;
 import dev.keel.engine.spi.CheckpointStore;
+import dev.keel.engine.spi.CheckpointSync;
 import dev.keel.engine.spi.Journal;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -88,6 +89,7 @@ public final class EngineContext
     private int arenaPagesPerChunk = DEFAULT_ARENA_PAGES_PER_CHUNK;
     private boolean arenaPreTouch = false;
     private CheckpointStore checkpointStore;
+    private CheckpointSync checkpointSync;
     private FaultToleranceModel faultToleranceModel;
     private long checkpointIntervalNs = 0;
     private java.nio.file.Path checkpointRequestsDir;
@@ -850,6 +852,26 @@ public final class EngineContext
     public CheckpointStore checkpointStore()
     {
         return checkpointStore;
+    }
+
+    /**
+     * Where {@code KeelPipeline.syncCheckpoint()} sends checkpoints (object storage). Not owned by the pipeline:
+     * whoever set it closes it after the pipeline. Default: none (the sync methods then fail).
+     *
+     * @param sync the sync, or null.
+     * @return this.
+     */
+    public EngineContext checkpointSync(final CheckpointSync sync)
+    {
+        checkNotConcluded();
+        this.checkpointSync = sync;
+        return this;
+    }
+
+    /** @return the checkpoint sync, or null. */
+    public CheckpointSync checkpointSync()
+    {
+        return checkpointSync;
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.keel.engine.connector.OutputEndpoint;
 import dev.keel.engine.ft.CheckpointCoordinator;
 import dev.keel.engine.ft.CheckpointStatus;
 import dev.keel.engine.ft.Recovery;
+import dev.keel.engine.spi.CheckpointSync;
 import dev.keel.engine.program.InputTable;
 import dev.keel.engine.program.Operator;
 import dev.keel.engine.program.Program;
@@ -35,6 +36,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -392,6 +395,96 @@ public final class KeelPipeline implements AutoCloseable
     public CheckpointStatus checkpointStatus(final long seq)
     {
         return coordinator().status(seq);
+    }
+
+    /**
+     * Queues a push of the newest committed checkpoint to object storage and returns at once.
+     *
+     * @return the id of the checkpoint being synced, for {@link #syncCheckpointStatus(UUID)}.
+     * @throws IllegalStateException without a sync ({@code storage.backend.config.sync} not configured).
+     * @throws KeelException         if no checkpoint was committed yet.
+     */
+    public UUID syncCheckpoint()
+    {
+        return checkpointSync().syncLatest();
+    }
+
+    /**
+     * Syncs the newest committed checkpoint and waits until the bucket's catalog names it.
+     *
+     * @param timeout how long to wait.
+     * @return the id of the synced checkpoint.
+     * @throws IllegalStateException without a sync ({@code storage.backend.config.sync} not configured).
+     * @throws KeelException         if there is no committed checkpoint, the push failed (SYNC_FAILED, with the
+     *                               cause) or did not finish in time (SYNC_TIMEOUT; it goes on in the background).
+     * @throws InterruptedException  if interrupted while waiting.
+     */
+    public UUID syncCheckpoint(final Duration timeout) throws InterruptedException
+    {
+        final CheckpointSync sync = checkpointSync();
+        final UUID id = sync.syncLatest();
+        final long deadlineNs = System.nanoTime() + timeout.toNanos();
+        while (true)
+        {
+            final CheckpointStatus status = sync.status(id);
+            if (status instanceof CheckpointStatus.Success)
+            {
+                return id;
+            }
+            if (status instanceof CheckpointStatus.Failure failure)
+            {
+                throw new KeelException(KeelException.Category.SYNC, "SYNC_FAILED",
+                    "sync of checkpoint " + id + " failed: " + failure.error());
+            }
+            if (System.nanoTime() - deadlineNs >= 0)
+            {
+                throw new KeelException(KeelException.Category.SYNC, "SYNC_TIMEOUT", "sync of checkpoint " + id +
+                    " did not finish within " + timeout + " (" + status + "); it goes on in the background, see " +
+                    "syncCheckpointStatus");
+            }
+            if (Thread.interrupted())
+            {
+                throw new InterruptedException();
+            }
+            if (null != invoker)
+            {
+                invoker.invoke();
+            }
+            TimeUnit.MILLISECONDS.sleep(5);
+        }
+    }
+
+    /**
+     * What became of a checkpoint sync.
+     *
+     * @param checkpoint an id from {@link #syncCheckpoint()}.
+     * @return Success, Failure(error), InProgress, or Unknown (never synced by this process).
+     * @throws IllegalStateException without a sync ({@code storage.backend.config.sync} not configured).
+     */
+    public CheckpointStatus syncCheckpointStatus(final UUID checkpoint)
+    {
+        return checkpointSync().status(checkpoint);
+    }
+
+    /**
+     * @return the newest checkpoint this process synced successfully, or empty.
+     * @throws IllegalStateException without a sync ({@code storage.backend.config.sync} not configured).
+     */
+    public Optional<UUID> lastSuccessfulCheckpointSync()
+    {
+        return checkpointSync().lastSuccessful();
+    }
+
+    private CheckpointSync checkpointSync()
+    {
+        final CheckpointSync sync = ctx.checkpointSync();
+        if (null == sync)
+        {
+            throw new IllegalStateException("pipeline '" + ctx.pipelineName() + "' has no checkpoint sync: set " +
+                "storage.backend.config.sync (with storage.backend.name \"file\") in the configuration, or " +
+                "EngineContext.checkpointSync");
+        }
+        return sync;
     }
 
     /** The checkpoint coordinator, or null without a checkpoint store (for counts and tests). */

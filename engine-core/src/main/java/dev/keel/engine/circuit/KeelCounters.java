@@ -55,6 +55,16 @@ public final class KeelCounters implements AutoCloseable
     public static final int JOURNAL_COMMITS_TYPE_ID = 1018;
     /** Longest wait from appending a step record until the journal reported it durable, nanoseconds. */
     public static final int JOURNAL_COMMIT_NANOS_MAX_TYPE_ID = 1019;
+    /** Checkpoint pushes to object storage that succeeded. */
+    public static final int SYNC_PUSHES_TYPE_ID = 1020;
+    /** Checkpoint pushes to object storage that failed (after the sync's retries). */
+    public static final int SYNC_PUSH_FAILURES_TYPE_ID = 1021;
+    /** Bytes uploaded to and downloaded from object storage. */
+    public static final int SYNC_BYTES_TYPE_ID = 1022;
+    /** Step of the newest checkpoint pushed successfully, or -1. */
+    public static final int SYNC_LAST_STEP_TYPE_ID = 1023;
+    /** Checkpoint pulls from object storage that succeeded. */
+    public static final int SYNC_PULLS_TYPE_ID = 1024;
 
     /**
      * Records an endpoint moved (label {@code endpoint=<name> direction=input|output}): an input's records taken
@@ -177,6 +187,16 @@ public final class KeelCounters implements AutoCloseable
                 return "keel_endpoint_buffered_records";
             case ENDPOINT_BUFFERED_BYTES_TYPE_ID:
                 return "keel_endpoint_buffered_bytes";
+            case SYNC_PUSHES_TYPE_ID:
+                return "keel_sync_pushes_total";
+            case SYNC_PUSH_FAILURES_TYPE_ID:
+                return "keel_sync_push_failures_total";
+            case SYNC_BYTES_TYPE_ID:
+                return "keel_sync_bytes_transferred_total";
+            case SYNC_LAST_STEP_TYPE_ID:
+                return "keel_sync_last_synced_step";
+            case SYNC_PULLS_TYPE_ID:
+                return "keel_sync_pulls_total";
             default:
                 throw new IllegalArgumentException("not a Keel counter type id: " + typeId);
         }
