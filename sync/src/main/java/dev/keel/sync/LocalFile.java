@@ -1,5 +1,6 @@
 package dev.keel.sync;
 
+import java.nio.file.Path;
 import java.util.Objects;
 
 /**
@@ -79,6 +80,20 @@ public record LocalFile(String name, long size, boolean commitMarker)
                 throw new IllegalArgumentException("file name " + quoted(name) + ": control characters are not allowed");
             }
         }
+    }
+
+    /**
+     * The local path of {@code name} under {@code root}, refusing a name that escapes it.
+     */
+    static Path resolve(final Path root, final String name)
+    {
+        final Path normalizedRoot = root.toAbsolutePath().normalize();
+        final Path path = normalizedRoot.resolve(name).normalize();
+        if (!path.startsWith(normalizedRoot))
+        {
+            throw SyncErrors.error(SyncErrors.LOCAL_IO, "file name " + name + " escapes the local root " + root);
+        }
+        return path;
     }
 
     private static String quoted(final String s)

@@ -1,8 +1,14 @@
 package dev.keel.sync;
 
+import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+
+import static java.lang.System.Logger.Level.INFO;
 
 /**
  * Progress written by the sync thread and by transfer callbacks, read by any thread through {@link #snapshot()}.
@@ -74,5 +80,23 @@ final class ProgressTracker
             bytesTotal, filesDone.get(), filesTotal,
             bytesUploaded.get(), filesUploaded.get(), bytesDownloaded.get(), filesDownloaded.get(),
             pushes.get(), pushFailures.get(), pulls.get(), pullFailures.get(), retries.get(), deletedCheckpoints.get());
+    }
+
+    /**
+     * Log the progress of a long transfer every {@code period} on {@code timer} until cancelled.
+     */
+    ScheduledFuture<?> logEvery(final ScheduledExecutorService timer, final Duration period, final String what)
+    {
+        final long periodMs = period.toMillis();
+        return timer.scheduleAtFixedRate(() ->
+        {
+            final SyncProgress p = snapshot();
+            if (p.operation() != SyncProgress.Operation.IDLE && p.bytesTotal() > 0)
+            {
+                RemoteReader.LOGGER.log(INFO, () -> what + ": " + p.bytesDone() + " of " + p.bytesTotal() +
+                    " bytes (" + (100 * p.bytesDone() / p.bytesTotal()) + "%), " + p.filesDone() + " of " +
+                    p.filesTotal() + " files, " + p.retries() + " retries so far");
+            }
+        }, periodMs, periodMs, TimeUnit.MILLISECONDS);
     }
 }

@@ -2,49 +2,24 @@ package dev.keel.sync;
 
 import dev.keel.engine.KeelException;
 import dev.keel.engine.config.ConfigException;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
-import software.amazon.awssdk.services.s3.S3CrtAsyncClientBuilder;
 import software.amazon.awssdk.transfer.s3.S3TransferManager;
 
-import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import static java.lang.System.Logger.Level.INFO;
-import static java.lang.System.Logger.Level.WARNING;
 
 /**
  * Pushes committed checkpoints to an S3-compatible bucket and pulls them back, on the AWS CRT S3 client.
@@ -92,14 +67,16 @@ import static java.lang.System.Logger.Level.WARNING;
  * A read-only instance ({@link #openReadOnly}, {@link #openReadBucket}) is built without a writer and on a client
  * that only forwards GET, HEAD and LIST ({@link ReadOnlyS3Client}): it cannot issue a write, not even the owner
  * marker.
+ * <p>
+ * The work is split by state owner: this class owns the threads, the client and the public surface;
+ * {@link CatalogStore} the owner marker, catalog and listing cache; {@link PushJob} and {@link PullJob} one
+ * transfer each; {@link SyncStatuses} the per-checkpoint statuses; {@link CrtClients} builds the client.
  */
 public final class S3CheckpointSync implements AutoCloseable
 {
     static final String OWNER_OBJECT = "keel-sync.owner";
     static final String CATALOG_OBJECT = "keel-sync.catalog";
     static final String FILES_DIR = "files/";
-    private static final String OWNER_MAGIC = "KEEL-SYNC-OWNER 1";
-    private static final int MAX_STATUSES = 4096;
     private static final System.Logger LOGGER = RemoteReader.LOGGER;
 
     private final Context ctx;
@@ -112,21 +89,11 @@ public final class S3CheckpointSync implements AutoCloseable
     private final ExecutorService worker;
     private final ScheduledExecutorService timer;
     private final ProgressTracker progress = new ProgressTracker();
-    private final Map<UUID, SyncStatus> statuses = new LinkedHashMap<>(64, 0.75f, false)
-    {
-        protected boolean removeEldestEntry(final Map.Entry<UUID, SyncStatus> eldest)
-        {
-            return size() > MAX_STATUSES;
-        }
-    };
-    private volatile UUID lastSuccessful;
+    private final SyncStatuses statuses = new SyncStatuses();
+    private final CatalogStore store;
+    private final PushJob pushJob;
+    private final PullJob pullJob;
     private volatile boolean closed;
-
-    // Owned by the worker thread.
-    private boolean ownerVerified;
-    private Map<String, Long> remoteFiles;
-    private Catalog catalog;
-    private String catalogETag;
 
     private S3CheckpointSync(final Context ctx, final BucketPath bucket, final boolean writable)
     {
@@ -136,7 +103,7 @@ public final class S3CheckpointSync implements AutoCloseable
         final String name = "keel-sync-" + bucket.name() + (writable ? "" : "-ro");
         this.worker = Executors.newSingleThreadExecutor(r -> daemon(r, name));
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, name + "-timer"));
-        this.crtClient = buildClient(ctx);
+        this.crtClient = CrtClients.build(ctx);
         if (writable)
         {
             this.transferManager = S3TransferManager.builder().s3Client(crtClient).build();
@@ -149,6 +116,9 @@ public final class S3CheckpointSync implements AutoCloseable
             this.writer = null;
             this.reader = new RemoteReader(new ReadOnlyS3Client(crtClient), bucket, ctx, timer, progress);
         }
+        this.store = new CatalogStore(ctx, bucket, reader, writer, statuses);
+        this.pushJob = null == writer ? null : new PushJob(ctx, bucket, writer, store, statuses, progress, timer);
+        this.pullJob = new PullJob(ctx, bucket, reader, store, progress, timer);
         LOGGER.log(INFO, () -> "sync " + (writable ? "writer" : "reader (read-only)") + " on " + bucket + " at " +
             reader.endpoint + (writable ? " as owner " + ctx.ownerId() : ""));
     }
@@ -227,13 +197,13 @@ public final class S3CheckpointSync implements AutoCloseable
             throw SyncErrors.error(SyncErrors.READ_ONLY, "push of checkpoint " + checkpoint.id() + " refused: " +
                 bucket + " is opened read-only (a standby's bucket or read_bucket is never written)");
         }
-        putStatus(checkpoint.id(), SyncStatus.IN_PROGRESS);
-        final CompletableFuture<UUID> result = submit(() -> runPush(checkpoint));
+        statuses.put(checkpoint.id(), SyncStatus.IN_PROGRESS);
+        final CompletableFuture<UUID> result = submit(() -> pushJob.run(checkpoint));
         result.whenComplete((id, error) ->
         {
             if (null != error)
             {
-                putStatus(checkpoint.id(), new SyncStatus.Failure(reader.toKeel(error)));
+                statuses.put(checkpoint.id(), new SyncStatus.Failure(reader.toKeel(error)));
             }
         });
         return result;
@@ -247,10 +217,7 @@ public final class S3CheckpointSync implements AutoCloseable
      */
     public SyncStatus syncStatus(final UUID id)
     {
-        synchronized (statuses)
-        {
-            return statuses.getOrDefault(id, SyncStatus.UNKNOWN);
-        }
+        return statuses.get(id);
     }
 
     /**
@@ -260,7 +227,7 @@ public final class S3CheckpointSync implements AutoCloseable
      */
     public Optional<UUID> lastSuccessfulSync()
     {
-        return Optional.ofNullable(lastSuccessful);
+        return Optional.ofNullable(statuses.lastSuccessful());
     }
 
     /**
@@ -286,7 +253,7 @@ public final class S3CheckpointSync implements AutoCloseable
             progress.begin(SyncProgress.Operation.LIST, null);
             try
             {
-                final Catalog remote = readCatalog();
+                final Catalog remote = store.readCatalog();
                 return null == remote ? List.of() : remote.checkpoints;
             }
             finally
@@ -305,7 +272,7 @@ public final class S3CheckpointSync implements AutoCloseable
      */
     public CompletableFuture<Optional<PulledCheckpoint>> pullLatest(final Path localRoot)
     {
-        return submit(() -> runPull(null, localRoot));
+        return submit(() -> pullJob.run(null, localRoot));
     }
 
     /**
@@ -319,7 +286,7 @@ public final class S3CheckpointSync implements AutoCloseable
      */
     public CompletableFuture<Optional<PulledCheckpoint>> pull(final UUID id, final Path localRoot)
     {
-        return submit(() -> runPull(id, localRoot));
+        return submit(() -> pullJob.run(id, localRoot));
     }
 
     /**
@@ -397,599 +364,11 @@ public final class S3CheckpointSync implements AutoCloseable
         }
     }
 
-    private void putStatus(final UUID id, final SyncStatus status)
-    {
-        synchronized (statuses)
-        {
-            statuses.put(id, status);
-        }
-    }
-
-    // ---------------------------------------------------------------------------------------------------------
-    // Push (worker thread)
-
-    private UUID runPush(final LocalCheckpoint checkpoint)
-    {
-        final long startNs = System.nanoTime();
-        progress.begin(SyncProgress.Operation.PUSH, checkpoint.id());
-        final ScheduledFuture<?> progressLog = logProgress("push of checkpoint " + checkpoint.id() + " to " + bucket);
-        try
-        {
-            checkLocalFiles(checkpoint);
-            ensureOwner();
-            ensureIndex();
-            if (null != catalog.find(checkpoint.id()))
-            {
-                succeeded(checkpoint.id());
-                return checkpoint.id();
-            }
-
-            final List<LocalFile> data = new ArrayList<>();
-            final List<LocalFile> markers = new ArrayList<>();
-            long bytes = 0;
-            for (final LocalFile file : checkpoint.files())
-            {
-                final Long remoteSize = remoteFiles.get(file.name());
-                if (null == remoteSize)
-                {
-                    (file.commitMarker() ? markers : data).add(file);
-                    bytes += file.size();
-                }
-                else if (remoteSize != file.size())
-                {
-                    throw SyncErrors.error(SyncErrors.SIZE_MISMATCH, "checkpoint " + checkpoint.id() + ": " +
-                        reader.url(fileKey(file.name())) + " has " + remoteSize + " bytes but the local file has " +
-                        file.size() + "; checkpoint file names must never be reused for other content");
-                }
-            }
-            progress.totals(bytes, data.size() + markers.size());
-
-            uploadAll(data);
-            uploadAll(markers);
-
-            final Catalog next = catalog.with(ctx.ownerId(), RemoteCheckpoint.of(checkpoint));
-            writeCatalog(next);
-            succeeded(checkpoint.id());
-            final long bytesUploaded = bytes;
-            final int files = data.size() + markers.size();
-            LOGGER.log(INFO, () -> "pushed checkpoint " + checkpoint.id() + " (step " + checkpoint.step() + ") to " +
-                bucket + ": " + files + " new file(s), " + bytesUploaded + " bytes, " +
-                (checkpoint.files().size() - files) + " already there, in " +
-                (System.nanoTime() - startNs) / 1_000_000 + " ms");
-            applyRetention();
-            return checkpoint.id();
-        }
-        catch (final RuntimeException ex)
-        {
-            progress.pushFailures.incrementAndGet();
-            final KeelException error = reader.toKeel(ex);
-            LOGGER.log(WARNING, () -> "push of checkpoint " + checkpoint.id() + " to " + bucket + " failed: " +
-                error.getMessage());
-            throw error;
-        }
-        finally
-        {
-            progressLog.cancel(false);
-            progress.end();
-        }
-    }
-
-    /**
-     * Log the progress of a long transfer every {@link Context#progressLogInterval()} until cancelled.
-     */
-    private ScheduledFuture<?> logProgress(final String what)
-    {
-        final long periodMs = ctx.progressLogInterval().toMillis();
-        return timer.scheduleAtFixedRate(() ->
-        {
-            final SyncProgress p = progress.snapshot();
-            if (p.operation() != SyncProgress.Operation.IDLE && p.bytesTotal() > 0)
-            {
-                LOGGER.log(INFO, () -> what + ": " + p.bytesDone() + " of " + p.bytesTotal() + " bytes (" +
-                    (100 * p.bytesDone() / p.bytesTotal()) + "%), " + p.filesDone() + " of " + p.filesTotal() +
-                    " files, " + p.retries() + " retries so far");
-            }
-        }, periodMs, periodMs, TimeUnit.MILLISECONDS);
-    }
-
-    private void succeeded(final UUID id)
-    {
-        lastSuccessful = id;
-        putStatus(id, SyncStatus.SUCCESS);
-        progress.pushes.incrementAndGet();
-    }
-
-    private void checkLocalFiles(final LocalCheckpoint checkpoint)
-    {
-        for (final LocalFile file : checkpoint.files())
-        {
-            final Path path = resolve(ctx.localRoot(), file.name());
-            final long size;
-            try
-            {
-                size = Files.size(path);
-            }
-            catch (final NoSuchFileException ex)
-            {
-                throw SyncErrors.error(SyncErrors.LOCAL_IO, "checkpoint " + checkpoint.id() + " lists " + file.name() +
-                    " but " + path + " does not exist");
-            }
-            catch (final IOException ex)
-            {
-                throw SyncErrors.error(SyncErrors.LOCAL_IO, "checkpoint " + checkpoint.id() + ": cannot read " + path +
-                    ": " + ex.getMessage(), ex, settings);
-            }
-            if (size != file.size())
-            {
-                throw SyncErrors.error(SyncErrors.SIZE_MISMATCH, "checkpoint " + checkpoint.id() + " lists " +
-                    file.name() + " with " + file.size() + " bytes but " + path + " has " + size);
-            }
-        }
-    }
-
-    private void ensureOwner()
-    {
-        if (ownerVerified)
-        {
-            return;
-        }
-        final String key = bucket.key(OWNER_OBJECT);
-        final byte[] marker = (OWNER_MAGIC + "\nowner " + ctx.ownerId() + "\ncreated " + ctx.clock().instant() + "\n")
-            .getBytes(StandardCharsets.UTF_8);
-        if (!writer.putIfAbsentNow(key, marker))
-        {
-            final RemoteReader.Blob existing = writer.getNow(key);
-            final String owner = null == existing ? null : parseOwner(existing.bytes());
-            if (!ctx.ownerId().equals(owner))
-            {
-                throw SyncErrors.error(SyncErrors.OWNER_CONFLICT, "bucket " + bucket.name() + " prefix \"" +
-                    bucket.prefix() + "\" is owned by \"" + owner + "\" (" + reader.url(key) + "); this node is \"" +
-                    ctx.ownerId() + "\" and refuses to write there. Use another prefix, or delete " +
-                    reader.url(key) + " once \"" + owner + "\" no longer writes");
-            }
-        }
-        ownerVerified = true;
-    }
-
-    private static String parseOwner(final byte[] bytes)
-    {
-        for (final String line : new String(bytes, StandardCharsets.UTF_8).split("\n"))
-        {
-            if (line.startsWith("owner "))
-            {
-                return line.substring("owner ".length());
-            }
-        }
-        return "<unreadable owner marker>";
-    }
-
-    private void ensureIndex()
-    {
-        if (null != remoteFiles && null != catalog)
-        {
-            return;
-        }
-        final RemoteReader.Blob blob = reader.getNow(bucket.key(CATALOG_OBJECT));
-        final Map<String, Long> listed = reader.listNow(bucket.key(FILES_DIR));
-        if (null == blob)
-        {
-            catalog = new Catalog(ctx.ownerId(), 0, List.of());
-            catalogETag = null;
-        }
-        else
-        {
-            catalog = decodeCatalog(blob.bytes());
-            catalogETag = blob.eTag();
-            if (!catalog.checkpoints.isEmpty() && null == lastSuccessful)
-            {
-                lastSuccessful = catalog.checkpoints.get(0).id();
-            }
-        }
-        remoteFiles = new HashMap<>(listed);
-    }
-
-    private void invalidateIndex()
-    {
-        remoteFiles = null;
-        catalog = null;
-        catalogETag = null;
-    }
-
-    private void uploadAll(final List<LocalFile> files)
-    {
-        if (files.isEmpty())
-        {
-            return;
-        }
-        final List<CompletableFuture<?>> uploads = new ArrayList<>(files.size());
-        for (final LocalFile file : files)
-        {
-            final String key = fileKey(file.name());
-            uploads.add(writer.upload(key, resolve(ctx.localRoot(), file.name()), file.size()).thenRun(() ->
-            {
-                progress.fileDone(file.size());
-                progress.bytesUploaded.addAndGet(file.size());
-                progress.filesUploaded.incrementAndGet();
-                synchronized (this)
-                {
-                    remoteFiles.put(file.name(), file.size());
-                }
-            }));
-        }
-        awaitAll(uploads);
-    }
-
-    /**
-     * Wait for every future, then rethrow the first failure: no transfer is left running behind a failed push.
-     */
-    private void awaitAll(final List<CompletableFuture<?>> futures)
-    {
-        try
-        {
-            CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).join();
-        }
-        catch (final CompletionException ex)
-        {
-            for (final CompletableFuture<?> future : futures)
-            {
-                if (future.isCompletedExceptionally())
-                {
-                    reader.join(future);
-                }
-            }
-            throw reader.toKeel(ex);
-        }
-    }
-
-    private void writeCatalog(final Catalog next)
-    {
-        final String key = bucket.key(CATALOG_OBJECT);
-        final byte[] bytes = next.encode();
-        String eTag = writer.putConditionalNow(key, bytes, catalogETag);
-        if (null == eTag)
-        {
-            // A retried attempt may have been applied before its answer was lost: then the catalog is ours.
-            final RemoteReader.Blob current = writer.getNow(key);
-            if (null != current && java.util.Arrays.equals(current.bytes(), bytes))
-            {
-                eTag = current.eTag();
-            }
-            else
-            {
-                final long generation = catalog.generation;
-                invalidateIndex();
-                throw SyncErrors.error(SyncErrors.CATALOG_CONFLICT, reader.url(key) + " changed since this node " +
-                    "read it (generation " + generation + "): another writer or a manual edit. Uploaded files stay; " +
-                    "the next push reads the catalog again");
-            }
-        }
-        catalog = next;
-        catalogETag = eTag;
-    }
-
-    private void applyRetention()
-    {
-        final Retention plan = Retention.plan(catalog.checkpoints, ctx.clock().instant(), settings.retentionMinCount(),
-            settings.retentionMinAgeDays());
-        if (plan.retired.isEmpty())
-        {
-            return;
-        }
-        try
-        {
-            writeCatalog(catalog.retaining(plan.kept));
-            final List<String> keys = new ArrayList<>(plan.filesToDelete.size());
-            for (final String name : plan.filesToDelete)
-            {
-                keys.add(fileKey(name));
-            }
-            final List<String> failed = writer.deleteAllNow(keys);
-            for (final String name : plan.filesToDelete)
-            {
-                remoteFiles.remove(name);
-            }
-            progress.deletedCheckpoints.addAndGet(plan.retired.size());
-            final List<UUID> ids = new ArrayList<>();
-            plan.retired.forEach(c -> ids.add(c.id()));
-            LOGGER.log(INFO, () -> "retention on " + bucket + ": removed checkpoint(s) " + ids + " and " +
-                (keys.size() - failed.size()) + " file(s) no kept checkpoint uses" +
-                (failed.isEmpty() ? "" : "; could not delete " + failed));
-        }
-        catch (final RuntimeException ex)
-        {
-            // The push itself succeeded; retention runs again after the next push.
-            LOGGER.log(WARNING, () -> "retention on " + bucket + " failed: " + reader.toKeel(ex).getMessage());
-        }
-    }
-
-    // ---------------------------------------------------------------------------------------------------------
-    // Pull (worker thread)
-
-    private Catalog readCatalog()
-    {
-        final String key = bucket.key(CATALOG_OBJECT);
-        final RemoteReader.Blob blob = reader.getNow(key);
-        if (null == blob)
-        {
-            if (reader.anyObjectNow())
-            {
-                throw SyncErrors.error(SyncErrors.CATALOG_MISSING, reader.url(key) + " does not exist but " + bucket +
-                    " holds other objects: the catalog was deleted or a push never completed. Refusing to treat " +
-                    "this as \"no checkpoint\"; restore the catalog or empty the prefix");
-            }
-            return null;
-        }
-        return decodeCatalog(blob.bytes());
-    }
-
-    private Catalog decodeCatalog(final byte[] bytes)
-    {
-        try
-        {
-            return Catalog.decode(bytes, reader.url(bucket.key(CATALOG_OBJECT)));
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            throw SyncErrors.error(SyncErrors.CATALOG_CORRUPT, ex.getMessage(), ex, settings);
-        }
-    }
-
-    private Optional<PulledCheckpoint> runPull(final UUID id, final Path localRoot)
-    {
-        final long startNs = System.nanoTime();
-        progress.begin(SyncProgress.Operation.PULL, id);
-        final ScheduledFuture<?> progressLog = logProgress("pull from " + bucket + " into " + localRoot);
-        try
-        {
-            final Catalog remote = readCatalog();
-            if (null == remote || remote.checkpoints.isEmpty())
-            {
-                LOGGER.log(INFO, () -> "pull from " + bucket + ": no checkpoint in the bucket");
-                progress.pulls.incrementAndGet();
-                return Optional.empty();
-            }
-            final RemoteCheckpoint checkpoint = null == id ? remote.checkpoints.get(0) : remote.find(id);
-            if (null == checkpoint)
-            {
-                throw SyncErrors.error(SyncErrors.CHECKPOINT_NOT_FOUND, "checkpoint " + id + " is not in " +
-                    reader.url(bucket.key(CATALOG_OBJECT)) + ", which lists " + remote.checkpoints.size() +
-                    " checkpoint(s), newest " + remote.checkpoints.get(0).id());
-            }
-            progress.checkpoint(checkpoint.id());
-            final Path root = localRoot.toAbsolutePath().normalize();
-            final List<LocalFile> data = new ArrayList<>();
-            final List<LocalFile> markers = new ArrayList<>();
-            final List<String> present = new ArrayList<>();
-            long bytes = 0;
-            for (final LocalFile file : checkpoint.files())
-            {
-                final Path path = resolve(root, file.name());
-                if (Files.isRegularFile(path) && sizeOf(path) == file.size())
-                {
-                    present.add(file.name());
-                }
-                else
-                {
-                    (file.commitMarker() ? markers : data).add(file);
-                    bytes += file.size();
-                }
-            }
-            progress.totals(bytes, data.size() + markers.size());
-            final List<String> downloaded = new ArrayList<>();
-            downloadAll(root, data, downloaded);
-            downloadAll(root, markers, downloaded);
-            progress.pulls.incrementAndGet();
-            final long pulledBytes = bytes;
-            LOGGER.log(INFO, () -> "pulled checkpoint " + checkpoint.id() + " (step " + checkpoint.step() + ") from " +
-                bucket + " into " + root + ": " + downloaded.size() + " file(s), " + pulledBytes + " bytes, " +
-                present.size() + " already present, in " + (System.nanoTime() - startNs) / 1_000_000 + " ms");
-            return Optional.of(new PulledCheckpoint(checkpoint, root, downloaded, present, pulledBytes));
-        }
-        catch (final RuntimeException ex)
-        {
-            progress.pullFailures.incrementAndGet();
-            final KeelException error = reader.toKeel(ex);
-            LOGGER.log(WARNING, () -> "pull from " + bucket + " failed: " + error.getMessage());
-            throw error;
-        }
-        finally
-        {
-            progressLog.cancel(false);
-            progress.end();
-        }
-    }
-
-    private void downloadAll(final Path root, final List<LocalFile> files, final List<String> downloaded)
-    {
-        if (files.isEmpty())
-        {
-            return;
-        }
-        final List<CompletableFuture<?>> downloads = new ArrayList<>(files.size());
-        final List<Path> temps = new ArrayList<>(files.size());
-        try
-        {
-            for (final LocalFile file : files)
-            {
-                final Path target = resolve(root, file.name());
-                Files.createDirectories(target.getParent());
-                final Path temp = target.resolveSibling("." + target.getFileName() + ".keelsync-" +
-                    UUID.randomUUID() + ".tmp");
-                temps.add(temp);
-                downloads.add(reader.download(fileKey(file.name()), temp, file.size()).thenRun(() ->
-                {
-                    progress.fileDone(file.size());
-                }));
-            }
-            awaitAllPulled(downloads, files);
-            final Set<Path> dirs = new LinkedHashSet<>();
-            for (int i = 0; i < files.size(); i++)
-            {
-                final LocalFile file = files.get(i);
-                final Path temp = temps.get(i);
-                final Path target = resolve(root, file.name());
-                final long size = Files.size(temp);
-                if (size != file.size())
-                {
-                    throw SyncErrors.error(SyncErrors.SIZE_MISMATCH, reader.url(fileKey(file.name())) + " has " +
-                        size + " bytes but the catalog lists " + file.size());
-                }
-                try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE))
-                {
-                    channel.force(true);
-                }
-                move(temp, target);
-                // The new file's directory, and every directory up to the root that may have been created for it.
-                for (Path dir = target.getParent(); null != dir && dir.startsWith(root); dir = dir.getParent())
-                {
-                    dirs.add(dir);
-                }
-                downloaded.add(file.name());
-                progress.bytesDownloaded.addAndGet(size);
-                progress.filesDownloaded.incrementAndGet();
-            }
-            for (final Path dir : dirs)
-            {
-                fsyncDirectory(dir);
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw SyncErrors.error(SyncErrors.LOCAL_IO, "pull into " + root + ": " + ex, ex, settings);
-        }
-        finally
-        {
-            for (final Path temp : temps)
-            {
-                try
-                {
-                    Files.deleteIfExists(temp);
-                }
-                catch (final IOException ignore)
-                {
-                    // A leftover temp file is harmless: its name never matches a checkpoint file.
-                }
-            }
-        }
-    }
-
-    private void awaitAllPulled(final List<CompletableFuture<?>> futures, final List<LocalFile> files)
-    {
-        try
-        {
-            CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).join();
-        }
-        catch (final CompletionException ex)
-        {
-            for (int i = 0; i < futures.size(); i++)
-            {
-                final CompletableFuture<?> future = futures.get(i);
-                if (future.isCompletedExceptionally())
-                {
-                    try
-                    {
-                        future.join();
-                    }
-                    catch (final CompletionException failure)
-                    {
-                        if (RemoteReader.kindOf(failure) == RemoteReader.Kind.NOT_FOUND)
-                        {
-                            throw SyncErrors.error(SyncErrors.REMOTE_FILE_MISSING, "the catalog lists " +
-                                files.get(i).name() + " but " + reader.url(fileKey(files.get(i).name())) +
-                                " does not exist: the bucket was edited by hand or retention raced a reader",
-                                RemoteReader.unwrap(failure).getCause(), settings);
-                        }
-                        throw reader.toKeel(failure);
-                    }
-                }
-            }
-            throw reader.toKeel(ex);
-        }
-    }
-
-    private static void move(final Path source, final Path target) throws IOException
-    {
-        try
-        {
-            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        }
-        catch (final AtomicMoveNotSupportedException ex)
-        {
-            Files.move(source, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    private static void fsyncDirectory(final Path dir) throws IOException
-    {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ))
-        {
-            channel.force(true);
-        }
-    }
-
-    private static long sizeOf(final Path path)
-    {
-        try
-        {
-            return Files.size(path);
-        }
-        catch (final IOException ex)
-        {
-            return -1;
-        }
-    }
-
-    private String fileKey(final String name)
-    {
-        return bucket.key(FILES_DIR + name);
-    }
-
-    private static Path resolve(final Path root, final String name)
-    {
-        final Path normalizedRoot = root.toAbsolutePath().normalize();
-        final Path path = normalizedRoot.resolve(name).normalize();
-        if (!path.startsWith(normalizedRoot))
-        {
-            throw SyncErrors.error(SyncErrors.LOCAL_IO, "file name " + name + " escapes the local root " + root);
-        }
-        return path;
-    }
-
     private static Thread daemon(final Runnable r, final String name)
     {
         final Thread thread = new Thread(r, name);
         thread.setDaemon(true);
         return thread;
-    }
-
-    private static S3AsyncClient buildClient(final Context ctx)
-    {
-        final SyncSettings settings = ctx.settings();
-        final AwsCredentialsProvider credentials = null == settings.accessKey() ?
-            DefaultCredentialsProvider.builder().build() :
-            StaticCredentialsProvider.create(AwsBasicCredentials.create(settings.accessKey(), settings.secretKey()));
-        final S3CrtAsyncClientBuilder builder = S3AsyncClient.crtBuilder()
-            .credentialsProvider(credentials)
-            .region(Region.of(settings.effectiveRegion()))
-            .forcePathStyle(true)
-            .minimumPartSizeInBytes(ctx.partSize())
-            .thresholdInBytes(ctx.multipartThreshold())
-            .targetThroughputInGbps(ctx.targetThroughputGbps())
-            // The CRT retries each request (part) itself; 0 would mean "CRT default" (10), so it is bounded here and
-            // the classified, counted retries of whole operations are ours (RemoteReader.retrying).
-            .retryConfiguration(b -> b.numRetries(ctx.crtRetriesPerRequest()))
-            .httpConfiguration(b -> b.connectionTimeout(ctx.connectTimeout()))
-            .requestChecksumCalculation(RequestChecksumCalculation.WHEN_SUPPORTED)
-            .responseChecksumValidation(ResponseChecksumValidation.WHEN_SUPPORTED);
-        if (null != settings.endpoint())
-        {
-            builder.endpointOverride(settings.endpoint());
-        }
-        if (ctx.maxConcurrency() > 0)
-        {
-            builder.maxConcurrency(ctx.maxConcurrency());
-        }
-        return builder.build();
     }
 
     /**
