@@ -366,8 +366,8 @@ public final class Harness
         // a restart bootstraps into a plain arena, as recovery would: no pre-touch (restored pages fault in)
         ctx.arenaPagesPerChunk(o.arenaMib * PAGES_PER_MIB).arenaPreTouch(live);
         // measured runs end at end of input; a restart must find only what the run's checkpoints left
-        ctx.checkpointOnClose(false);
-        run.store = ctx.checkpointStore();
+        ctx.faultTolerance().checkpointOnClose(false);
+        run.store = ctx.faultTolerance().checkpointStore();
         if (o.maxBatch > 0)
         {
             ctx.maxBatchSizeRecords(o.maxBatch);

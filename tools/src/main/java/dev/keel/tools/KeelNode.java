@@ -187,12 +187,12 @@ public final class KeelNode implements AutoCloseable
                 {
                     LOG.log(Level.WARNING, "journal tail repaired: " + repair);
                 }
-                ctx.journal(journal);
+                ctx.faultTolerance().journal(journal);
             }
             final SyncConfig syncConfig = config.storage().flatMap(StorageConfig::sync).orElse(null);
             if (null != storage && null != syncConfig)
             {
-                SyncStart.startFromSynced(syncConfig, storage, ctx.journal());
+                SyncStart.startFromSynced(syncConfig, storage, ctx.faultTolerance().journal());
             }
             if (null != storage)
             {
@@ -200,7 +200,7 @@ public final class KeelNode implements AutoCloseable
                     .checkpointsDir(storage.checkpointsDir())
                     .retainedCheckpoints(config.faultTolerance().retainedCheckpoints()));
                 opened.add(store);
-                ctx.checkpointStore(store)
+                ctx.faultTolerance().checkpointStore(store)
                     .checkpointRequestsDir(storage.checkpointsDir())
                     .checkpointIntervalNs(TimeUnit.SECONDS.toNanos(
                         config.faultTolerance().checkpointIntervalSecs().orElse(0)));
@@ -209,10 +209,10 @@ public final class KeelNode implements AutoCloseable
                 {
                     syncAgent = openSync(syncConfig, config, storage, store, counters);
                     opened.add(syncAgent);
-                    ctx.checkpointSync(syncAgent);
+                    ctx.faultTolerance().checkpointSync(syncAgent);
                 }
             }
-            ctx.faultToleranceModel(null == storage && model != FaultToleranceModel.EXACTLY_ONCE ?
+            ctx.faultTolerance().faultToleranceModel(null == storage && model != FaultToleranceModel.EXACTLY_ONCE ?
                 FaultToleranceModel.NONE : model);
             customizer.accept(ctx);
             if (null != errorLog)

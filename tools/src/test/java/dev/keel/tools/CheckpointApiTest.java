@@ -164,11 +164,13 @@ class CheckpointApiTest
     {
         return Keel.launch(new EngineContext()
             .threadingMode(ThreadingMode.INVOKER)
+            .faultTolerance()
             .journal(dev.keel.wal.AeronJournal.launch(new dev.keel.wal.AeronJournal.Context()
                 .journalDir(dir.resolve("journal"))))
             .checkpointStore(new FileCheckpointStore(storeContext()))
             .checkpointRequestsDir(dir.resolve("checkpoints"))
-            .checkpointOnClose(false), PROGRAM);
+            .checkpointOnClose(false)
+            .context(), PROGRAM);
     }
 
     private FileCheckpointStore.Context storeContext()
@@ -180,10 +182,12 @@ class CheckpointApiTest
     {
         return Keel.launch(new EngineContext()
             .threadingMode(ThreadingMode.INVOKER)
+            .faultTolerance()
             .faultToleranceModel(FaultToleranceModel.NONE)
             .checkpointStore(store)
             .checkpointRequestsDir(dir.resolve("checkpoints"))
-            .checkpointOnClose(checkpointOnClose), PROGRAM);
+            .checkpointOnClose(checkpointOnClose)
+            .context(), PROGRAM);
     }
 
     private static void push(final KeelPipeline pipeline, final String symbol, final int count)

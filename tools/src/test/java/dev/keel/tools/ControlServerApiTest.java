@@ -233,9 +233,11 @@ class ControlServerApiTest
         return Keel.launch(new EngineContext()
             .threadingMode(ThreadingMode.SHARED)
             .pipelineName("ctl")
+            .faultTolerance()
             .faultToleranceModel(FaultToleranceModel.NONE)
             .checkpointStore(store)
-            .checkpointRequestsDir(dir.resolve("checkpoints")), p -> p.view("out", p.zsetTable("in", SCHEMA)));
+            .checkpointRequestsDir(dir.resolve("checkpoints"))
+            .context(), p -> p.view("out", p.zsetTable("in", SCHEMA)));
     }
 
     private JsonNode await(final String path, final Predicate<JsonNode> done) throws Exception

@@ -41,9 +41,11 @@ class ControlServerCheckpointTest
     {
         try (KeelPipeline pipeline = Keel.launch(new EngineContext()
             .threadingMode(ThreadingMode.SHARED)
+            .faultTolerance()
             .faultToleranceModel(FaultToleranceModel.NONE)
             .checkpointStore(new FileCheckpointStore(new FileCheckpointStore.Context().storageDir(dir)))
-            .checkpointRequestsDir(dir.resolve("checkpoints")),
+            .checkpointRequestsDir(dir.resolve("checkpoints"))
+            .context(),
             p -> p.view("volume", p.table("trades", TRADES)
                 .aggregate("by_symbol", new String[]{ "symbol" }, Agg.sum("qty", "volume"))));
             ControlServer server = ControlServer.start(

@@ -98,7 +98,7 @@ class NodeSyncStartTest
         final String config = config(trades, output, dir.resolve("new"), sync + ", \"start_from_checkpoint\": \"" +
             pulled + "\"");
         try (KeelNode node = KeelNode.launch(PipelineConfigParser.parse(config),
-            ProgramRegistry.resolve("trades-vwap"), ctx -> ctx.checkpointOnClose(false)))
+            ProgramRegistry.resolve("trades-vwap"), ctx -> ctx.faultTolerance().checkpointOnClose(false)))
         {
             assertTrue(node.pipeline().awaitCompletion(Duration.ofSeconds(30)));
         }

@@ -7,10 +7,6 @@ import dev.keel.engine.config.IdleStrategyType;
 import dev.keel.engine.config.ThreadingMode;
 import dev.keel.engine.connector.InputEndpoint;
 import dev.keel.engine.connector.OutputEndpoint;
-import dev.keel.engine.config.FaultToleranceModel;
-import dev.keel.engine.spi.CheckpointStore;
-import dev.keel.engine.spi.CheckpointSync;
-import dev.keel.engine.spi.Journal;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
@@ -34,8 +30,8 @@ import java.util.concurrent.TimeUnit;
  * {@link #conclude()}, which validates once and fails naming the field, the value and what is allowed.
  * <p>
  * Settings mirror the pipeline JSON config (in parentheses) so that the node can map one onto the other.
- * Endpoints, the journal and the counters given here are owned by the pipeline from launch on and closed
- * with it.
+ * Endpoints and the counters given here are owned by the pipeline from launch on and closed with it; the
+ * fault-tolerance settings, with the journal and the checkpoint store, are in {@link #faultTolerance()}.
  */
 public final class EngineContext
 {
@@ -57,14 +53,10 @@ public final class EngineContext
     public static final int DEFAULT_ARENA_PAGES_PER_CHUNK = 64;
     /** Default of {@link #housekeepingIntervalNs(long)}: 1 ms. */
     public static final long DEFAULT_HOUSEKEEPING_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
-    /** Default of {@link #replayStallTimeoutNs(long)}: 10 s. */
-    public static final long DEFAULT_REPLAY_STALL_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
     /** Default of {@link #sleepingIdlePeriodNs(long)}: 100 µs. */
     public static final long DEFAULT_SLEEPING_IDLE_PERIOD_NS = TimeUnit.MICROSECONDS.toNanos(100);
     /** Default of {@link #inputHandleBufferLength(int)} and {@link #outputHandleBufferLength(int)}: 1 MiB. */
     public static final int DEFAULT_HANDLE_BUFFER_LENGTH = 1024 * 1024;
-    /** Default {@link #checkpointOnCloseTimeoutNs()}: 30 s. */
-    public static final long DEFAULT_CHECKPOINT_ON_CLOSE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
 
     private String pipelineName = DEFAULT_PIPELINE_NAME;
     private ThreadingMode threadingMode = ThreadingMode.DEDICATED;
@@ -75,26 +67,16 @@ public final class EngineContext
     private int maxBatchSizeRecords = DEFAULT_MAX_BATCH_SIZE_RECORDS;
     private long minBatchSizeRecords = 0;
     private long maxBufferingDelayUsecs = 0;
-    private Journal journal;
-    private long journalReplayFromPosition = 0;
     private int pendingStepCapacity = DEFAULT_PENDING_STEP_CAPACITY;
     private int pendingDeltaInitialBytes = DEFAULT_PENDING_DELTA_INITIAL_BYTES;
     private int inputStagingInitialBytes = DEFAULT_INPUT_STAGING_INITIAL_BYTES;
     private long housekeepingIntervalNs = DEFAULT_HOUSEKEEPING_INTERVAL_NS;
-    private long replayStallTimeoutNs = DEFAULT_REPLAY_STALL_TIMEOUT_NS;
     private NanoClock nanoClock = SystemNanoClock.INSTANCE;
     private KeelCounters counters;
     private int countersValuesBufferLength = KeelCounters.DEFAULT_VALUES_BUFFER_LENGTH;
     private StepListener stepListener;
     private int arenaPagesPerChunk = DEFAULT_ARENA_PAGES_PER_CHUNK;
     private boolean arenaPreTouch = false;
-    private CheckpointStore checkpointStore;
-    private CheckpointSync checkpointSync;
-    private FaultToleranceModel faultToleranceModel;
-    private long checkpointIntervalNs = 0;
-    private java.nio.file.Path checkpointRequestsDir;
-    private boolean checkpointOnClose = true;
-    private long checkpointOnCloseTimeoutNs = DEFAULT_CHECKPOINT_ON_CLOSE_TIMEOUT_NS;
     private ErrorHandler errorHandler;
     private int inputHandleBufferLength = DEFAULT_HANDLE_BUFFER_LENGTH;
     private int outputHandleBufferLength = DEFAULT_HANDLE_BUFFER_LENGTH;
@@ -102,6 +84,7 @@ public final class EngineContext
     private final List<OutputAttachment> outputs = new ArrayList<>();
     private final Set<String> inputHandleTables = new LinkedHashSet<>();
     private final Set<String> outputHandleViews = new LinkedHashSet<>();
+    private final FaultToleranceContext faultTolerance = new FaultToleranceContext(this);
     private boolean concluded;
 
     /**
@@ -300,7 +283,6 @@ public final class EngineContext
         requireRange("maxBatchSizeRecords", maxBatchSizeRecords, 1, MAX_MAX_BATCH_SIZE_RECORDS);
         requireRange("minBatchSizeRecords", minBatchSizeRecords, 0, Long.MAX_VALUE);
         requireRange("maxBufferingDelayUsecs", maxBufferingDelayUsecs, 0, MAX_MAX_BUFFERING_DELAY_USECS);
-        requireRange("journalReplayFromPosition", journalReplayFromPosition, -1, Long.MAX_VALUE);
         requireRange("pendingStepCapacity", pendingStepCapacity, 1, 1 << 16);
         if (Integer.bitCount(pendingStepCapacity) != 1)
         {
@@ -309,28 +291,7 @@ public final class EngineContext
         requireRange("pendingDeltaInitialBytes", pendingDeltaInitialBytes, 64, 1 << 30);
         requireRange("inputStagingInitialBytes", inputStagingInitialBytes, 64, 1 << 30);
         requireRange("housekeepingIntervalNs", housekeepingIntervalNs, 1, TimeUnit.SECONDS.toNanos(10));
-        if (null == faultToleranceModel)
-        {
-            faultToleranceModel = null != journal ? FaultToleranceModel.EXACTLY_ONCE :
-                null != checkpointStore ? FaultToleranceModel.AT_LEAST_ONCE : FaultToleranceModel.NONE;
-        }
-        if (faultToleranceModel == FaultToleranceModel.EXACTLY_ONCE && null == journal)
-        {
-            throw invalid("faultToleranceModel", faultToleranceModel.jsonName(), "exactly_once only with a journal");
-        }
-        if (faultToleranceModel != FaultToleranceModel.EXACTLY_ONCE && null != journal)
-        {
-            throw invalid("journal", "set", "a journal only with faultToleranceModel exactly_once, not " +
-                faultToleranceModel.jsonName());
-        }
-        if (faultToleranceModel == FaultToleranceModel.AT_LEAST_ONCE && null == checkpointStore)
-        {
-            throw invalid("faultToleranceModel", faultToleranceModel.jsonName(),
-                "at_least_once only with a checkpoint store (storage)");
-        }
-        requireRange("checkpointIntervalNs", checkpointIntervalNs, 0, TimeUnit.HOURS.toNanos(24));
-        requireRange("checkpointOnCloseTimeoutNs", checkpointOnCloseTimeoutNs, 0, TimeUnit.HOURS.toNanos(1));
-        requireRange("replayStallTimeoutNs", replayStallTimeoutNs, 1, TimeUnit.HOURS.toNanos(1));
+        faultTolerance.conclude();
         requireRange("arenaPagesPerChunk", arenaPagesPerChunk, 1, 16384);
         requireRange("countersValuesBufferLength", countersValuesBufferLength, 128, 1 << 26);
         if (countersValuesBufferLength % 128 != 0)
@@ -368,6 +329,16 @@ public final class EngineContext
         }
         concluded = true;
         return this;
+    }
+
+    /**
+     * The fault-tolerance settings: journal, checkpoint store and sync, model, checkpoint schedule.
+     *
+     * @return the fault-tolerance context of this context, concluded by {@link #conclude()}.
+     */
+    public FaultToleranceContext faultTolerance()
+    {
+        return faultTolerance;
     }
 
     /** True once {@link #conclude()} succeeded. */
@@ -579,46 +550,6 @@ public final class EngineContext
     }
 
     /**
-     * The input journal; setting one makes the pipeline {@code exactly_once}: every step is journaled and its
-     * output held until durable. Default: none ({@code fault_tolerance.model: none}).
-     *
-     * @param journal the journal, owned by the pipeline from launch.
-     * @return this.
-     */
-    public EngineContext journal(final Journal journal)
-    {
-        checkNotConcluded();
-        this.journal = journal;
-        return this;
-    }
-
-    /** @return the journal, or null. */
-    public Journal journal()
-    {
-        return journal;
-    }
-
-    /**
-     * Journal position to replay from when the pipeline starts (a checkpoint's journal position); -1 to
-     * skip replay. Default 0: replay every journaled step, which recovers a pipeline without checkpoints.
-     *
-     * @param position a position returned by the journal, 0, or -1.
-     * @return this.
-     */
-    public EngineContext journalReplayFromPosition(final long position)
-    {
-        checkNotConcluded();
-        this.journalReplayFromPosition = position;
-        return this;
-    }
-
-    /** @return the replay start position, or -1. */
-    public long journalReplayFromPosition()
-    {
-        return journalReplayFromPosition;
-    }
-
-    /**
      * Most steps whose output may wait for the journal or for outputs at once; more input waits in the
      * endpoints. Default {@value #DEFAULT_PENDING_STEP_CAPACITY}.
      *
@@ -693,26 +624,6 @@ public final class EngineContext
     public long housekeepingIntervalNs()
     {
         return housekeepingIntervalNs;
-    }
-
-    /**
-     * During replay, how long a replayable endpoint may make no progress towards a journaled position
-     * before recovery fails naming it.
-     *
-     * @param timeoutNs 1 ns..1 h; default 10 s.
-     * @return this.
-     */
-    public EngineContext replayStallTimeoutNs(final long timeoutNs)
-    {
-        checkNotConcluded();
-        this.replayStallTimeoutNs = timeoutNs;
-        return this;
-    }
-
-    /** @return the replay stall timeout. */
-    public long replayStallTimeoutNs()
-    {
-        return replayStallTimeoutNs;
     }
 
     /**
@@ -831,146 +742,6 @@ public final class EngineContext
     public boolean arenaPreTouch()
     {
         return arenaPreTouch;
-    }
-
-    /**
-     * Where checkpoints go; with one the pipeline recovers from the newest checkpoint when it launches, takes
-     * checkpoints every {@link #checkpointIntervalNs()} and on request, and one when closed cleanly. Owned by
-     * the pipeline from launch. Default: none.
-     *
-     * @param store the store, or null.
-     * @return this.
-     */
-    public EngineContext checkpointStore(final CheckpointStore store)
-    {
-        checkNotConcluded();
-        this.checkpointStore = store;
-        return this;
-    }
-
-    /** @return the checkpoint store, or null. */
-    public CheckpointStore checkpointStore()
-    {
-        return checkpointStore;
-    }
-
-    /**
-     * Where {@code KeelPipeline.syncCheckpoint()} sends checkpoints (object storage). Not owned by the pipeline:
-     * whoever set it closes it after the pipeline. Default: none (the sync methods then fail).
-     *
-     * @param sync the sync, or null.
-     * @return this.
-     */
-    public EngineContext checkpointSync(final CheckpointSync sync)
-    {
-        checkNotConcluded();
-        this.checkpointSync = sync;
-        return this;
-    }
-
-    /** @return the checkpoint sync, or null. */
-    public CheckpointSync checkpointSync()
-    {
-        return checkpointSync;
-    }
-
-    /**
-     * The fault-tolerance model. Default: exactly_once with a journal, else at_least_once with a checkpoint
-     * store, else none. exactly_once needs a journal; at_least_once a checkpoint store; none may have a store
-     * (a clean stop checkpoints, a restart resumes there).
-     *
-     * @param model the model.
-     * @return this.
-     */
-    public EngineContext faultToleranceModel(final FaultToleranceModel model)
-    {
-        checkNotConcluded();
-        this.faultToleranceModel = model;
-        return this;
-    }
-
-    /** @return the model; set by {@link #conclude()}. */
-    public FaultToleranceModel faultToleranceModel()
-    {
-        return faultToleranceModel;
-    }
-
-    /**
-     * Interval of periodic checkpoints; 0 (the default) for none (manual and on-close checkpoints only).
-     *
-     * @param intervalNs 0..24 h.
-     * @return this.
-     */
-    public EngineContext checkpointIntervalNs(final long intervalNs)
-    {
-        checkNotConcluded();
-        this.checkpointIntervalNs = intervalNs;
-        return this;
-    }
-
-    /** @return the periodic checkpoint interval, 0 for none. */
-    public long checkpointIntervalNs()
-    {
-        return checkpointIntervalNs;
-    }
-
-    /**
-     * Directory where checkpoint request sequence numbers and statuses are kept durably (the node uses
-     * {@code <storage>/checkpoints}); null (the default) keeps them in memory, so they do not survive a restart.
-     *
-     * @param dir an existing directory, or null.
-     * @return this.
-     */
-    public EngineContext checkpointRequestsDir(final java.nio.file.Path dir)
-    {
-        checkNotConcluded();
-        this.checkpointRequestsDir = dir;
-        return this;
-    }
-
-    /** @return the request status directory, or null. */
-    public java.nio.file.Path checkpointRequestsDir()
-    {
-        return checkpointRequestsDir;
-    }
-
-    /**
-     * Whether {@code KeelPipeline.close()} takes a checkpoint first (with a store, while the pipeline is healthy).
-     * Default true.
-     *
-     * @param checkpoint true to checkpoint on close.
-     * @return this.
-     */
-    public EngineContext checkpointOnClose(final boolean checkpoint)
-    {
-        checkNotConcluded();
-        this.checkpointOnClose = checkpoint;
-        return this;
-    }
-
-    /** @return whether close checkpoints first. */
-    public boolean checkpointOnClose()
-    {
-        return checkpointOnClose;
-    }
-
-    /**
-     * Longest wait of {@code close()} for its checkpoint; on time-out the pipeline closes without it (logged).
-     *
-     * @param timeoutNs 0..1 h.
-     * @return this.
-     */
-    public EngineContext checkpointOnCloseTimeoutNs(final long timeoutNs)
-    {
-        checkNotConcluded();
-        this.checkpointOnCloseTimeoutNs = timeoutNs;
-        return this;
-    }
-
-    /** @return the on-close checkpoint time-out. */
-    public long checkpointOnCloseTimeoutNs()
-    {
-        return checkpointOnCloseTimeoutNs;
     }
 
     /**

@@ -115,8 +115,8 @@ public final class KeelPipeline implements AutoCloseable
         }
         final List<EngineContext.InputAttachment> attachedInputs = new ArrayList<>();
         final List<EngineContext.OutputAttachment> attachedOutputs = new ArrayList<>();
-        toCloseOnFailure.add(ctx.journal());
-        toCloseOnFailure.add(ctx.checkpointStore());
+        toCloseOnFailure.add(ctx.faultTolerance().journal());
+        toCloseOnFailure.add(ctx.faultTolerance().checkpointStore());
         toCloseOnFailure.add(ownedCounters);
 
         CircuitAgent circuit = null;
@@ -173,7 +173,7 @@ public final class KeelPipeline implements AutoCloseable
             final CircuitAgent boundCircuit = circuit;
             // the circuit's first duty cycle bootstraps: loading a checkpoint and opening the endpoints happen on
             // its thread, so that the lifecycle advances there one duty cycle at a time
-            if (null != ctx.checkpointStore())
+            if (null != ctx.faultTolerance().checkpointStore())
             {
                 circuit.bootstrapTask(() -> started.coordinator =
                     Recovery.bootstrap(ctx, boundCircuit, inputs, outputs, counters.countersManager()));
@@ -196,7 +196,7 @@ public final class KeelPipeline implements AutoCloseable
             if (null != circuit)
             {
                 CloseHelper.quietClose(circuit);
-                CloseHelper.quietClose(ctx.checkpointStore());
+                CloseHelper.quietClose(ctx.faultTolerance().checkpointStore());
             }
             else
             {
@@ -477,7 +477,7 @@ public final class KeelPipeline implements AutoCloseable
 
     private CheckpointSync checkpointSync()
     {
-        final CheckpointSync sync = ctx.checkpointSync();
+        final CheckpointSync sync = ctx.faultTolerance().checkpointSync();
         if (null == sync)
         {
             throw new IllegalStateException("pipeline '" + ctx.pipelineName() + "' has no checkpoint sync: set " +
@@ -496,7 +496,7 @@ public final class KeelPipeline implements AutoCloseable
     /** The checkpoint store, or null without one; its {@code list()} may be called from any thread. */
     public dev.keel.engine.spi.CheckpointStore checkpointStore()
     {
-        return ctx.checkpointStore();
+        return ctx.faultTolerance().checkpointStore();
     }
 
     private CheckpointCoordinator coordinator()
@@ -659,7 +659,7 @@ public final class KeelPipeline implements AutoCloseable
             closeables.add(coordinator::close);
         }
         closeables.add(circuit);
-        closeables.add(ctx.checkpointStore());
+        closeables.add(ctx.faultTolerance().checkpointStore());
         closeables.addAll(endpointCounters);
         closeables.add(ownedCounters);
         CloseHelper.closeAll(closeables);
@@ -678,7 +678,7 @@ public final class KeelPipeline implements AutoCloseable
     private void checkpointOnClose()
     {
         final PipelineState state = lifecycle.state();
-        if (null == coordinator || !ctx.checkpointOnClose() || skipCheckpointOnClose ||
+        if (null == coordinator || !ctx.faultTolerance().checkpointOnClose() || skipCheckpointOnClose ||
             (state != PipelineState.RUNNING && state != PipelineState.PAUSED && state != PipelineState.COMPLETED))
         {
             return;
@@ -689,7 +689,7 @@ public final class KeelPipeline implements AutoCloseable
         CheckpointStatus status;
         try
         {
-            status = awaitCheckpoint(seq, ctx.checkpointOnCloseTimeoutNs());
+            status = awaitCheckpoint(seq, ctx.faultTolerance().checkpointOnCloseTimeoutNs());
         }
         catch (final InterruptedException ex)
         {

@@ -110,11 +110,11 @@ public final class CircuitAgent implements Agent, AutoCloseable
         this.pipelineName = ctx.pipelineName();
         this.clock = ctx.nanoClock();
         this.program = program;
-        this.journal = ctx.journal();
+        this.journal = ctx.faultTolerance().journal();
         this.stepListener = ctx.stepListener();
         this.housekeepingIntervalNs = ctx.housekeepingIntervalNs();
-        this.replayStallTimeoutNs = ctx.replayStallTimeoutNs();
-        this.journalReplayFromPosition = null == journal ? -1 : ctx.journalReplayFromPosition();
+        this.replayStallTimeoutNs = ctx.faultTolerance().replayStallTimeoutNs();
+        this.journalReplayFromPosition = null == journal ? -1 : ctx.faultTolerance().journalReplayFromPosition();
         this.pinning = new CpuPinning(roleName(),
             ctx.threadingMode() != ThreadingMode.INVOKER && ctx.pinCircuitThread() ?
             (ctx.pinCpus().length > 0 ? ctx.pinCpus()[0] : CpuPinning.ANY_CPU) : CpuPinning.NO_PINNING);

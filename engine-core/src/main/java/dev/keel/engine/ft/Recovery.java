@@ -54,9 +54,9 @@ public final class Recovery
         final List<EngineContext.OutputAttachment> outputs,
         final org.agrona.concurrent.status.CountersManager counters)
     {
-        final CheckpointStore store = ctx.checkpointStore();
-        final Journal journal = ctx.journal();
-        final FaultToleranceModel model = ctx.faultToleranceModel();
+        final CheckpointStore store = ctx.faultTolerance().checkpointStore();
+        final Journal journal = ctx.faultTolerance().journal();
+        final FaultToleranceModel model = ctx.faultTolerance().faultToleranceModel();
         final Program program = circuit.program();
         final String name = ctx.pipelineName();
 
@@ -78,8 +78,8 @@ public final class Recovery
         {
             committed.add(info.id());
         }
-        final CheckpointRequests requests = new CheckpointRequests(null == ctx.checkpointRequestsDir() ? null :
-            new dev.keel.engine.storage.FileStorageBackend(ctx.checkpointRequestsDir()), committed);
+        final CheckpointRequests requests = new CheckpointRequests(null == ctx.faultTolerance().checkpointRequestsDir() ? null :
+            new dev.keel.engine.storage.FileStorageBackend(ctx.faultTolerance().checkpointRequestsDir()), committed);
         final String[] outputNames = new String[outputs.size()];
         final dev.keel.engine.connector.OutputEndpoint[] endpoints =
             new dev.keel.engine.connector.OutputEndpoint[outputs.size()];
@@ -89,7 +89,7 @@ public final class Recovery
             endpoints[i] = outputs.get(i).endpoint();
         }
         final CheckpointCoordinator coordinator = new CheckpointCoordinator(name, store, journal, model.jsonName(),
-            outputNames, endpoints, ctx.stepListener(), ctx.checkpointIntervalNs(), requests, counters);
+            outputNames, endpoints, ctx.stepListener(), ctx.faultTolerance().checkpointIntervalNs(), requests, counters);
         coordinator.bind(circuit);
         circuit.stepListener(coordinator);
         circuit.dutyCycleHook(coordinator);

@@ -34,7 +34,7 @@ class HandleAllocationTest
         final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final EngineContext ctx = new EngineContext().threadingMode(ThreadingMode.INVOKER)
-            .journal(new CircuitJournalWithoutCopies())
+            .faultTolerance().journal(new CircuitJournalWithoutCopies()).context()
             .outputHandleBufferLength(8 * 1024 * 1024);
         try (KeelPipeline pipeline = Keel.launch(ctx, p -> p.view("out", p.keyedTable("t", SCHEMA, "id"))))
         {

@@ -66,7 +66,7 @@ class KeelPipelineSyncTest
 
     private static KeelPipeline launch(final CheckpointSync sync)
     {
-        return Keel.launch(new EngineContext().threadingMode(ThreadingMode.INVOKER).checkpointSync(sync), PROGRAM);
+        return Keel.launch(new EngineContext().threadingMode(ThreadingMode.INVOKER).faultTolerance().checkpointSync(sync).context(), PROGRAM);
     }
 
     @Test

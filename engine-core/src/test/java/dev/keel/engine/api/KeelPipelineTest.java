@@ -303,7 +303,7 @@ class KeelPipelineTest
         final TestJournal journal = new TestJournal().autoDurable(true);
         final Map<Long, Long> before;
         try (KeelPipeline pipeline = Keel.launch(
-            new EngineContext().threadingMode(ThreadingMode.INVOKER).journal(journal), PROGRAM))
+            new EngineContext().threadingMode(ThreadingMode.INVOKER).faultTolerance().journal(journal).context(), PROGRAM))
         {
             final InputHandle in = pipeline.inputHandle("t");
             final RowWriter writer = new RowWriter(SCHEMA);
@@ -321,7 +321,7 @@ class KeelPipelineTest
 
         journal.reopen();
         try (KeelPipeline pipeline = Keel.launch(
-            new EngineContext().threadingMode(ThreadingMode.INVOKER).journal(journal), PROGRAM))
+            new EngineContext().threadingMode(ThreadingMode.INVOKER).faultTolerance().journal(journal).context(), PROGRAM))
         {
             pipeline.invoke();
             final OutputHandle out = pipeline.outputHandle("out");

@@ -49,6 +49,11 @@ class CircuitAgentTest
             .housekeepingIntervalNs(HOUSEKEEPING_NS);
     }
 
+    private EngineContext journaled(final dev.keel.engine.spi.Journal journal)
+    {
+        return context().faultTolerance().journal(journal).context();
+    }
+
     private CircuitAgent circuit(
         final EngineContext ctx, final List<TestInputEndpoint> inputs, final List<TestOutputEndpoint> outputs)
     {
@@ -261,7 +266,7 @@ class CircuitAgentTest
         final TestJournal journal = new TestJournal();
         final TestInputEndpoint input = new TestInputEndpoint("in", SCHEMA, true);
         final TestOutputEndpoint output = new TestOutputEndpoint("o");
-        final CircuitAgent circuit = circuit(context().journal(journal), List.of(input), List.of(output));
+        final CircuitAgent circuit = circuit(journaled(journal), List.of(input), List.of(output));
         circuit.doWork();
 
         input.addRange(1, 1);
@@ -293,7 +298,7 @@ class CircuitAgentTest
         final TestJournal journal = new TestJournal().autoDurable(true);
         final TestInputEndpoint file = new TestInputEndpoint("file", SCHEMA, true);
         final TestInputEndpoint push = new TestInputEndpoint("push", SCHEMA, false);
-        final CircuitAgent circuit = circuit(context().journal(journal), List.of(file, push), List.of());
+        final CircuitAgent circuit = circuit(journaled(journal), List.of(file, push), List.of());
         circuit.doWork();
 
         file.addRange(1, 2);
@@ -317,7 +322,7 @@ class CircuitAgentTest
         final TestInputEndpoint push = new TestInputEndpoint("push", SCHEMA, false);
         final TestOutputEndpoint output = new TestOutputEndpoint("o");
         final CircuitAgent first = circuit(
-            context().journal(journal).maxBatchSizeRecords(2), List.of(file, push), List.of(output));
+            journaled(journal).maxBatchSizeRecords(2), List.of(file, push), List.of(output));
         first.doWork();
         file.addRange(1, 3);
         push.addRange(10, 1);
@@ -336,7 +341,7 @@ class CircuitAgentTest
         final TestOutputEndpoint freshOutput = new TestOutputEndpoint("o");
         final List<Long> boundaries = new ArrayList<>();
         final CircuitAgent second = circuit(
-            context().journal(journal).maxBatchSizeRecords(100).stepListener(b ->
+            journaled(journal).maxBatchSizeRecords(100).stepListener(b ->
             {
                 if (b.replaying())
                 {
@@ -365,7 +370,7 @@ class CircuitAgentTest
         final TestJournal journal = new TestJournal().autoDurable(true);
         final TestInputEndpoint push = new TestInputEndpoint("push", SCHEMA, false);
         final TestOutputEndpoint output = new TestOutputEndpoint("o");
-        final CircuitAgent first = circuit(context().journal(journal), List.of(push), List.of(output));
+        final CircuitAgent first = circuit(journaled(journal), List.of(push), List.of(output));
         first.doWork();
         push.addRange(1, 1);
         first.doWork();
@@ -376,7 +381,7 @@ class CircuitAgentTest
         journal.reopen();
         final TestOutputEndpoint restored = new TestOutputEndpoint("o");
         final CircuitAgent second = circuit(
-            context().journal(journal), List.of(new TestInputEndpoint("push", SCHEMA, false)), List.of(restored));
+            journaled(journal), List.of(new TestInputEndpoint("push", SCHEMA, false)), List.of(restored));
         restored.restore(0, 1);
         second.doWork();
         assertEquals(List.of(2L), restored.transactions());
@@ -388,7 +393,7 @@ class CircuitAgentTest
     {
         final TestJournal journal = new TestJournal().autoDurable(true);
         final TestInputEndpoint file = new TestInputEndpoint("file", SCHEMA, true);
-        final CircuitAgent first = circuit(context().journal(journal), List.of(file), List.of());
+        final CircuitAgent first = circuit(journaled(journal), List.of(file), List.of());
         first.doWork();
         file.addRange(1, 1);
         first.doWork();
@@ -399,7 +404,7 @@ class CircuitAgentTest
         journal.reopen();
         journal.tamperHash(2);
         final TestOutputEndpoint output = new TestOutputEndpoint("o");
-        final CircuitAgent second = circuit(context().journal(journal),
+        final CircuitAgent second = circuit(journaled(journal),
             List.of(new TestInputEndpoint("file", SCHEMA, true).addRange(1, 2)), List.of(output));
         second.doWork();
 
@@ -417,14 +422,14 @@ class CircuitAgentTest
     {
         final TestJournal journal = new TestJournal().autoDurable(true);
         final TestInputEndpoint file = new TestInputEndpoint("file", SCHEMA, true);
-        final CircuitAgent first = circuit(context().journal(journal), List.of(file), List.of());
+        final CircuitAgent first = circuit(journaled(journal), List.of(file), List.of());
         first.doWork();
         file.addRange(1, 1);
         first.doWork();
         first.close();
 
         journal.reopen();
-        final CircuitAgent second = circuit(context().journal(journal), List.of(
+        final CircuitAgent second = circuit(journaled(journal), List.of(
             new TestInputEndpoint("file", SCHEMA, true).addRange(1, 1), new TestInputEndpoint("x", SCHEMA, true)),
             List.of());
         second.doWork();
@@ -544,7 +549,7 @@ class CircuitAgentTest
         final TestInputEndpoint input = new TestInputEndpoint("in", SCHEMA, true);
         final List<String> seen = new ArrayList<>();
         final List<PagedArena.Snapshot> snapshots = new ArrayList<>();
-        final EngineContext ctx = context().journal(journal).stepListener(boundary ->
+        final EngineContext ctx = journaled(journal).stepListener(boundary ->
         {
             final PagedArena.Snapshot snapshot = boundary.program().arena().freeze();
             final MetaBuffer meta = new MetaBuffer();
@@ -579,7 +584,7 @@ class CircuitAgentTest
         final TestInputEndpoint push = new TestInputEndpoint("push", SCHEMA, false);
         final TestOutputEndpoint output = new TestOutputEndpoint("o");
         final long[] checkpoint = new long[4];
-        final CircuitAgent first = circuit(context().journal(journal).stepListener(boundary ->
+        final CircuitAgent first = circuit(journaled(journal).stepListener(boundary ->
         {
             if (boundary.step() == 2)
             {
@@ -608,7 +613,7 @@ class CircuitAgentTest
         final List<EngineContext.InputAttachment> in = List.of(
             new EngineContext.InputAttachment("file", "t", fileAgain),
             new EngineContext.InputAttachment("push", "t", new TestInputEndpoint("push", SCHEMA, false)));
-        final CircuitAgent second = new CircuitAgent(context().journal(journal).journalReplayFromPosition(checkpoint[1]),
+        final CircuitAgent second = new CircuitAgent(journaled(journal).faultTolerance().journalReplayFromPosition(checkpoint[1]).context(),
             Program.build(PROGRAM), in, List.of(new EngineContext.OutputAttachment("o", "out", restored)),
             counters.countersManager());
         circuits.add(second);
@@ -681,7 +686,7 @@ class CircuitAgentTest
         final TestJournal journal = new TestJournal();
         final TestInputEndpoint input = new TestInputEndpoint("in", SCHEMA, true);
         final TestOutputEndpoint output = new TestOutputEndpoint("o");
-        final CircuitAgent circuit = circuit(context().journal(journal), List.of(input), List.of(output));
+        final CircuitAgent circuit = circuit(journaled(journal), List.of(input), List.of(output));
         circuit.doWork();
         circuit.close();
         circuit.close();

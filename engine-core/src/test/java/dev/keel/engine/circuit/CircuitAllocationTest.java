@@ -204,8 +204,10 @@ class CircuitAllocationTest
             .threadingMode(ThreadingMode.INVOKER)
             .nanoClock(clock)
             .housekeepingIntervalNs(3)
+            .faultTolerance()
             .journal(journaled ? journal : null)
-            .journalReplayFromPosition(-1);
+            .journalReplayFromPosition(-1)
+            .context();
         try (KeelCounters counters = new KeelCounters(KeelCounters.DEFAULT_VALUES_BUFFER_LENGTH);
             CircuitAgent circuit = new CircuitAgent(ctx, Program.build(program),
                 List.of(new EngineContext.InputAttachment("replayable", "t", new RepeatingInput(true, 0)),
