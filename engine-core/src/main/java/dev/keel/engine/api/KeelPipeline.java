@@ -105,16 +105,16 @@ public final class KeelPipeline implements AutoCloseable
         final KeelCounters counters = null == ownedCounters ? ctx.counters() : ownedCounters;
         final List<AutoCloseable> toCloseOnFailure = new ArrayList<>();
         toCloseOnFailure.add(program);
-        for (final EngineContext.InputAttachment input : ctx.inputs())
+        for (final InputAttachment input : ctx.inputs())
         {
             toCloseOnFailure.add(input.endpoint());
         }
-        for (final EngineContext.OutputAttachment output : ctx.outputs())
+        for (final OutputAttachment output : ctx.outputs())
         {
             toCloseOnFailure.add(output.endpoint());
         }
-        final List<EngineContext.InputAttachment> attachedInputs = new ArrayList<>();
-        final List<EngineContext.OutputAttachment> attachedOutputs = new ArrayList<>();
+        final List<InputAttachment> attachedInputs = new ArrayList<>();
+        final List<OutputAttachment> attachedOutputs = new ArrayList<>();
         toCloseOnFailure.add(ctx.faultTolerance().journal());
         toCloseOnFailure.add(ctx.faultTolerance().checkpointStore());
         toCloseOnFailure.add(ownedCounters);
@@ -128,7 +128,7 @@ public final class KeelPipeline implements AutoCloseable
             checkNames("outputHandle", ctx.outputHandleViews(), program.views().keySet());
 
             resolveEndpoints(ctx, program, attachedInputs, attachedOutputs, toCloseOnFailure);
-            final List<EngineContext.InputAttachment> inputs = new ArrayList<>(attachedInputs);
+            final List<InputAttachment> inputs = new ArrayList<>(attachedInputs);
             final Map<String, InputHandle> inputHandles = new LinkedHashMap<>();
             for (final Map.Entry<String, InputTable> entry : program.tables().entrySet())
             {
@@ -139,11 +139,11 @@ public final class KeelPipeline implements AutoCloseable
                         ByteBuffer.allocateDirect(EngineContext.ringCapacity(ctx.inputHandleBufferLength()))));
                     final InputHandle handle = new InputHandle(table, entry.getValue().outputSchema(), ringBuffer);
                     final String name = table + ".handle";
-                    inputs.add(new EngineContext.InputAttachment(name, table, new PushInputEndpoint(name, handle)));
+                    inputs.add(new InputAttachment(name, table, new PushInputEndpoint(name, handle)));
                     inputHandles.put(table, handle);
                 }
             }
-            final List<EngineContext.OutputAttachment> outputs = new ArrayList<>(attachedOutputs);
+            final List<OutputAttachment> outputs = new ArrayList<>(attachedOutputs);
             final Map<String, OutputHandle> outputHandles = new LinkedHashMap<>();
             for (final Map.Entry<String, Operator> entry : program.views().entrySet())
             {
@@ -153,7 +153,7 @@ public final class KeelPipeline implements AutoCloseable
                     final OneToOneRingBuffer ringBuffer = new OneToOneRingBuffer(new UnsafeBuffer(
                         ByteBuffer.allocateDirect(EngineContext.ringCapacity(ctx.outputHandleBufferLength()))));
                     final String name = view + ".handle";
-                    outputs.add(new EngineContext.OutputAttachment(
+                    outputs.add(new OutputAttachment(
                         name, view, new HandleOutputEndpoint(name, ringBuffer)));
                     outputHandles.put(view, new OutputHandle(view, entry.getValue().outputSchema(), ringBuffer));
                 }
@@ -221,11 +221,11 @@ public final class KeelPipeline implements AutoCloseable
     private static void resolveEndpoints(
         final EngineContext ctx,
         final Program program,
-        final List<EngineContext.InputAttachment> inputs,
-        final List<EngineContext.OutputAttachment> outputs,
+        final List<InputAttachment> inputs,
+        final List<OutputAttachment> outputs,
         final List<AutoCloseable> toCloseOnFailure)
     {
-        for (final EngineContext.InputAttachment input : ctx.inputs())
+        for (final InputAttachment input : ctx.inputs())
         {
             if (!input.isDeferred())
             {
@@ -239,11 +239,11 @@ public final class KeelPipeline implements AutoCloseable
                     input.where() + ": no input table '" + input.table() + "' in the program; tables: " +
                     program.tables().keySet());
             }
-            final EngineContext.InputAttachment resolved = input.resolve(table.outputSchema());
+            final InputAttachment resolved = input.resolve(table.outputSchema());
             toCloseOnFailure.add(resolved.endpoint());
             inputs.add(resolved);
         }
-        for (final EngineContext.OutputAttachment output : ctx.outputs())
+        for (final OutputAttachment output : ctx.outputs())
         {
             if (!output.isDeferred())
             {
@@ -257,7 +257,7 @@ public final class KeelPipeline implements AutoCloseable
                     output.where() + ": no view '" + output.view() + "' in the program; views: " +
                     program.views().keySet());
             }
-            final EngineContext.OutputAttachment resolved = output.resolve(view.outputSchema());
+            final OutputAttachment resolved = output.resolve(view.outputSchema());
             toCloseOnFailure.add(resolved.endpoint());
             outputs.add(resolved);
         }
@@ -267,18 +267,18 @@ public final class KeelPipeline implements AutoCloseable
     private static void bindCounters(
         final String pipelineName,
         final KeelCounters counters,
-        final List<EngineContext.InputAttachment> inputs,
-        final List<EngineContext.OutputAttachment> outputs,
+        final List<InputAttachment> inputs,
+        final List<OutputAttachment> outputs,
         final List<EndpointCounters> allocated)
     {
-        for (final EngineContext.InputAttachment input : inputs)
+        for (final InputAttachment input : inputs)
         {
             final EndpointCounters endpointCounters = EndpointCounters.allocate(
                 counters.countersManager(), pipelineName, input.name(), EndpointCounters.INPUT);
             allocated.add(endpointCounters);
             input.endpoint().counters(endpointCounters);
         }
-        for (final EngineContext.OutputAttachment output : outputs)
+        for (final OutputAttachment output : outputs)
         {
             final EndpointCounters endpointCounters = EndpointCounters.allocate(
                 counters.countersManager(), pipelineName, output.name(), EndpointCounters.OUTPUT);
@@ -709,15 +709,15 @@ public final class KeelPipeline implements AutoCloseable
     }
 
     private void start(
-        final List<EngineContext.InputAttachment> inputs, final List<EngineContext.OutputAttachment> outputs)
+        final List<InputAttachment> inputs, final List<OutputAttachment> outputs)
     {
         final ErrorHandler errorHandler = lifecycle::onError;
         final List<Agent> endpointAgents = new ArrayList<>();
-        for (final EngineContext.InputAttachment input : inputs)
+        for (final InputAttachment input : inputs)
         {
             addAgent(endpointAgents, input.endpoint());
         }
-        for (final EngineContext.OutputAttachment output : outputs)
+        for (final OutputAttachment output : outputs)
         {
             addAgent(endpointAgents, output.endpoint());
         }
@@ -767,7 +767,7 @@ public final class KeelPipeline implements AutoCloseable
 
     private static boolean hasInput(final EngineContext ctx, final String table)
     {
-        for (final EngineContext.InputAttachment input : ctx.inputs())
+        for (final InputAttachment input : ctx.inputs())
         {
             if (input.table().equals(table))
             {
@@ -779,7 +779,7 @@ public final class KeelPipeline implements AutoCloseable
 
     private static boolean hasOutput(final EngineContext ctx, final String view)
     {
-        for (final EngineContext.OutputAttachment output : ctx.outputs())
+        for (final OutputAttachment output : ctx.outputs())
         {
             if (output.view().equals(view))
             {

@@ -1,5 +1,7 @@
 package dev.keel.engine.circuit;
 
+import dev.keel.engine.api.InputAttachment;
+import dev.keel.engine.api.OutputAttachment;
 import dev.keel.engine.KeelException;
 import dev.keel.engine.api.EngineContext;
 import dev.keel.engine.config.ThreadingMode;
@@ -102,8 +104,8 @@ public final class CircuitAgent implements Agent, AutoCloseable
     public CircuitAgent(
         final EngineContext ctx,
         final Program program,
-        final List<EngineContext.InputAttachment> inputs,
-        final List<EngineContext.OutputAttachment> outputs,
+        final List<InputAttachment> inputs,
+        final List<OutputAttachment> outputs,
         final CountersManager countersManager)
     {
         ctx.conclude();
@@ -126,7 +128,7 @@ public final class CircuitAgent implements Agent, AutoCloseable
         final InputStage.Binding[] inputBindings = new InputStage.Binding[inputs.size()];
         for (int i = 0; i < inputBindings.length; i++)
         {
-            final EngineContext.InputAttachment input = inputs.get(i);
+            final InputAttachment input = inputs.get(i);
             inputBindings[i] = new InputStage.Binding(
                 i, input.name(), table(program, input), input.endpoint(), ctx.inputStagingInitialBytes());
         }
@@ -137,7 +139,7 @@ public final class CircuitAgent implements Agent, AutoCloseable
         final OutputStage.Binding[] outputBindings = new OutputStage.Binding[outputs.size()];
         for (int i = 0; i < outputBindings.length; i++)
         {
-            final EngineContext.OutputAttachment output = outputs.get(i);
+            final OutputAttachment output = outputs.get(i);
             outputBindings[i] = new OutputStage.Binding(
                 output.name(), viewIndex(viewNames, output), output.endpoint());
         }
@@ -633,7 +635,7 @@ public final class CircuitAgent implements Agent, AutoCloseable
         return 1;
     }
 
-    private static InputTable table(final Program program, final EngineContext.InputAttachment input)
+    private static InputTable table(final Program program, final InputAttachment input)
     {
         final InputTable table = program.tables().get(input.table());
         if (null == table)
@@ -645,7 +647,7 @@ public final class CircuitAgent implements Agent, AutoCloseable
         return table;
     }
 
-    private int viewIndex(final String[] viewNames, final EngineContext.OutputAttachment output)
+    private int viewIndex(final String[] viewNames, final OutputAttachment output)
     {
         for (int i = 0; i < viewNames.length; i++)
         {

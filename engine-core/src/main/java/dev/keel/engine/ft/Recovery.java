@@ -1,5 +1,7 @@
 package dev.keel.engine.ft;
 
+import dev.keel.engine.api.InputAttachment;
+import dev.keel.engine.api.OutputAttachment;
 import dev.keel.engine.KeelException;
 import dev.keel.engine.api.EngineContext;
 import dev.keel.engine.circuit.CircuitAgent;
@@ -50,8 +52,8 @@ public final class Recovery
     public static CheckpointCoordinator bootstrap(
         final EngineContext ctx,
         final CircuitAgent circuit,
-        final List<EngineContext.InputAttachment> inputs,
-        final List<EngineContext.OutputAttachment> outputs,
+        final List<InputAttachment> inputs,
+        final List<OutputAttachment> outputs,
         final org.agrona.concurrent.status.CountersManager counters)
     {
         final CheckpointStore store = ctx.faultTolerance().checkpointStore();
@@ -104,8 +106,8 @@ public final class Recovery
         final FaultToleranceModel model,
         final Program program,
         final LoadedCheckpoint checkpoint,
-        final List<EngineContext.InputAttachment> inputs,
-        final List<EngineContext.OutputAttachment> outputs)
+        final List<InputAttachment> inputs,
+        final List<OutputAttachment> outputs)
     {
         LoadedCheckpoint loaded = checkpoint;
         while (true)
@@ -217,16 +219,16 @@ public final class Recovery
         final String where,
         final Set<String> checkpointInputs,
         final Set<String> checkpointOutputs,
-        final List<EngineContext.InputAttachment> inputs,
-        final List<EngineContext.OutputAttachment> outputs)
+        final List<InputAttachment> inputs,
+        final List<OutputAttachment> outputs)
     {
         final StringBuilder in = new StringBuilder();
-        for (final EngineContext.InputAttachment input : inputs)
+        for (final InputAttachment input : inputs)
         {
             in.append(in.length() > 0 ? ", " : "").append(input.name());
         }
         final StringBuilder out = new StringBuilder();
-        for (final EngineContext.OutputAttachment output : outputs)
+        for (final OutputAttachment output : outputs)
         {
             out.append(out.length() > 0 ? ", " : "").append(output.name());
         }

@@ -1,5 +1,7 @@
 package dev.keel.engine.circuit;
 
+import dev.keel.engine.api.InputAttachment;
+import dev.keel.engine.api.OutputAttachment;
 import dev.keel.engine.KeelException;
 import dev.keel.engine.api.EngineContext;
 import dev.keel.engine.config.ThreadingMode;
@@ -57,15 +59,15 @@ class CircuitAgentTest
     private CircuitAgent circuit(
         final EngineContext ctx, final List<TestInputEndpoint> inputs, final List<TestOutputEndpoint> outputs)
     {
-        final List<EngineContext.InputAttachment> in = new ArrayList<>();
+        final List<InputAttachment> in = new ArrayList<>();
         for (final TestInputEndpoint input : inputs)
         {
-            in.add(new EngineContext.InputAttachment(input.name(), "t", input));
+            in.add(new InputAttachment(input.name(), "t", input));
         }
-        final List<EngineContext.OutputAttachment> out = new ArrayList<>();
+        final List<OutputAttachment> out = new ArrayList<>();
         for (final TestOutputEndpoint output : outputs)
         {
-            out.add(new EngineContext.OutputAttachment(output.name(), "out", output));
+            out.add(new OutputAttachment(output.name(), "out", output));
         }
         final CircuitAgent circuit = new CircuitAgent(ctx, Program.build(PROGRAM), in, out, counters.countersManager());
         circuit.openEndpoints();
@@ -204,10 +206,10 @@ class CircuitAgentTest
         final TestOutputEndpoint outB = new TestOutputEndpoint("b");
         final TestOutputEndpoint other = new TestOutputEndpoint("c");
         final CircuitAgent circuit = new CircuitAgent(context(), Program.build(twoViews),
-            List.of(new EngineContext.InputAttachment("t_in", "t", t), new EngineContext.InputAttachment("u_in", "u", u)),
-            List.of(new EngineContext.OutputAttachment("a", "out", outA),
-                new EngineContext.OutputAttachment("b", "out", outB),
-                new EngineContext.OutputAttachment("c", "other", other)),
+            List.of(new InputAttachment("t_in", "t", t), new InputAttachment("u_in", "u", u)),
+            List.of(new OutputAttachment("a", "out", outA),
+                new OutputAttachment("b", "out", outB),
+                new OutputAttachment("c", "other", other)),
             counters.countersManager());
         circuits.add(circuit);
         circuit.openEndpoints();
@@ -531,7 +533,7 @@ class CircuitAgentTest
         final ProgramDefinition appendOnly = p -> p.view("out", p.table("t", SCHEMA));
         final TestInputEndpoint input = new TestInputEndpoint("in", SCHEMA, true);
         final CircuitAgent circuit = new CircuitAgent(context(), Program.build(appendOnly),
-            List.of(new EngineContext.InputAttachment("in", "t", input)), List.of(), counters.countersManager());
+            List.of(new InputAttachment("in", "t", input)), List.of(), counters.countersManager());
         circuits.add(circuit);
         circuit.openEndpoints();
         circuit.doWork();
@@ -561,7 +563,7 @@ class CircuitAgentTest
             snapshot.close();
         });
         final CircuitAgent circuit = new CircuitAgent(ctx, Program.build(keyed),
-            List.of(new EngineContext.InputAttachment("in", "t", input)), List.of(), counters.countersManager());
+            List.of(new InputAttachment("in", "t", input)), List.of(), counters.countersManager());
         circuits.add(circuit);
         circuit.openEndpoints();
         circuit.doWork();
@@ -610,11 +612,11 @@ class CircuitAgentTest
         final TestInputEndpoint fileAgain = new TestInputEndpoint("file", SCHEMA, true)
             .addRange(10, 1).addRange(20, 2).addRange(30, 3).addRange(40, 4);
         final TestOutputEndpoint restored = new TestOutputEndpoint("o");
-        final List<EngineContext.InputAttachment> in = List.of(
-            new EngineContext.InputAttachment("file", "t", fileAgain),
-            new EngineContext.InputAttachment("push", "t", new TestInputEndpoint("push", SCHEMA, false)));
+        final List<InputAttachment> in = List.of(
+            new InputAttachment("file", "t", fileAgain),
+            new InputAttachment("push", "t", new TestInputEndpoint("push", SCHEMA, false)));
         final CircuitAgent second = new CircuitAgent(journaled(journal).faultTolerance().journalReplayFromPosition(checkpoint[1]).context(),
-            Program.build(PROGRAM), in, List.of(new EngineContext.OutputAttachment("o", "out", restored)),
+            Program.build(PROGRAM), in, List.of(new OutputAttachment("o", "out", restored)),
             counters.countersManager());
         circuits.add(second);
         second.openEndpointsAt(checkpoint[0], new long[]{ checkpoint[2], checkpoint[3] }, new long[]{ 2 });
@@ -653,7 +655,7 @@ class CircuitAgentTest
     {
         final TestInputEndpoint input = new TestInputEndpoint("in", SCHEMA, true).addRange(1, 1);
         final CircuitAgent circuit = new CircuitAgent(context(), Program.build(PROGRAM),
-            List.of(new EngineContext.InputAttachment("in", "t", input)), List.of(), counters.countersManager());
+            List.of(new InputAttachment("in", "t", input)), List.of(), counters.countersManager());
         circuits.add(circuit);
         circuit.lifecycle().transition(PipelineState.BOOTSTRAPPING);
         assertEquals(0, cycles(circuit, 3));

@@ -1,5 +1,7 @@
 package dev.keel.engine.circuit;
 
+import dev.keel.engine.api.InputAttachment;
+import dev.keel.engine.api.OutputAttachment;
 import dev.keel.engine.api.EngineContext;
 import dev.keel.engine.config.ThreadingMode;
 import dev.keel.engine.connector.InputEndpoint;
@@ -210,11 +212,11 @@ class CircuitAllocationTest
             .context();
         try (KeelCounters counters = new KeelCounters(KeelCounters.DEFAULT_VALUES_BUFFER_LENGTH);
             CircuitAgent circuit = new CircuitAgent(ctx, Program.build(program),
-                List.of(new EngineContext.InputAttachment("replayable", "t", new RepeatingInput(true, 0)),
-                    new EngineContext.InputAttachment("pushed", "t", new RepeatingInput(false, 1000)),
-                    new EngineContext.InputAttachment("keyed", "k", new RepeatingInput(false, 0))),
-                List.of(new EngineContext.OutputAttachment("p", "plain", plainOut),
-                    new EngineContext.OutputAttachment("k", "keyed", keyedOut)),
+                List.of(new InputAttachment("replayable", "t", new RepeatingInput(true, 0)),
+                    new InputAttachment("pushed", "t", new RepeatingInput(false, 1000)),
+                    new InputAttachment("keyed", "k", new RepeatingInput(false, 0))),
+                List.of(new OutputAttachment("p", "plain", plainOut),
+                    new OutputAttachment("k", "keyed", keyedOut)),
                 counters.countersManager()))
         {
             circuit.openEndpoints();

@@ -1,5 +1,7 @@
 package dev.keel.engine.ft;
 
+import dev.keel.engine.api.InputAttachment;
+import dev.keel.engine.api.OutputAttachment;
 import dev.keel.engine.api.EngineContext;
 import dev.keel.engine.circuit.CircuitAgent;
 import dev.keel.engine.circuit.KeelCounters;
@@ -81,8 +83,8 @@ class CheckpointCoordinatorTest
             .nanoClock(clock)
             .housekeepingIntervalNs(HOUSEKEEPING_NS);
         circuit = new CircuitAgent(ctx, Program.build(PROGRAM),
-            List.of(new EngineContext.InputAttachment(input.name(), "t", input)),
-            List.of(new EngineContext.OutputAttachment(output.name(), "out", output)), counters.countersManager());
+            List.of(new InputAttachment(input.name(), "t", input)),
+            List.of(new OutputAttachment(output.name(), "out", output)), counters.countersManager());
         circuit.openEndpoints();
         coordinator = new CheckpointCoordinator("test", store, null, "at_least_once", new String[]{ output.name() },
             new OutputEndpoint[]{ output }, null, intervalNs, new CheckpointRequests(requestsBackend, Set.of()),
