@@ -96,7 +96,8 @@ class CheckpointApiTest
     @Test
     void aFailedCheckpointReportsItsErrorAndThePipelineRunsOn() throws Exception
     {
-        final FailingOnce store = new FailingOnce(new FileCheckpointStore(storeContext()));
+        final FailingOnceCheckpointStore store =
+            new FailingOnceCheckpointStore(new FileCheckpointStore(storeContext()));
         try (KeelPipeline pipeline = launch(store, false))
         {
             push(pipeline, "AAPL", 10);
@@ -233,47 +234,5 @@ class CheckpointApiTest
         out.forEachRow((view, weight) -> changes.add(view + " x" + weight));
         changes.sort(null);
         return changes;
-    }
-
-    /** Fault injection: the first begin() fails as a storage error would. */
-    private static final class FailingOnce implements CheckpointStore
-    {
-        private final CheckpointStore delegate;
-        private boolean failed;
-
-        FailingOnce(final CheckpointStore delegate)
-        {
-            this.delegate = delegate;
-        }
-
-        public PendingCheckpoint begin(final CheckpointMetadata metadata, final PagedArena.Snapshot snapshot)
-        {
-            if (!failed)
-            {
-                failed = true;
-                throw new IllegalStateException("injected: disk full");
-            }
-            return delegate.begin(metadata, snapshot);
-        }
-
-        public Optional<LoadedCheckpoint> loadLatest()
-        {
-            return delegate.loadLatest();
-        }
-
-        public void restoreInto(final LoadedCheckpoint checkpoint, final PagedArena arena)
-        {
-            delegate.restoreInto(checkpoint, arena);
-        }
-
-        public List<CheckpointInfo> list()
-        {
-            return delegate.list();
-        }
-
-        public void close()
-        {
-            delegate.close();
-        }
     }
 }

@@ -56,8 +56,8 @@ class ControlServerApiTest
     @Test
     void feldersPathsOnARunningPipeline() throws Exception
     {
-        final FailingOnce store = new FailingOnce(new FileCheckpointStore(new FileCheckpointStore.Context()
-            .storageDir(dir)));
+        final FailingOnceCheckpointStore store = new FailingOnceCheckpointStore(
+            new FileCheckpointStore(new FileCheckpointStore.Context().storageDir(dir)));
         try (KeelPipeline pipeline = launch(store);
             ControlServer server = ControlServer.start(new ControlServer.Context().pipeline(pipeline)
                 .pipelineName("ctl")))
@@ -282,47 +282,5 @@ class ControlServerApiTest
             request.header("Authorization", token);
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** Fault injection: the first begin() fails as a storage error would. */
-    private static final class FailingOnce implements CheckpointStore
-    {
-        private final CheckpointStore delegate;
-        private volatile boolean failed;
-
-        FailingOnce(final CheckpointStore delegate)
-        {
-            this.delegate = delegate;
-        }
-
-        public PendingCheckpoint begin(final CheckpointMetadata metadata, final PagedArena.Snapshot snapshot)
-        {
-            if (!failed)
-            {
-                failed = true;
-                throw new IllegalStateException("injected: disk full");
-            }
-            return delegate.begin(metadata, snapshot);
-        }
-
-        public Optional<LoadedCheckpoint> loadLatest()
-        {
-            return delegate.loadLatest();
-        }
-
-        public void restoreInto(final LoadedCheckpoint checkpoint, final PagedArena arena)
-        {
-            delegate.restoreInto(checkpoint, arena);
-        }
-
-        public List<CheckpointInfo> list()
-        {
-            return delegate.list();
-        }
-
-        public void close()
-        {
-            delegate.close();
-        }
     }
 }

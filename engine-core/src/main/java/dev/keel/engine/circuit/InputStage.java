@@ -14,8 +14,8 @@ import dev.keel.engine.spi.StepRecord;
  * Live: {@link #collect(long)} polls each endpoint into its staging batch, at most {@code maxBatchSizeRecords}
  * per endpoint per step; {@link #readyToStep(long)} applies {@code min_batch_size_records},
  * {@code max_buffering_delay_usecs}, a full endpoint and end of input. Replay: {@link #pollTowards} fills the
- * staging batch of a replayable endpoint up to a journaled position without blocking, {@link #decodeJournaled}
- * fills a non-replayable one from the journal. Either way {@link #seal} computes the step's count and hash and
+ * staging batch of a replayable endpoint up to a journaled position without blocking, and the replay decodes
+ * the records the journal kept for a non-replayable one. Either way {@link #seal} computes the step's count and hash and
  * {@link #moveToTables()} hands the staged records to the program's tables.
  */
 final class InputStage
@@ -197,20 +197,6 @@ final class InputStage
                     BatchCodec.encode(input.stagingCursor, record.dataForWrite(input.index, staging.byteLength()), 0);
                 }
             }
-        }
-        stepCount = count;
-        stepHash = hash;
-    }
-
-    /** Count and hash of a replayed step's staged input, always hashed. */
-    void sealReplayed()
-    {
-        long count = 0;
-        long hash = 0;
-        for (final Binding input : inputs)
-        {
-            count += input.staging.size();
-            hash = Hashing.combine(hash, input.staging.contentHash());
         }
         stepCount = count;
         stepHash = hash;

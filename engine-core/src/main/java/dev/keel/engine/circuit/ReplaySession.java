@@ -88,21 +88,15 @@ final class ReplaySession implements Journal.StepRecordHandler, AutoCloseable
             {
                 break;
             }
-            final int polled = pollInputs();
-            workCount += polled;
+            workCount += pollInputs();
             workCount += outputs.emit();
             if (!inputsReached() || outputs.isFull())
             {
-                if (polled > 0)
-                {
-                    lastProgressNs = nowNs;
-                }
                 break;
             }
             runStep(nowNs);
             workCount++;
             steps++;
-            lastProgressNs = nowNs;
         }
 
         if (workCount > 0)
@@ -211,7 +205,8 @@ final class ReplaySession implements Journal.StepRecordHandler, AutoCloseable
     private void runStep(final long nowNs)
     {
         final long step = record.step();
-        inputs.sealReplayed();
+        // the replayed input is always hashed: it is checked against the journal
+        inputs.seal(null, true);
         if (inputs.stepCount() != record.inputCount() || inputs.stepHash() != record.inputHash())
         {
             inputs.clearStaging();
@@ -228,18 +223,15 @@ final class ReplaySession implements Journal.StepRecordHandler, AutoCloseable
 
     private KeelException stalled()
     {
-        if (!inputsReached())
+        for (int i = 0; i < inputs.count(); i++)
         {
-            for (int i = 0; i < inputs.count(); i++)
+            final InputStage.Binding input = inputs.binding(i);
+            if (input.replayable && input.endpoint.position() != record.position(i))
             {
-                final InputStage.Binding input = inputs.binding(i);
-                if (input.replayable && input.endpoint.position() != record.position(i))
-                {
-                    return recovery("RECOVERY_INPUT_STALLED", "input endpoint '" + input.name + "' made no " +
-                        "progress from position " + input.endpoint.position() + " towards position " +
-                        record.position(i) + " of step " + record.step() + " for " +
-                        TimeUnit.NANOSECONDS.toMillis(stallTimeoutNs) + " ms");
-                }
+                return recovery("RECOVERY_INPUT_STALLED", "input endpoint '" + input.name + "' made no " +
+                    "progress from position " + input.endpoint.position() + " towards position " +
+                    record.position(i) + " of step " + record.step() + " for " +
+                    TimeUnit.NANOSECONDS.toMillis(stallTimeoutNs) + " ms");
             }
         }
         return recovery("RECOVERY_OUTPUT_STALLED", "outputs accepted no replayed output for " +
