@@ -1,5 +1,6 @@
 package dev.keel.checkpoint;
 
+import dev.keel.engine.spi.PendingCheckpoint;
 import dev.keel.engine.storage.StorageBackend;
 import org.agrona.ExpandableArrayBuffer;
 
@@ -9,9 +10,10 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Commit and retention, on the writer thread, so that none of their fsyncs stalls the circuit: the manifest,
- * then the catalog with the new entry, then CURRENT, each through the backend's one durable commit protocol;
- * then retention: the catalog rewritten without the checkpoints beyond the retained count, and only then the
+ * Commit and retention, on the writer thread, so that none of their fsyncs stalls the circuit: the owner's
+ * {@link PendingCheckpoint.CommitHooks#beforeCommit()}, the manifest, then the catalog with the new entry, then
+ * CURRENT, each through the backend's one durable commit protocol; the owner's
+ * {@link PendingCheckpoint.CommitHooks#afterCommit()}; then retention: the catalog rewritten without the checkpoints beyond the retained count, and only then the
  * files no retained manifest (nor the owner's page table) references queued for deletion.
  * <p>
  * Owns the published {@link CatalogState} while a commit runs; the owner replaces it only when no commit is in
@@ -76,12 +78,18 @@ final class CheckpointCommitter
         private final Manifest manifest;
         private final Catalog.Entry entry;
         private final Set<String> pageTableNames;
+        private final PendingCheckpoint.CommitHooks hooks;
         private volatile boolean done;
         private volatile boolean committed;
         private volatile Throwable failure;
 
-        Commit(final Manifest manifest, final Catalog.Entry entry, final Set<String> pageTableNames)
+        Commit(
+            final Manifest manifest,
+            final Catalog.Entry entry,
+            final Set<String> pageTableNames,
+            final PendingCheckpoint.CommitHooks hooks)
         {
+            this.hooks = hooks;
             this.manifest = manifest;
             this.entry = entry;
             this.pageTableNames = pageTableNames;
@@ -126,6 +134,7 @@ final class CheckpointCommitter
         final CatalogState after = before.with(commit.entry, commit.manifest);
         try
         {
+            commit.hooks.beforeCommit();
             // encode first: encoding may grow the buffer and replace its array
             final int manifestLength = commit.manifest.encode(encodeBuffer);
             backend.writeDurably(commit.manifest.id + "/" + CheckpointFormat.MANIFEST, encodeBuffer.byteArray(), 0,
@@ -143,6 +152,15 @@ final class CheckpointCommitter
             return;
         }
         state = after;
+        try
+        {
+            commit.hooks.afterCommit();
+        }
+        catch (final RuntimeException ex)
+        {
+            // retention may delete what the host's records name: a retention error (counted, logged) it is
+            onRetentionError(ex);
+        }
         applyRetention(after, commit.pageTableNames);
         // last: the owner may begin the next checkpoint (and read the state) as soon as it sees this
         commit.committed = true;

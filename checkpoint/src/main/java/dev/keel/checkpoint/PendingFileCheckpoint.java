@@ -74,7 +74,7 @@ final class PendingFileCheckpoint implements PendingCheckpoint
     }
 
     @Override
-    public void requestCommit()
+    public void requestCommit(final CommitHooks hooks)
     {
         if (aborted || null != commit)
         {
@@ -92,7 +92,7 @@ final class PendingFileCheckpoint implements PendingCheckpoint
             pageTable.manifestFiles(pageCount));
         final Catalog.Entry entry = new Catalog.Entry(manifest.id, metadata.step(), metadata.transactionId(),
             metadata.wallClockMillis());
-        commit = committer.new Commit(manifest, entry, pageTable.referencedNames());
+        commit = committer.new Commit(manifest, entry, pageTable.referencedNames(), hooks);
         writer.submitCommit(commit);
     }
 

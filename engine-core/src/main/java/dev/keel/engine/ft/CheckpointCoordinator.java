@@ -355,8 +355,7 @@ public final class CheckpointCoordinator implements StepListener, DutyCycleHook
             final long requestStartNs = System.nanoTime();
             writtenNs = requestStartNs - beginStartNs;
             closeSnapshot();
-            requests.beforeCommit(pendingCheckpoint.id(), coverSeq);
-            pendingCheckpoint.requestCommit();
+            pendingCheckpoint.requestCommit(requests.commitHooks(pendingCheckpoint.id(), coverSeq));
             phase = Phase.COMMITTING;
             commitNs = System.nanoTime() - requestStartNs;
         }
@@ -400,7 +399,8 @@ public final class CheckpointCoordinator implements StepListener, DutyCycleHook
         final UUID id = pendingCheckpoint.id();
         pendingCheckpoint = null;
         phase = Phase.IDLE;
-        requests.succeeded(coverSeq);
+        // the writer's afterCommit hook wrote it down
+        requests.settle(coverSeq);
         succeededCount.incrementRelease();
         committedStep.setRelease(step);
         LOGGER.log(System.Logger.Level.INFO, "pipeline ''{0}'': checkpoint {1} committed at step {2}",

@@ -1,6 +1,7 @@
 package dev.keel.engine.ft;
 
 import dev.keel.engine.KeelException;
+import dev.keel.engine.spi.PendingCheckpoint;
 
 import dev.keel.engine.storage.StorageBackend;
 
@@ -27,8 +28,9 @@ import java.util.UUID;
  *                                                  store's list tells whether UUID was committed
  *                         "failure FROM TO ERROR"  requests FROM..TO failed (at most {@value #KEPT_FAILURES} kept)
  * </pre>
- * The statuses file is written only by the circuit thread and only for checkpoints that cover new requests, so
- * periodic checkpoints cost no extra sync. Requests issued before a restart and not covered by a committed
+ * The statuses file is written by the checkpoint store's writer thread, around the commit
+ * ({@link #commitHooks}), and only for checkpoints that cover new requests, so periodic checkpoints cost no extra
+ * sync and none costs the circuit thread one; a failed checkpoint is written down by the circuit thread. Requests issued before a restart and not covered by a committed
  * checkpoint are failures ("the pipeline stopped before ..."). Without a backend everything is kept in memory.
  * <p>
  * Until version 0.1 the temporary files were named {@code <name>.writing}; one a crash left is removed on load.
@@ -52,6 +54,27 @@ final class CheckpointRequests
     private volatile long lastIssued;
     private long succeeded;
     private long unknownBelow = 1;
+    private volatile boolean unwritten;
+    private final Hooks commitHooks = new Hooks();
+
+    /** Filled on the circuit thread before the commit is requested, read by the writer after the hand-over. */
+    private final class Hooks implements PendingCheckpoint.CommitHooks
+    {
+        private UUID id;
+        private long coverSeq;
+
+        @Override
+        public void beforeCommit()
+        {
+            CheckpointRequests.this.beforeCommit(id, coverSeq);
+        }
+
+        @Override
+        public void afterCommit()
+        {
+            writeSucceeded(coverSeq);
+        }
+    }
 
     /**
      * @param backend   where the files live, or null for memory only.
@@ -160,28 +183,77 @@ final class CheckpointRequests
         }
     }
 
-    /** Before committing a checkpoint that covers requests up to {@code coverSeq}; circuit thread. */
+    /**
+     * The hooks the store's writer runs around the commit of checkpoint {@code id}, covering requests up to
+     * {@code coverSeq}: {@link #beforeCommit} then {@link #writeSucceeded}, on the writer thread (the circuit thread
+     * {@link #settle}s once it sees the commit). One instance, reused:
+     * a checkpoint begins only once the previous one committed or failed.
+     *
+     * @return the hooks to pass to {@link PendingCheckpoint#requestCommit(PendingCheckpoint.CommitHooks)}.
+     */
+    PendingCheckpoint.CommitHooks commitHooks(final UUID id, final long coverSeq)
+    {
+        commitHooks.id = id;
+        commitHooks.coverSeq = coverSeq;
+        return commitHooks;
+    }
+
+    /**
+     * Before committing a checkpoint that covers requests up to {@code coverSeq}; the writer thread (or any one
+     * thread that commits). Writes only when the checkpoint covers new requests, or when an earlier
+     * {@link #succeeded} could not write.
+     */
     void beforeCommit(final UUID id, final long coverSeq)
     {
-        if (null != backend && coverSeq > succeeded())
+        if (null == backend)
+        {
+            return;
+        }
+        if (coverSeq > succeeded())
         {
             write(STATUSES_FILE, render("committing " + id + " " + coverSeq + "\n"));
+            unwritten = false;
+        }
+        else if (unwritten)
+        {
+            write(STATUSES_FILE, render(""));
+            unwritten = false;
         }
     }
 
-    /** After a commit that covers requests up to {@code coverSeq}; circuit thread. */
+    /** After a commit that covers requests up to {@code coverSeq}: {@link #writeSucceeded} then {@link #settle}. */
     void succeeded(final long coverSeq)
     {
-        final boolean changed;
-        synchronized (this)
+        writeSucceeded(coverSeq);
+        settle(coverSeq);
+    }
+
+    /**
+     * Writes down that a commit covers requests up to {@code coverSeq}, without answering so yet; the thread that
+     * committed (the store's writer). After a failed write the next {@link #beforeCommit} writes it.
+     */
+    void writeSucceeded(final long coverSeq)
+    {
+        if (null == backend || coverSeq <= succeeded())
         {
-            changed = coverSeq > succeeded;
-            succeeded = Math.max(succeeded, coverSeq);
+            return;
         }
-        if (changed && null != backend)
+        try
         {
-            write(STATUSES_FILE, render(""));
+            write(STATUSES_FILE, render(coverSeq, ""));
         }
+        catch (final RuntimeException ex)
+        {
+            // the "committing" line names the committed checkpoint until the next commit rewrites the file
+            unwritten = true;
+            throw ex;
+        }
+    }
+
+    /** Answers SUCCESS for requests up to {@code coverSeq}, written down already; any thread (the circuit's). */
+    synchronized void settle(final long coverSeq)
+    {
+        succeeded = Math.max(succeeded, coverSeq);
     }
 
     /** A checkpoint meant to cover requests {@code fromSeq..toSeq} failed; circuit thread. */
@@ -214,8 +286,13 @@ final class CheckpointRequests
 
     private synchronized String render(final String extra)
     {
+        return render(succeeded, extra);
+    }
+
+    private synchronized String render(final long succeededSeq, final String extra)
+    {
         final StringBuilder sb = new StringBuilder();
-        sb.append("succeeded ").append(succeeded).append('\n');
+        sb.append("succeeded ").append(Math.max(succeeded, succeededSeq)).append('\n');
         sb.append("unknown_below ").append(unknownBelow).append('\n');
         for (final FailedRange range : failures)
         {

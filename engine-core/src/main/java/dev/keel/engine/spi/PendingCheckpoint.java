@@ -48,7 +48,20 @@ public interface PendingCheckpoint
      *
      * @throws IllegalStateException if not {@link #isWritten()}, already requested, or aborted.
      */
-    void requestCommit();
+    default void requestCommit()
+    {
+        requestCommit(CommitHooks.NONE);
+    }
+
+    /**
+     * Like {@link #requestCommit()}, with bookkeeping the writer runs on its own thread around the commit, so that
+     * the host's durable records of the commit (e.g. which checkpoint requests it covers) cost the circuit no fsync.
+     *
+     * @param hooks run once each by the writer; the instance may be reused for the next checkpoint once this one
+     *              {@link #isCommitted()} or failed.
+     * @throws IllegalStateException if not {@link #isWritten()}, already requested, or aborted.
+     */
+    void requestCommit(CommitHooks hooks);
 
     /**
      * @return true once the requested commit is durable (manifest, catalog and root pointer synced, retention
@@ -62,4 +75,36 @@ public interface PendingCheckpoint
      * half-way; it may still succeed). Idempotent; does nothing after the commit completed.
      */
     void abort();
+
+    /**
+     * Work the store's writer does around one commit, on the writer thread.
+     */
+    interface CommitHooks
+    {
+        /** Hooks that do nothing. */
+        CommitHooks NONE = new CommitHooks()
+        {
+            @Override
+            public void beforeCommit()
+            {
+            }
+
+            @Override
+            public void afterCommit()
+            {
+            }
+        };
+
+        /**
+         * Before the checkpoint's manifest is written. An exception fails the commit: {@link #failure()} reports
+         * it and the previous checkpoint stays the newest.
+         */
+        void beforeCommit();
+
+        /**
+         * Once the commit is durable, before retention deletes anything. An exception does not undo the commit:
+         * the store counts and logs it as it does a retention error.
+         */
+        void afterCommit();
+    }
 }

@@ -64,6 +64,7 @@ final class BackendCheckpointStore implements CheckpointStore
             }
             if (p.commitRequested)
             {
+                p.hooks.beforeCommit();
                 final byte[] manifest = ("step " + p.metadata.step() + "\n").getBytes(StandardCharsets.UTF_8);
                 backend.writeDurably(p.id + "/manifest", manifest, 0, manifest.length);
                 final List<CheckpointInfo> next = new ArrayList<>(infos);
@@ -80,13 +81,14 @@ final class BackendCheckpointStore implements CheckpointStore
                 final byte[] current = p.id.toString().getBytes(StandardCharsets.UTF_8);
                 backend.writeDurably("CURRENT", current, 0, current.length);
                 infos = List.copyOf(next);
+                p.hooks.afterCommit();
                 p.committed = true;
                 p.done = true;
                 return 1;
             }
             return 0;
         }
-        catch (final IOException ex)
+        catch (final IOException | RuntimeException ex)
         {
             p.failure = new IllegalStateException((p.written ? "commit" : "write") + " of checkpoint " + p.id +
                 " failed: " + ex.getMessage(), ex);
@@ -149,6 +151,7 @@ final class BackendCheckpointStore implements CheckpointStore
         private final PagedArena.Snapshot snapshot;
         private volatile boolean written;
         private volatile boolean commitRequested;
+        private CommitHooks hooks;
         private volatile boolean committed;
         private volatile boolean done;
         private volatile Throwable failure;
@@ -178,12 +181,13 @@ final class BackendCheckpointStore implements CheckpointStore
         }
 
         @Override
-        public void requestCommit()
+        public void requestCommit(final CommitHooks hooks)
         {
             if (!written || commitRequested || done)
             {
                 throw new IllegalStateException("checkpoint " + id + ": commit requested out of order");
             }
+            this.hooks = hooks;
             commitRequested = true;
         }
 

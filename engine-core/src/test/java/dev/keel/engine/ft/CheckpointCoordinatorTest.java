@@ -32,6 +32,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -54,7 +55,8 @@ class CheckpointCoordinatorTest
     private final KeelCounters counters = new KeelCounters(KeelCounters.DEFAULT_VALUES_BUFFER_LENGTH);
     private final MemoryStorageBackend memory = new MemoryStorageBackend();
     private final FaultInjectingStorageBackend storeBackend = new FaultInjectingStorageBackend(memory);
-    private final MemoryStorageBackend requestsBackend = new MemoryStorageBackend();
+    private final FaultInjectingStorageBackend requestsBackend =
+        new FaultInjectingStorageBackend(new MemoryStorageBackend());
     private final BackendCheckpointStore store = new BackendCheckpointStore(storeBackend, 2);
     private final TestInputEndpoint input = new TestInputEndpoint("in", SCHEMA, true);
     private final TestOutputEndpoint output = new TestOutputEndpoint("o");
@@ -192,7 +194,7 @@ class CheckpointCoordinatorTest
     }
 
     @Test
-    void requestsBeforeTheFreezeAreCoalescedAndSucceedOnlyOnceDurable() throws InterruptedException
+    void requestsBeforeTheFreezeAreCoalescedAndSucceedOnlyOnceDurable() throws Exception
     {
         start(0);
         step();
@@ -204,14 +206,20 @@ class CheckpointCoordinatorTest
         assertEquals(CheckpointStatus.IN_PROGRESS, coordinator.status(first));
 
         assertEquals(1, store.writerDoWorkOn(WRITER));
+        final int requestSyncs = requestsBackend.syncThreads().size();
         cycles(2);
         assertEquals(CheckpointStatus.IN_PROGRESS, coordinator.status(second), "requested, not durable yet");
-        final String statuses = new String(requestsBackend.read(CheckpointRequests.STATUSES_FILE),
-            StandardCharsets.UTF_8);
-        assertTrue(statuses.contains("committing "), statuses);
-        assertTrue(statuses.endsWith(" " + second + "\n"), statuses);
+        assertNull(requestsBackend.read(CheckpointRequests.STATUSES_FILE),
+            "the circuit thread requested the commit and wrote nothing down itself");
 
         assertEquals(1, store.writerDoWorkOn(WRITER));
+        final String statuses = new String(requestsBackend.read(CheckpointRequests.STATUSES_FILE),
+            StandardCharsets.UTF_8);
+        assertTrue(statuses.startsWith("succeeded " + second + "\n"), statuses);
+        final List<String> statusSyncs = requestsBackend.syncThreads().subList(requestSyncs,
+            requestsBackend.syncThreads().size());
+        assertEquals(List.of(WRITER, WRITER), statusSyncs,
+            "'committing' before the manifest and 'succeeded' after CURRENT, both on the writer thread");
         cycles(1);
         assertEquals(CheckpointStatus.SUCCESS, coordinator.status(first));
         assertEquals(CheckpointStatus.SUCCESS, coordinator.status(second));
