@@ -1,6 +1,6 @@
 package dev.keel.bench;
 
-import dev.keel.engine.Keel;
+import dev.keel.engine.api.Keel;
 import dev.keel.engine.api.EngineContext;
 import dev.keel.engine.api.KeelPipeline;
 import dev.keel.engine.config.ThreadingMode;

@@ -1,5 +1,7 @@
 package dev.keel.engine;
 
+import dev.keel.engine.api.Keel;
+
 /**
  * Base of every error Keel raises on purpose: it carries a {@link Category} and a stable code so that
  * hosts and operators can act on it without parsing the message. The message itself names what was

@@ -1,6 +1,6 @@
 package dev.keel.nexmark;
 
-import dev.keel.engine.circuit.KeelCounters;
+import dev.keel.engine.status.KeelCounters;
 import dev.keel.engine.config.ConfigException;
 import dev.keel.engine.config.InputEndpointConfig;
 import dev.keel.engine.config.PipelineConfig;

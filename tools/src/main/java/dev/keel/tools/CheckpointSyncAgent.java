@@ -2,8 +2,8 @@ package dev.keel.tools;
 
 import dev.keel.checkpoint.FileCheckpointStore;
 import dev.keel.engine.KeelException;
-import dev.keel.engine.circuit.KeelCounters;
-import dev.keel.engine.ft.CheckpointStatus;
+import dev.keel.engine.status.KeelCounters;
+import dev.keel.engine.spi.CheckpointStatus;
 import dev.keel.engine.spi.CheckpointInfo;
 import dev.keel.engine.spi.CheckpointSync;
 import dev.keel.engine.storage.StoredFile;

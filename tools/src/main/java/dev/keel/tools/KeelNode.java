@@ -1,11 +1,11 @@
 package dev.keel.tools;
 
 import dev.keel.checkpoint.FileCheckpointStore;
-import dev.keel.engine.Keel;
+import dev.keel.engine.api.Keel;
 import dev.keel.engine.KeelException;
 import dev.keel.engine.api.EngineContext;
 import dev.keel.engine.api.KeelPipeline;
-import dev.keel.engine.circuit.KeelCounters;
+import dev.keel.engine.status.KeelCounters;
 import dev.keel.engine.config.FaultToleranceModel;
 import dev.keel.engine.config.InputEndpointConfig;
 import dev.keel.engine.config.OutputEndpointConfig;

@@ -1,7 +1,7 @@
 package dev.keel.tools;
 
 import dev.keel.checkpoint.FileCheckpointStore;
-import dev.keel.engine.Keel;
+import dev.keel.engine.api.Keel;
 import dev.keel.engine.api.EngineContext;
 import dev.keel.engine.api.InputHandle;
 import dev.keel.engine.api.KeelPipeline;
@@ -13,7 +13,7 @@ import dev.keel.engine.data.Column;
 import dev.keel.engine.data.ColumnType;
 import dev.keel.engine.data.RowWriter;
 import dev.keel.engine.data.Schema;
-import dev.keel.engine.ft.CheckpointStatus;
+import dev.keel.engine.spi.CheckpointStatus;
 import dev.keel.engine.operators.Agg;
 import dev.keel.engine.program.ProgramDefinition;
 import dev.keel.engine.spi.CheckpointInfo;

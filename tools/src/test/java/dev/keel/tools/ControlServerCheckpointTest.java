@@ -1,7 +1,7 @@
 package dev.keel.tools;
 
 import dev.keel.checkpoint.FileCheckpointStore;
-import dev.keel.engine.Keel;
+import dev.keel.engine.api.Keel;
 import dev.keel.engine.api.EngineContext;
 import dev.keel.engine.api.KeelPipeline;
 import dev.keel.engine.config.FaultToleranceModel;

@@ -3,7 +3,7 @@ package dev.keel.tools;
 import dev.keel.engine.KeelException;
 import dev.keel.engine.api.KeelPipeline;
 import dev.keel.engine.config.PipelineConfigParser;
-import dev.keel.engine.ft.CheckpointStatus;
+import dev.keel.engine.spi.CheckpointStatus;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keel.engine.KeelException;
 import dev.keel.engine.api.KeelPipeline;
 import dev.keel.engine.config.PipelineConfigParser;
-import dev.keel.engine.ft.CheckpointStatus;
+import dev.keel.engine.spi.CheckpointStatus;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -3,7 +3,7 @@ package dev.keel.wal;
 import dev.keel.engine.config.JournalSync;
 import dev.keel.engine.KeelException;
 import dev.keel.engine.api.EngineContext;
-import dev.keel.engine.circuit.KeelCounters;
+import dev.keel.engine.status.KeelCounters;
 import dev.keel.engine.spi.Journal;
 import dev.keel.engine.spi.StepRecord;
 import io.aeron.Aeron;

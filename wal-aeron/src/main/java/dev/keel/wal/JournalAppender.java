@@ -1,7 +1,7 @@
 package dev.keel.wal;
 
 import dev.keel.engine.KeelException;
-import dev.keel.engine.circuit.KeelCounters;
+import dev.keel.engine.status.KeelCounters;
 import dev.keel.engine.spi.StepRecord;
 import io.aeron.ExclusivePublication;
 import io.aeron.Publication;

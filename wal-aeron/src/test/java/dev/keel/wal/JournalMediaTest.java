@@ -2,7 +2,7 @@ package dev.keel.wal;
 
 import dev.keel.engine.config.JournalSync;
 import dev.keel.engine.KeelException;
-import dev.keel.engine.circuit.KeelCounters;
+import dev.keel.engine.status.KeelCounters;
 import dev.keel.engine.config.ThreadingMode;
 import dev.keel.engine.spi.StepRecord;
 import io.aeron.archive.ArchiveThreadingMode;

@@ -1,7 +1,7 @@
 package dev.keel.engine.api;
 
 import dev.keel.engine.KeelException;
-import dev.keel.engine.circuit.KeelCounters;
+import dev.keel.engine.status.KeelCounters;
 import dev.keel.engine.circuit.StepListener;
 import dev.keel.engine.config.IdleStrategyType;
 import dev.keel.engine.config.ThreadingMode;
@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Every setting of an embedded pipeline, each with a name and a default. Set what you need, then
- * {@link dev.keel.engine.Keel#launch(EngineContext, dev.keel.engine.program.ProgramDefinition)} calls
+ * {@link dev.keel.engine.api.Keel#launch(EngineContext, dev.keel.engine.program.ProgramDefinition)} calls
  * {@link #conclude()}, which validates once and fails naming the field, the value and what is allowed.
  * <p>
  * Settings mirror the pipeline JSON config (in parentheses) so that the node can map one onto the other.

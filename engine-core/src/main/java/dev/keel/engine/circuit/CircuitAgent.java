@@ -7,7 +7,7 @@ import dev.keel.engine.api.EngineContext;
 import dev.keel.engine.config.ThreadingMode;
 import dev.keel.engine.data.ZSetBatch;
 import dev.keel.engine.program.InputTable;
-import dev.keel.engine.program.Operator;
+import dev.keel.engine.operators.Operator;
 import dev.keel.engine.program.Program;
 import dev.keel.engine.spi.Journal;
 import dev.keel.engine.spi.StepRecord;

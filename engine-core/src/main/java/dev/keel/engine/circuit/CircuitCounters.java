@@ -1,6 +1,8 @@
 package dev.keel.engine.circuit;
 
-import dev.keel.engine.program.Operator;
+import dev.keel.engine.status.KeelCounters;
+
+import dev.keel.engine.operators.Operator;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;

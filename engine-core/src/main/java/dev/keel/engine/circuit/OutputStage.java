@@ -1,7 +1,7 @@
 package dev.keel.engine.circuit;
 
 import dev.keel.engine.connector.OutputEndpoint;
-import dev.keel.engine.program.Operator;
+import dev.keel.engine.operators.Operator;
 import dev.keel.engine.spi.Journal;
 import org.agrona.concurrent.status.AtomicCounter;
 

@@ -1,7 +1,7 @@
 package dev.keel.engine.circuit;
 
 import dev.keel.engine.data.ZSetBatch;
-import dev.keel.engine.program.Operator;
+import dev.keel.engine.operators.Operator;
 
 /**
  * Bounded queue of steps whose view deltas are not yet handed to every output: waiting for the journal

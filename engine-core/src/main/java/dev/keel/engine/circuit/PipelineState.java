@@ -1,5 +1,7 @@
 package dev.keel.engine.circuit;
 
+import dev.keel.engine.status.KeelCounters;
+
 /**
  * The lifecycle of a pipeline as users see it: published as the {@link KeelCounters#PIPELINE_STATE_TYPE_ID}
  * counter (value = {@link #code()}) and through the embedded API. Changed only through

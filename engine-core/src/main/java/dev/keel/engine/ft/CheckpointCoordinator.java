@@ -1,9 +1,11 @@
 package dev.keel.engine.ft;
 
+import dev.keel.engine.spi.CheckpointStatus;
+
 import dev.keel.engine.KeelException;
 import dev.keel.engine.circuit.CircuitAgent;
 import dev.keel.engine.circuit.DutyCycleHook;
-import dev.keel.engine.circuit.KeelCounters;
+import dev.keel.engine.status.KeelCounters;
 import dev.keel.engine.circuit.PipelineState;
 import dev.keel.engine.circuit.StepBoundary;
 import dev.keel.engine.circuit.StepListener;

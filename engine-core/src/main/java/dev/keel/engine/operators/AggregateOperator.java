@@ -3,8 +3,6 @@ package dev.keel.engine.operators;
 import dev.keel.engine.KeelException;
 import dev.keel.engine.data.Schema;
 import dev.keel.engine.data.ZSetBatch;
-import dev.keel.engine.program.KeyProjector;
-import dev.keel.engine.program.Operator;
 import dev.keel.engine.state.MetaBuffer;
 import dev.keel.engine.state.PagedArena;
 import org.agrona.ExpandableDirectByteBuffer;

@@ -2,7 +2,6 @@ package dev.keel.engine.operators;
 
 import dev.keel.engine.data.RowView;
 import dev.keel.engine.data.ZSetBatch;
-import dev.keel.engine.program.Operator;
 import dev.keel.engine.state.MetaBuffer;
 import dev.keel.engine.state.OffHeapHashMap;
 import dev.keel.engine.state.PagedArena;

@@ -2,7 +2,6 @@ package dev.keel.engine.operators;
 
 import dev.keel.engine.data.RowView;
 import dev.keel.engine.data.ZSetBatch;
-import dev.keel.engine.program.Operator;
 
 /**
  * Keeps the rows a predicate accepts, with their weights. Stateless.

@@ -4,7 +4,6 @@ import dev.keel.engine.data.RowView;
 import dev.keel.engine.data.RowWriter;
 import dev.keel.engine.data.Schema;
 import dev.keel.engine.data.ZSetBatch;
-import dev.keel.engine.program.Operator;
 
 /**
  * Maps every row to 0..n rows of another schema, each with the input row's weight. Stateless.

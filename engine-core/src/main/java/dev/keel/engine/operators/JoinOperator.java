@@ -6,8 +6,6 @@ import dev.keel.engine.data.RowView;
 import dev.keel.engine.data.RowWriter;
 import dev.keel.engine.data.Schema;
 import dev.keel.engine.data.ZSetBatch;
-import dev.keel.engine.program.KeyProjector;
-import dev.keel.engine.program.Operator;
 import dev.keel.engine.state.IndexedZSet;
 import dev.keel.engine.state.MetaBuffer;
 import dev.keel.engine.state.PagedArena;

@@ -4,7 +4,6 @@ import dev.keel.engine.data.RowView;
 import dev.keel.engine.data.RowWriter;
 import dev.keel.engine.data.Schema;
 import dev.keel.engine.data.ZSetBatch;
-import dev.keel.engine.program.Operator;
 
 /**
  * Maps every row to one row of another schema, keeping its weight. Linear, so stateless: the image of a

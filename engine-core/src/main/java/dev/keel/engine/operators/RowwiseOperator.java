@@ -3,7 +3,6 @@ package dev.keel.engine.operators;
 import dev.keel.engine.data.RowView;
 import dev.keel.engine.data.Schema;
 import dev.keel.engine.data.ZSetBatch;
-import dev.keel.engine.program.Operator;
 
 /**
  * Base of the stateless one-input operators (map, filter, flatMap): each input row is handled on its

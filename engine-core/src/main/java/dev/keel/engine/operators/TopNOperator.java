@@ -4,8 +4,6 @@ import dev.keel.engine.KeelException;
 import dev.keel.engine.data.RowView;
 import dev.keel.engine.data.Utf8;
 import dev.keel.engine.data.ZSetBatch;
-import dev.keel.engine.program.KeyProjector;
-import dev.keel.engine.program.Operator;
 import dev.keel.engine.state.IndexedZSet;
 import dev.keel.engine.state.MetaBuffer;
 import dev.keel.engine.state.PagedArena;

@@ -2,7 +2,6 @@ package dev.keel.engine.operators;
 
 import dev.keel.engine.KeelException;
 import dev.keel.engine.data.ZSetBatch;
-import dev.keel.engine.program.Operator;
 
 /**
  * Z-set sum of streams of one schema (SQL UNION ALL): the deltas are concatenated. Stateless.

@@ -5,7 +5,6 @@ import dev.keel.engine.data.RowView;
 import dev.keel.engine.data.RowWriter;
 import dev.keel.engine.data.Schema;
 import dev.keel.engine.data.ZSetBatch;
-import dev.keel.engine.program.Operator;
 
 import java.util.ArrayList;
 import java.util.List;

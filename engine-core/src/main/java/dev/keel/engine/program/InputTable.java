@@ -1,5 +1,9 @@
 package dev.keel.engine.program;
 
+import dev.keel.engine.operators.KeyProjector;
+
+import dev.keel.engine.operators.Operator;
+
 import dev.keel.engine.KeelException;
 import dev.keel.engine.data.RowView;
 import dev.keel.engine.data.Schema;

@@ -1,5 +1,7 @@
 package dev.keel.engine.program;
 
+import dev.keel.engine.operators.Operator;
+
 import dev.keel.engine.data.Hashing;
 import dev.keel.engine.state.MetaBuffer;
 import dev.keel.engine.state.PagedArena;

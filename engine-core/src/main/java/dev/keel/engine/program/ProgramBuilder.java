@@ -1,5 +1,7 @@
 package dev.keel.engine.program;
 
+import dev.keel.engine.operators.Operator;
+
 import dev.keel.engine.KeelException;
 import dev.keel.engine.data.Schema;
 import dev.keel.engine.state.PagedArena;
@@ -70,7 +72,7 @@ public final class ProgramBuilder
         {
             throw new IllegalStateException("program already built");
         }
-        operator.id(operators.size());
+        operator.assignId(operators.size());
         operators.add(operator);
         return new Stream(this, operator);
     }

@@ -1,5 +1,7 @@
 package dev.keel.engine.program;
 
+import dev.keel.engine.operators.Operator;
+
 import dev.keel.engine.KeelException;
 import dev.keel.engine.data.Schema;
 import dev.keel.engine.operators.Agg;

@@ -1,6 +1,5 @@
 package dev.keel.engine.spi;
 
-import dev.keel.engine.ft.CheckpointStatus;
 
 import java.util.Optional;
 import java.util.UUID;

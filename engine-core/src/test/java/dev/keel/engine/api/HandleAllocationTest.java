@@ -1,6 +1,5 @@
 package dev.keel.engine.api;
 
-import dev.keel.engine.Keel;
 import dev.keel.engine.circuit.PipelineState;
 import dev.keel.engine.config.ThreadingMode;
 import dev.keel.engine.data.Column;

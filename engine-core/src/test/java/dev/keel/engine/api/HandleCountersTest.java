@@ -1,7 +1,6 @@
 package dev.keel.engine.api;
 
-import dev.keel.engine.Keel;
-import dev.keel.engine.circuit.KeelCounters;
+import dev.keel.engine.status.KeelCounters;
 import dev.keel.engine.config.ThreadingMode;
 import dev.keel.engine.data.Column;
 import dev.keel.engine.data.ColumnType;

@@ -1,12 +1,11 @@
 package dev.keel.engine.api;
 
-import dev.keel.engine.Keel;
 import dev.keel.engine.KeelException;
 import dev.keel.engine.config.ThreadingMode;
 import dev.keel.engine.data.Column;
 import dev.keel.engine.data.ColumnType;
 import dev.keel.engine.data.Schema;
-import dev.keel.engine.ft.CheckpointStatus;
+import dev.keel.engine.spi.CheckpointStatus;
 import dev.keel.engine.program.ProgramDefinition;
 import dev.keel.engine.spi.CheckpointSync;
 import org.junit.jupiter.api.Test;

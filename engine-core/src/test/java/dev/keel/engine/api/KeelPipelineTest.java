@@ -1,8 +1,7 @@
 package dev.keel.engine.api;
 
-import dev.keel.engine.Keel;
 import dev.keel.engine.KeelException;
-import dev.keel.engine.circuit.KeelCounters;
+import dev.keel.engine.status.KeelCounters;
 import dev.keel.engine.circuit.PipelineState;
 import dev.keel.engine.circuit.TestInputEndpoint;
 import dev.keel.engine.circuit.TestJournal;

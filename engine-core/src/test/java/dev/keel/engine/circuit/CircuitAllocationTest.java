@@ -1,5 +1,7 @@
 package dev.keel.engine.circuit;
 
+import dev.keel.engine.status.KeelCounters;
+
 import dev.keel.engine.api.InputAttachment;
 import dev.keel.engine.api.OutputAttachment;
 import dev.keel.engine.api.EngineContext;

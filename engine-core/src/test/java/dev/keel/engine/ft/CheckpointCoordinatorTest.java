@@ -1,10 +1,12 @@
 package dev.keel.engine.ft;
 
+import dev.keel.engine.spi.CheckpointStatus;
+
 import dev.keel.engine.api.InputAttachment;
 import dev.keel.engine.api.OutputAttachment;
 import dev.keel.engine.api.EngineContext;
 import dev.keel.engine.circuit.CircuitAgent;
-import dev.keel.engine.circuit.KeelCounters;
+import dev.keel.engine.status.KeelCounters;
 import dev.keel.engine.circuit.PipelineState;
 import dev.keel.engine.circuit.TestInputEndpoint;
 import dev.keel.engine.circuit.TestOutputEndpoint;

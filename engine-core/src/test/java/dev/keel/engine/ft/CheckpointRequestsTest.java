@@ -1,5 +1,7 @@
 package dev.keel.engine.ft;
 
+import dev.keel.engine.spi.CheckpointStatus;
+
 import dev.keel.engine.KeelException;
 import dev.keel.engine.storage.FaultInjectingStorageBackend;
 import dev.keel.engine.storage.FileStorageBackend;

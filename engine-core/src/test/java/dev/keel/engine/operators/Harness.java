@@ -2,7 +2,6 @@ package dev.keel.engine.operators;
 
 import dev.keel.engine.data.RowWriter;
 import dev.keel.engine.program.InputTable;
-import dev.keel.engine.program.Operator;
 import dev.keel.engine.program.Program;
 import dev.keel.engine.program.ProgramDefinition;
 import dev.keel.engine.state.PagedArena;

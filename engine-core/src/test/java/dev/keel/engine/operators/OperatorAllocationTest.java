@@ -2,7 +2,6 @@ package dev.keel.engine.operators;
 
 import dev.keel.engine.data.RowWriter;
 import dev.keel.engine.examples.TradesVwap;
-import dev.keel.engine.program.Operator;
 import dev.keel.engine.program.Program;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,6 @@
 package dev.keel.nexmark.queries;
 
-import dev.keel.engine.Keel;
+import dev.keel.engine.api.Keel;
 import dev.keel.engine.api.EngineContext;
 import dev.keel.engine.api.InputHandle;
 import dev.keel.engine.api.KeelPipeline;

@@ -6,7 +6,7 @@ import dev.keel.nexmark.NexmarkSettings;
 import dev.keel.engine.operators.JoinOperator;
 import dev.keel.engine.operators.WindowAggregateOperator;
 import dev.keel.engine.program.InputTable;
-import dev.keel.engine.program.Operator;
+import dev.keel.engine.operators.Operator;
 import dev.keel.engine.program.Program;
 import dev.keel.engine.program.ProgramDefinition;
 import org.junit.jupiter.api.Test;

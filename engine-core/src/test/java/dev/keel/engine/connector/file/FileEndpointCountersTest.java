@@ -1,6 +1,6 @@
 package dev.keel.engine.connector.file;
 
-import dev.keel.engine.circuit.KeelCounters;
+import dev.keel.engine.status.KeelCounters;
 import dev.keel.engine.connector.EndpointCounters;
 import dev.keel.engine.config.OnErrorPolicy;
 import dev.keel.engine.data.RowWriter;

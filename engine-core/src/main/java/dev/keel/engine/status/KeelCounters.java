@@ -1,4 +1,4 @@
-package dev.keel.engine.circuit;
+package dev.keel.engine.status;
 
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -17,7 +17,7 @@ import java.nio.ByteBuffer;
  */
 public final class KeelCounters implements AutoCloseable
 {
-    /** Lifecycle state, value = {@link PipelineState#code()}. */
+    /** Lifecycle state, value = {@code dev.keel.engine.circuit.PipelineState.code()}. */
     public static final int PIPELINE_STATE_TYPE_ID = 1001;
     /** Steps run (live and replayed). */
     public static final int STEPS_TYPE_ID = 1002;

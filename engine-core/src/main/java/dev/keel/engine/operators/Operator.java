@@ -1,4 +1,4 @@
-package dev.keel.engine.program;
+package dev.keel.engine.operators;
 
 import dev.keel.engine.data.Hashing;
 import dev.keel.engine.data.Schema;
@@ -87,8 +87,19 @@ public abstract class Operator implements Stateful
         return id;
     }
 
-    final void id(final int id)
+    /**
+     * Gives the operator its position; called once, by the program builder that adds it.
+     *
+     * @param id position in the program's evaluation order.
+     * @throws IllegalStateException if the operator belongs to a program already.
+     */
+    public final void assignId(final int id)
     {
+        if (this.id != -1)
+        {
+            throw new IllegalStateException("operator " + getClass().getSimpleName() + " is already operator " +
+                this.id + " of a program");
+        }
         this.id = id;
     }
 

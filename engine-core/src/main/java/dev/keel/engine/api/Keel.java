@@ -1,4 +1,4 @@
-package dev.keel.engine;
+package dev.keel.engine.api;
 
 import dev.keel.engine.api.EngineContext;
 import dev.keel.engine.api.KeelPipeline;

@@ -1,4 +1,4 @@
-package dev.keel.engine.ft;
+package dev.keel.engine.spi;
 
 /**
  * What became of a checkpoint request, by the sequence number {@code KeelPipeline.checkpoint()} returned.

@@ -1,4 +1,4 @@
-package dev.keel.engine.program;
+package dev.keel.engine.operators;
 
 import dev.keel.engine.data.Hashing;
 import dev.keel.engine.data.RowView;
