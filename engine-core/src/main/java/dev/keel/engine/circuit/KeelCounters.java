@@ -65,6 +65,14 @@ public final class KeelCounters implements AutoCloseable
     public static final int SYNC_LAST_STEP_TYPE_ID = 1023;
     /** Checkpoint pulls from object storage that succeeded. */
     public static final int SYNC_PULLS_TYPE_ID = 1024;
+    /** Journal bytes the replay in progress (or the last one) has to re-run, from its checkpoint to the journal's end. */
+    public static final int REPLAY_JOURNAL_BYTES_TYPE_ID = 1030;
+    /** Journal bytes of {@link #REPLAY_JOURNAL_BYTES_TYPE_ID} re-run so far: progress of a replay. */
+    public static final int REPLAYED_JOURNAL_BYTES_TYPE_ID = 1031;
+    /** Bytes the sync operation in progress (push or pull) has transferred so far; 0 when idle. */
+    public static final int SYNC_CURRENT_BYTES_DONE_TYPE_ID = 1032;
+    /** Bytes the sync operation in progress has to transfer in all; 0 when idle. */
+    public static final int SYNC_CURRENT_BYTES_TOTAL_TYPE_ID = 1033;
 
     /**
      * Records an endpoint moved (label {@code endpoint=<name> direction=input|output}): an input's records taken
@@ -197,6 +205,14 @@ public final class KeelCounters implements AutoCloseable
                 return "keel_sync_last_synced_step";
             case SYNC_PULLS_TYPE_ID:
                 return "keel_sync_pulls_total";
+            case REPLAY_JOURNAL_BYTES_TYPE_ID:
+                return "keel_replay_journal_bytes";
+            case REPLAYED_JOURNAL_BYTES_TYPE_ID:
+                return "keel_replayed_journal_bytes";
+            case SYNC_CURRENT_BYTES_DONE_TYPE_ID:
+                return "keel_sync_current_bytes_done";
+            case SYNC_CURRENT_BYTES_TOTAL_TYPE_ID:
+                return "keel_sync_current_bytes_total";
             default:
                 throw new IllegalArgumentException("not a Keel counter type id: " + typeId);
         }
