@@ -61,8 +61,8 @@ final class CheckpointSyncAgent implements Agent, CheckpointSync, AutoCloseable
     private final AtomicCounter pushFailures;
     private final AtomicCounter bytes;
     private final AtomicCounter lastStep;
-    private final AtomicCounter currentBytesDone;
-    private final AtomicCounter currentBytesTotal;
+    private final AtomicCounter operationBytesDone;
+    private final AtomicCounter operationBytes;
     private final Object queueLock = new Object();
     private AgentRunner runner;
 
@@ -95,10 +95,10 @@ final class CheckpointSyncAgent implements Agent, CheckpointSync, AutoCloseable
         this.bytes = KeelCounters.newCounter(countersManager, KeelCounters.SYNC_BYTES_TYPE_ID, pipeline, label);
         this.lastStep = KeelCounters.newCounter(countersManager, KeelCounters.SYNC_LAST_STEP_TYPE_ID, pipeline, label);
         this.lastStep.setOrdered(-1);
-        this.currentBytesDone =
-            KeelCounters.newCounter(countersManager, KeelCounters.SYNC_CURRENT_BYTES_DONE_TYPE_ID, pipeline, label);
-        this.currentBytesTotal =
-            KeelCounters.newCounter(countersManager, KeelCounters.SYNC_CURRENT_BYTES_TOTAL_TYPE_ID, pipeline, label);
+        this.operationBytesDone =
+            KeelCounters.newCounter(countersManager, KeelCounters.SYNC_OPERATION_BYTES_DONE_TYPE_ID, pipeline, label);
+        this.operationBytes =
+            KeelCounters.newCounter(countersManager, KeelCounters.SYNC_OPERATION_BYTES_TYPE_ID, pipeline, label);
     }
 
     /** Starts the agent on its own thread. */
@@ -157,8 +157,8 @@ final class CheckpointSyncAgent implements Agent, CheckpointSync, AutoCloseable
             // what a client's progress bar shows for a push or pull in progress (keel sync --wait)
             final SyncProgress progress = sync.progress();
             final boolean idle = progress.operation() == SyncProgress.Operation.IDLE;
-            currentBytesTotal.setRelease(idle ? 0 : progress.bytesTotal());
-            currentBytesDone.setRelease(idle ? 0 : progress.bytesDone());
+            operationBytes.setRelease(idle ? 0 : progress.bytesTotal());
+            operationBytesDone.setRelease(idle ? 0 : progress.bytesDone());
         }
         if (nowMs - nextProgressLogMs >= 0)
         {

@@ -225,10 +225,10 @@ final class NodeCommands
             sb.append(metric(stats, "buckets", "sync_pushes")).append(" pushes, ")
                 .append(metric(stats, "buckets", "sync_push_failures")).append(" failed, ")
                 .append(Progress.bytes(metric(stats, "buckets", "sync_bytes_transferred"))).append(" transferred");
-            final long total = metric(stats, "buckets", "sync_current_bytes_total");
+            final long total = metric(stats, "buckets", "sync_operation_bytes");
             if (total > 0)
             {
-                sb.append(", in progress ").append(Progress.bytes(metric(stats, "buckets", "sync_current_bytes_done")))
+                sb.append(", in progress ").append(Progress.bytes(metric(stats, "buckets", "sync_operation_bytes_done")))
                     .append(" of ").append(Progress.bytes(total));
             }
             final JsonNode success = answer.json().get("success");
@@ -381,8 +381,8 @@ final class NodeCommands
                         return Poll.failed("the node does not know checkpoint " + uuid + " (restarted?)");
                     }
                     final JsonNode stats = client.pipelineCall("GET", "/stats").json();
-                    return Poll.pending(metric(stats, "buckets", "sync_current_bytes_done"),
-                        metric(stats, "buckets", "sync_current_bytes_total"));
+                    return Poll.pending(metric(stats, "buckets", "sync_operation_bytes_done"),
+                        metric(stats, "buckets", "sync_operation_bytes"));
                 });
             }
             return 0;

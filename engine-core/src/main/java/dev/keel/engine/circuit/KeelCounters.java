@@ -70,9 +70,9 @@ public final class KeelCounters implements AutoCloseable
     /** Journal bytes of {@link #REPLAY_JOURNAL_BYTES_TYPE_ID} re-run so far: progress of a replay. */
     public static final int REPLAYED_JOURNAL_BYTES_TYPE_ID = 1031;
     /** Bytes the sync operation in progress (push or pull) has transferred so far; 0 when idle. */
-    public static final int SYNC_CURRENT_BYTES_DONE_TYPE_ID = 1032;
+    public static final int SYNC_OPERATION_BYTES_DONE_TYPE_ID = 1032;
     /** Bytes the sync operation in progress has to transfer in all; 0 when idle. */
-    public static final int SYNC_CURRENT_BYTES_TOTAL_TYPE_ID = 1033;
+    public static final int SYNC_OPERATION_BYTES_TYPE_ID = 1033;
 
     /**
      * Records an endpoint moved (label {@code endpoint=<name> direction=input|output}): an input's records taken
@@ -209,10 +209,10 @@ public final class KeelCounters implements AutoCloseable
                 return "keel_replay_journal_bytes";
             case REPLAYED_JOURNAL_BYTES_TYPE_ID:
                 return "keel_replayed_journal_bytes";
-            case SYNC_CURRENT_BYTES_DONE_TYPE_ID:
-                return "keel_sync_current_bytes_done";
-            case SYNC_CURRENT_BYTES_TOTAL_TYPE_ID:
-                return "keel_sync_current_bytes_total";
+            case SYNC_OPERATION_BYTES_DONE_TYPE_ID:
+                return "keel_sync_operation_bytes_done";
+            case SYNC_OPERATION_BYTES_TYPE_ID:
+                return "keel_sync_operation_bytes";
             default:
                 throw new IllegalArgumentException("not a Keel counter type id: " + typeId);
         }
