@@ -153,7 +153,8 @@ final class NodeClient
         catch (final ConnectException | HttpConnectTimeoutException ex)
         {
             throw new ClientException(EXIT_CANNOT_CONNECT, 0, null, "cannot connect to " + base + ": " +
-                (null == ex.getMessage() ? ex.getClass().getSimpleName() : ex.getMessage()) +
+                (null == ex.getMessage() ? (ex instanceof HttpConnectTimeoutException ? "connect timed out" :
+                "connection refused") : ex.getMessage()) +
                 " (is the node running with --http-port? set the address with --url or --port)");
         }
         catch (final IOException ex)

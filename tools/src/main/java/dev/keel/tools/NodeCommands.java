@@ -121,7 +121,8 @@ final class NodeCommands
         return Duration.ofSeconds(seconds);
     }
 
-    @Command(name = "status", description = "Show a running pipeline's deployment status, its error if it failed, and its record, " +
+    @Command(name = "status",
+        description = "Show a running pipeline's deployment status, its error if it failed, and its record, " +
             "checkpoint and sync figures. Exits 1 if the pipeline failed.",
         footer = EXIT_CODES)
     static final class Status implements Callable<Integer>
@@ -228,7 +229,8 @@ final class NodeCommands
             final long total = metric(stats, "buckets", "sync_operation_bytes");
             if (total > 0)
             {
-                sb.append(", in progress ").append(Progress.bytes(metric(stats, "buckets", "sync_operation_bytes_done")))
+                sb.append(", in progress ")
+                    .append(Progress.bytes(metric(stats, "buckets", "sync_operation_bytes_done")))
                     .append(" of ").append(Progress.bytes(total));
             }
             final JsonNode success = answer.json().get("success");
@@ -243,7 +245,9 @@ final class NodeCommands
         }
     }
 
-    @Command(name = "pause", description = "Pause a running pipeline: its inputs stop being read (POST .../pause).", footer = EXIT_CODES)
+    @Command(name = "pause",
+        description = "Pause a running pipeline: its inputs stop being read (POST .../pause).",
+        footer = EXIT_CODES)
     static final class Pause implements Callable<Integer>
     {
         @Spec
@@ -263,7 +267,8 @@ final class NodeCommands
         }
     }
 
-    @Command(name = "resume", description = "Resume a paused pipeline (POST .../resume).", footer = EXIT_CODES)
+    @Command(name = "resume",
+        description = "Resume a paused pipeline (POST .../resume).", footer = EXIT_CODES)
     static final class Resume implements Callable<Integer>
     {
         @Spec
@@ -283,7 +288,8 @@ final class NodeCommands
         }
     }
 
-    @Command(name = "stop", description = "Stop the node cleanly: it takes a checkpoint on close (POST .../stop); --force skips it " +
+    @Command(name = "stop",
+        description = "Stop the node cleanly: it takes a checkpoint on close (POST .../stop); --force skips it " +
             "(the next start replays or loses what followed the last checkpoint, per its fault-tolerance model).",
         footer = EXIT_CODES)
     static final class Stop implements Callable<Integer>
@@ -297,7 +303,8 @@ final class NodeCommands
         @Option(names = "--force", description = "Stop without the checkpoint on close.")
         boolean force;
 
-        @Option(names = "--wait", description = "Wait until the node no longer answers.")
+        @Option(names = "--wait", description = "Wait until the node's API no longer answers (it closes first; " +
+            "the node's log shows the close checkpoint and STOPPED after it).")
         boolean await;
 
         @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120",
@@ -336,7 +343,8 @@ final class NodeCommands
         }
     }
 
-    @Command(name = "sync", description = "Push the newest committed checkpoint to the configured bucket (POST .../checkpoint/sync); " +
+    @Command(name = "sync",
+        description = "Push the newest committed checkpoint to the configured bucket (POST .../checkpoint/sync); " +
             "--wait follows the push to its end with the bytes transferred.",
         footer = EXIT_CODES)
     static final class Sync implements Callable<Integer>
@@ -389,7 +397,8 @@ final class NodeCommands
         }
     }
 
-    @Command(name = "activate", description = "Activate a standby pipeline (POST .../activate): it stops following the bucket, replays " +
+    @Command(name = "activate",
+        description = "Activate a standby pipeline (POST .../activate): it stops following the bucket, replays " +
             "and runs; --wait follows it until it runs, showing the replay's progress.",
         footer = EXIT_CODES)
     static final class Activate implements Callable<Integer>
@@ -423,7 +432,8 @@ final class NodeCommands
         }
     }
 
-    @Command(name = "approve", description = "Approve the program change a pipeline awaits (bootstrap_policy await_approval; POST " +
+    @Command(name = "approve",
+        description = "Approve the program change a pipeline awaits (bootstrap_policy await_approval; POST " +
             ".../approve): it bootstraps the changed views and runs; --wait follows it until it runs.",
         footer = EXIT_CODES)
     static final class Approve implements Callable<Integer>

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * The caller passes the time with every call, so that what is shown depends only on the figures given (tests feed
  * their own clock). The rate is the average since the first figures seen; the ETA is what remains at that rate.
+ * The first plain line comes one interval after the start: a short wait shows only its outcome.
  */
 final class Progress
 {
@@ -76,7 +77,8 @@ final class Progress
         {
             started = true;
             startNs = nowNs;
-            nextPlainNs = nowNs;
+            // a wait shorter than one interval prints no plain line, only its outcome
+            nextPlainNs = nowNs + plainIntervalNs;
         }
     }
 

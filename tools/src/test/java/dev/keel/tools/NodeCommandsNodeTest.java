@@ -64,7 +64,8 @@ class NodeCommandsNodeTest
             "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-Xmx256m",
             "-cp", System.getProperty("java.class.path"), KeelCli.class.getName(),
             "run", "--config", config.toString(), "--http-port", "0"));
-        final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+            .redirectOutput(log.toFile());
         builder.environment().put(RunCommand.TOKEN_ENV, "run-token");
         final Process process = builder.start();
         try

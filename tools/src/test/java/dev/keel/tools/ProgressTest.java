@@ -68,8 +68,7 @@ class ProgressTest
 
         final String out = text.toString();
         assertFalse(out.contains("\r"), out);
-        assertEquals("replay: 0% 0 B/4.0 KiB, rate -, ETA -, 0s elapsed\n" +
-            "replay: 75% 3.0 KiB/4.0 KiB, 614 B/s, ETA 1s, 5s elapsed\n" +
+        assertEquals("replay: 75% 3.0 KiB/4.0 KiB, 614 B/s, ETA 1s, 5s elapsed\n" +
             "replay: done after 8s (3.4 KiB of 4.0 KiB, 437 B/s)\n", out);
     }
 
@@ -78,16 +77,24 @@ class ProgressTest
     {
         final Progress bytes = new Progress(new PrintWriter(text), false, "pull", Progress.Unit.BYTES, S);
         bytes.update(0, 0, 0);
+        bytes.update(S / 2, MIB, 0);
         bytes.update(2 * S, 3 * MIB, 0);
-        assertEquals("pull: 0 B, rate -, 0s elapsed\npull: 3.0 MiB, 1.5 MiB/s, 2s elapsed\n", text.toString());
+        assertEquals("pull: 3.0 MiB, 1.5 MiB/s, 2s elapsed\n", text.toString(), "the first line after one interval");
 
         text.getBuffer().setLength(0);
         final Progress none = new Progress(new PrintWriter(text), false, "checkpoint #3", Progress.Unit.NONE, S);
-        none.update(0, 0, 0);
+        none.begin(0);
+        none.update(S / 2, 0, 0);
         none.update(3_700 * S, 0, 0);
         none.finish(3_701 * S, "failed");
-        assertEquals("checkpoint #3: waiting 0s\ncheckpoint #3: waiting 1h01m\ncheckpoint #3: failed after 1h01m\n",
-            text.toString());
+        assertEquals("checkpoint #3: waiting 1h01m\ncheckpoint #3: failed after 1h01m\n", text.toString());
+
+        text.getBuffer().setLength(0);
+        final Progress quick = new Progress(new PrintWriter(text), false, "checkpoint #4", Progress.Unit.NONE, 5 * S);
+        quick.begin(0);
+        quick.update(S, 0, 0);
+        quick.finish(2 * S, "done");
+        assertEquals("checkpoint #4: done after 2s\n", text.toString(), "a wait shorter than an interval: the outcome");
 
         text.getBuffer().setLength(0);
         new Progress(new PrintWriter(text), true, "never", Progress.Unit.NONE, S).finish(0, "done");

@@ -65,7 +65,7 @@ public final class KeelCounters implements AutoCloseable
     public static final int SYNC_LAST_STEP_TYPE_ID = 1023;
     /** Checkpoint pulls from object storage that succeeded. */
     public static final int SYNC_PULLS_TYPE_ID = 1024;
-    /** Journal bytes the replay in progress (or the last one) has to re-run, from its checkpoint to the journal's end. */
+    /** Journal bytes the replay in progress (or the last one) re-runs: from its checkpoint to the journal's end. */
     public static final int REPLAY_JOURNAL_BYTES_TYPE_ID = 1030;
     /** Journal bytes of {@link #REPLAY_JOURNAL_BYTES_TYPE_ID} re-run so far: progress of a replay. */
     public static final int REPLAYED_JOURNAL_BYTES_TYPE_ID = 1031;
