@@ -131,6 +131,7 @@ final class RunCommand implements Callable<Integer>
                 pipelineConfig.name() + (null == token ? "" : " (bearer token required)"));
         }
         System.err.println("keel: pipeline '" + pipelineConfig.name() + "' running program '" + programName + "'");
+        final ReplayProgress replay = ReplayProgress.forRun(node.pipeline().counters(), pipelineConfig.name());
         try
         {
             while (true)
@@ -146,6 +147,7 @@ final class RunCommand implements Callable<Integer>
                     return exitAtEoi ? 1 : 0;
                 }
                 final PipelineState state = node.pipeline().state();
+                replay.poll(state, System.nanoTime());
                 if (state == PipelineState.FAILED)
                 {
                     System.err.println("keel: pipeline '" + pipelineConfig.name() + "' failed: " +
