@@ -84,6 +84,24 @@ class NodeCommandsNodeTest
             assertEquals(1, keel("status", "--port", port), "no token");
             assertTrue(err.contains("[UNAUTHORIZED]"), err);
 
+            // a client process with the token in KEEL_API_TOKEN: its exit code and its output on a pipe
+            final List<String> client = new ArrayList<>(command.subList(0, command.indexOf("run")));
+            client.addAll(List.of("status", "--port", port));
+            final ProcessBuilder clientBuilder = new ProcessBuilder(client).redirectErrorStream(true);
+            clientBuilder.environment().remove(RunCommand.TOKEN_ENV);
+            clientBuilder.environment().put(ApiOptions.TOKEN_ENV, "run-token");
+            final Process status = clientBuilder.start();
+            final String statusText = new String(status.getInputStream().readAllBytes());
+            assertTrue(status.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, status.exitValue(), statusText);
+            assertTrue(statusText.startsWith("pipeline     cli\nstatus       Running\n"), statusText);
+            clientBuilder.environment().put(ApiOptions.TOKEN_ENV, "wrong");
+            final Process denied = clientBuilder.start();
+            final String deniedText = new String(denied.getInputStream().readAllBytes());
+            assertTrue(denied.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(1, denied.exitValue(), deniedText);
+            assertTrue(deniedText.startsWith("keel: [UNAUTHORIZED] "), deniedText);
+
             assertEquals(0, keel(with(auth, "checkpoint", "create", "--wait", "--timeout", "60")), err);
             assertTrue(out.contains("checkpoint #1: done after "), out);
             assertFalse(out.contains("\r"), "not a terminal: plain lines");

@@ -157,6 +157,81 @@ class NodeCommandsTest
     }
 
     @Test
+    void aWaitThatRunsOutOfItsTimeoutExitsFour() throws Exception
+    {
+        final java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        final GatedCheckpointStore store = new GatedCheckpointStore(
+            new FileCheckpointStore(new FileCheckpointStore.Context().storageDir(dir.resolve("store"))), gate);
+        try (KeelPipeline pipeline = launch(store);
+            ControlServer server = ControlServer.start(new ControlServer.Context().pipeline(pipeline)
+                .pipelineName("ctl")))
+        {
+            try
+            {
+                final String port = String.valueOf(server.port());
+                assertEquals(4, keel("checkpoint", "create", "--wait", "--timeout", "1", "--port", port));
+                assertTrue(out.startsWith("checkpoint #1 requested\n") && out.contains("checkpoint #1: timed out"),
+                    out);
+                assertOneError("keel: checkpoint #1 did not finish within 1s (--timeout)", "keel status");
+                assertEquals(0, keel("checkpoint", "status", "--seq", "1", "--port", port), err);
+                assertEquals("checkpoint #1: InProgress\n", out);
+            }
+            finally
+            {
+                gate.countDown();
+            }
+        }
+    }
+
+    /** Fault injection around a real store: begin() waits for the gate, as a stalled disk would. */
+    private static final class GatedCheckpointStore implements CheckpointStore
+    {
+        private final CheckpointStore delegate;
+        private final java.util.concurrent.CountDownLatch gate;
+
+        GatedCheckpointStore(final CheckpointStore delegate, final java.util.concurrent.CountDownLatch gate)
+        {
+            this.delegate = delegate;
+            this.gate = gate;
+        }
+
+        public dev.keel.engine.spi.PendingCheckpoint begin(final dev.keel.engine.spi.CheckpointMetadata metadata,
+            final dev.keel.engine.state.PagedArena.Snapshot snapshot)
+        {
+            try
+            {
+                gate.await(30, TimeUnit.SECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+            return delegate.begin(metadata, snapshot);
+        }
+
+        public java.util.Optional<dev.keel.engine.spi.LoadedCheckpoint> loadLatest()
+        {
+            return delegate.loadLatest();
+        }
+
+        public void restoreInto(final dev.keel.engine.spi.LoadedCheckpoint checkpoint,
+            final dev.keel.engine.state.PagedArena arena)
+        {
+            delegate.restoreInto(checkpoint, arena);
+        }
+
+        public List<dev.keel.engine.spi.CheckpointInfo> list()
+        {
+            return delegate.list();
+        }
+
+        public void close()
+        {
+            delegate.close();
+        }
+    }
+
+    @Test
     void bearerTokenOnAndOff() throws Exception
     {
         final String secret = "cli-" + System.nanoTime();
