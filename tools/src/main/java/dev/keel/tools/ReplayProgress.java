@@ -1,5 +1,6 @@
 package dev.keel.tools;
 
+import dev.keel.engine.api.KeelPipeline;
 import dev.keel.engine.circuit.KeelCounters;
 import dev.keel.engine.circuit.PipelineState;
 import org.agrona.concurrent.status.CountersReader;
@@ -14,7 +15,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class ReplayProgress
 {
-    private final CountersReader counters;
     private final String pipeline;
     private final PrintWriter out;
     private final boolean terminal;
@@ -25,16 +25,13 @@ final class ReplayProgress
     private boolean finished;
 
     /**
-     * @param counters        the pipeline's counters.
      * @param pipeline        its name (the counters' label, and the progress's).
      * @param out             where to show the progress.
      * @param terminal        true to redraw one line in place.
      * @param plainIntervalNs at least this long between two plain lines.
      */
-    ReplayProgress(final CountersReader counters, final String pipeline, final PrintWriter out,
-        final boolean terminal, final long plainIntervalNs)
+    ReplayProgress(final String pipeline, final PrintWriter out, final boolean terminal, final long plainIntervalNs)
     {
-        this.counters = counters;
         this.pipeline = pipeline;
         this.out = out;
         this.terminal = terminal;
@@ -42,19 +39,34 @@ final class ReplayProgress
     }
 
     /** For {@code keel run}: on standard error, a bar when there is a console. */
-    static ReplayProgress forRun(final CountersReader counters, final String pipeline)
+    static ReplayProgress forRun(final String pipeline)
     {
-        return new ReplayProgress(counters, pipeline, new PrintWriter(System.err, true), null != System.console(),
+        return new ReplayProgress(pipeline, new PrintWriter(System.err, true), null != System.console(),
             TimeUnit.SECONDS.toNanos(5));
+    }
+
+    /**
+     * {@link #poll(CountersReader, PipelineState, long)} of a launched pipeline; nothing while there is none yet.
+     *
+     * @param pipeline the pipeline, or null.
+     * @param nowNs    the time.
+     */
+    void poll(final KeelPipeline pipeline, final long nowNs)
+    {
+        if (null != pipeline)
+        {
+            poll(pipeline.counters(), pipeline.state(), nowNs);
+        }
     }
 
     /**
      * Shows the replay's progress if the pipeline replays, or its end once it stopped replaying.
      *
-     * @param state the pipeline's state now.
-     * @param nowNs the time.
+     * @param counters the counters holding the pipeline's replay counters.
+     * @param state    the pipeline's state now.
+     * @param nowNs    the time.
      */
-    void poll(final PipelineState state, final long nowNs)
+    void poll(final CountersReader counters, final PipelineState state, final long nowNs)
     {
         if (finished)
         {
@@ -64,22 +76,22 @@ final class ReplayProgress
         {
             if (null == progress)
             {
-                find();
+                find(counters);
                 progress = new Progress(out, terminal, "pipeline '" + pipeline + "' replay", Progress.Unit.BYTES,
                     plainIntervalNs);
                 progress.begin(nowNs);
             }
-            progress.update(nowNs, value(doneId), value(totalId));
+            progress.update(nowNs, value(counters, doneId), value(counters, totalId));
         }
         else if (null != progress)
         {
             finished = true;
-            progress.update(nowNs, value(doneId), value(totalId));
+            progress.update(nowNs, value(counters, doneId), value(counters, totalId));
             progress.finish(nowNs, state == PipelineState.FAILED ? "failed" : "done");
         }
     }
 
-    private void find()
+    private void find(final CountersReader counters)
     {
         final String label = "pipeline=" + pipeline;
         counters.forEach((counterId, typeId, keyBuffer, text) ->
@@ -99,7 +111,7 @@ final class ReplayProgress
         });
     }
 
-    private long value(final int counterId)
+    private static long value(final CountersReader counters, final int counterId)
     {
         return counterId == CountersReader.NULL_COUNTER_ID ? 0 : counters.getCounterValue(counterId);
     }

@@ -62,6 +62,7 @@ final class RunCommand implements Callable<Integer>
                 "(built-in: " + ProgramRegistry.names() + ")"));
         final ProgramDefinition definition = ProgramRegistry.resolve(programName);
         final String token = bearerToken();
+        final ReplayProgress replay = ReplayProgress.forRun(pipelineConfig.name());
         final CountDownLatch stopped = new CountDownLatch(1);
         final CountDownLatch launched = new CountDownLatch(1);
         final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -131,11 +132,11 @@ final class RunCommand implements Callable<Integer>
                 pipelineConfig.name() + (null == token ? "" : " (bearer token required)"));
         }
         System.err.println("keel: pipeline '" + pipelineConfig.name() + "' running program '" + programName + "'");
-        final ReplayProgress replay = ReplayProgress.forRun(node.pipeline().counters(), pipelineConfig.name());
         try
         {
             while (true)
             {
+                replay.poll(node.pipeline(), System.nanoTime());
                 if (stopRequested.await(100, TimeUnit.MILLISECONDS))
                 {
                     System.err.println("keel: stop requested through the control API" +
@@ -147,7 +148,6 @@ final class RunCommand implements Callable<Integer>
                     return exitAtEoi ? 1 : 0;
                 }
                 final PipelineState state = node.pipeline().state();
-                replay.poll(state, System.nanoTime());
                 if (state == PipelineState.FAILED)
                 {
                     System.err.println("keel: pipeline '" + pipelineConfig.name() + "' failed: " +

@@ -33,20 +33,20 @@ class ReplayProgressTest
             otherTotal.set(999);
             total.set(8192);
             final StringWriter text = new StringWriter();
-            final ReplayProgress progress = new ReplayProgress(registry.countersManager(), "p",
+            final ReplayProgress progress = new ReplayProgress("p",
                 new PrintWriter(text), false, 5 * S);
 
-            progress.poll(PipelineState.BOOTSTRAPPING, 0);
+            progress.poll(registry.countersManager(), PipelineState.BOOTSTRAPPING, 0);
             assertEquals("", text.toString(), "nothing before the replay");
-            progress.poll(PipelineState.REPLAYING, S);
+            progress.poll(registry.countersManager(), PipelineState.REPLAYING, S);
             done.set(2048);
-            progress.poll(PipelineState.REPLAYING, 2 * S);
+            progress.poll(registry.countersManager(), PipelineState.REPLAYING, 2 * S);
             done.set(4096);
-            progress.poll(PipelineState.REPLAYING, 6 * S);
+            progress.poll(registry.countersManager(), PipelineState.REPLAYING, 6 * S);
             done.set(8192);
-            progress.poll(PipelineState.RUNNING, 7 * S);
-            progress.poll(PipelineState.RUNNING, 8 * S);
-            progress.poll(PipelineState.REPLAYING, 9 * S);
+            progress.poll(registry.countersManager(), PipelineState.RUNNING, 7 * S);
+            progress.poll(registry.countersManager(), PipelineState.RUNNING, 8 * S);
+            progress.poll(registry.countersManager(), PipelineState.REPLAYING, 9 * S);
 
             assertEquals("pipeline 'p' replay: 50% 4.0 KiB/8.0 KiB, 819 B/s, ETA 5s, 5s elapsed\n" +
                 "pipeline 'p' replay: done after 6s (8.0 KiB of 8.0 KiB, 1.3 KiB/s)\n", text.toString());
@@ -64,10 +64,10 @@ class ReplayProgressTest
         try
         {
             final StringWriter text = new StringWriter();
-            final ReplayProgress progress = new ReplayProgress(registry.countersManager(), "p",
+            final ReplayProgress progress = new ReplayProgress("p",
                 new PrintWriter(text), true, 5 * S);
-            progress.poll(PipelineState.REPLAYING, 0);
-            progress.poll(PipelineState.FAILED, S);
+            progress.poll(registry.countersManager(), PipelineState.REPLAYING, 0);
+            progress.poll(registry.countersManager(), PipelineState.FAILED, S);
             final String out = text.toString();
             assertTrue(out.startsWith("\rpipeline 'p' replay  0 B, rate -, 0s elapsed"), out);
             assertTrue(out.endsWith("\npipeline 'p' replay: failed after 1s (0 B, 0 B/s)\n"), out);
