@@ -46,6 +46,8 @@ final class CheckpointSyncAgent implements Agent, CheckpointSync, AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger(CheckpointSyncAgent.class.getName());
     private static final long PROGRESS_LOG_INTERVAL_MS = 5_000;
+    /** How often the current operation's progress counters are refreshed (a slow tick: it reads a snapshot). */
+    private static final long PROGRESS_COUNTERS_INTERVAL_MS = 200;
 
     private record Completion(UUID id, long step, long bytes, Throwable error)
     {
@@ -59,6 +61,8 @@ final class CheckpointSyncAgent implements Agent, CheckpointSync, AutoCloseable
     private final AtomicCounter pushFailures;
     private final AtomicCounter bytes;
     private final AtomicCounter lastStep;
+    private final AtomicCounter operationBytesDone;
+    private final AtomicCounter operationBytes;
     private final Object queueLock = new Object();
     private AgentRunner runner;
 
@@ -68,6 +72,7 @@ final class CheckpointSyncAgent implements Agent, CheckpointSync, AutoCloseable
     // duty-cycle state
     private long nextPushMs;
     private long nextProgressLogMs;
+    private long nextProgressCountersMs;
     private long bytesReported;
 
     /**
@@ -90,6 +95,10 @@ final class CheckpointSyncAgent implements Agent, CheckpointSync, AutoCloseable
         this.bytes = KeelCounters.newCounter(countersManager, KeelCounters.SYNC_BYTES_TYPE_ID, pipeline, label);
         this.lastStep = KeelCounters.newCounter(countersManager, KeelCounters.SYNC_LAST_STEP_TYPE_ID, pipeline, label);
         this.lastStep.setOrdered(-1);
+        this.operationBytesDone =
+            KeelCounters.newCounter(countersManager, KeelCounters.SYNC_OPERATION_BYTES_DONE_TYPE_ID, pipeline, label);
+        this.operationBytes =
+            KeelCounters.newCounter(countersManager, KeelCounters.SYNC_OPERATION_BYTES_TYPE_ID, pipeline, label);
     }
 
     /** Starts the agent on its own thread. */
@@ -141,6 +150,15 @@ final class CheckpointSyncAgent implements Agent, CheckpointSync, AutoCloseable
                 LOG.log(Level.WARNING, "sync: cannot queue the periodic push to " + sync.bucket() + ": " +
                     ex.getMessage());
             }
+        }
+        if (nowMs - nextProgressCountersMs >= 0)
+        {
+            nextProgressCountersMs = nowMs + PROGRESS_COUNTERS_INTERVAL_MS;
+            // what a client's progress bar shows for a push or pull in progress (keel sync --wait)
+            final SyncProgress progress = sync.progress();
+            final boolean idle = progress.operation() == SyncProgress.Operation.IDLE;
+            operationBytes.setRelease(idle ? 0 : progress.bytesTotal());
+            operationBytesDone.setRelease(idle ? 0 : progress.bytesDone());
         }
         if (nowMs - nextProgressLogMs >= 0)
         {

@@ -38,8 +38,10 @@ final class RunCommand implements Callable<Integer>
         "overrides the config's \"program\".")
     String program;
 
-    @Option(names = "--http-port", description = "Serve the HTTP control API (Feldera's /v0/pipelines/NAME/... " +
-        "paths, Prometheus metrics) on 127.0.0.1:PORT; 0 picks a free port (printed).")
+    @Option(names = "--http-port", paramLabel = "PORT", arity = "0..1", fallbackValue = "" + ApiOptions.DEFAULT_PORT,
+        description = "Serve the HTTP control API (Feldera's /v0/pipelines/NAME/... paths, Prometheus metrics) on " +
+        "127.0.0.1:PORT (without a value: " + ApiOptions.DEFAULT_PORT + ", where the keel client commands look); " +
+        "0 picks a free port (printed).")
     Integer httpPort;
 
     @Option(names = "--http-token-file", paramLabel = "PATH", description = "Require Authorization: Bearer " +
@@ -60,6 +62,7 @@ final class RunCommand implements Callable<Integer>
                 "(built-in: " + ProgramRegistry.names() + ")"));
         final ProgramDefinition definition = ProgramRegistry.resolve(programName);
         final String token = bearerToken();
+        final ReplayProgress replay = ReplayProgress.forRun(pipelineConfig.name());
         final CountDownLatch stopped = new CountDownLatch(1);
         final CountDownLatch launched = new CountDownLatch(1);
         final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -133,6 +136,7 @@ final class RunCommand implements Callable<Integer>
         {
             while (true)
             {
+                replay.poll(node.pipeline(), System.nanoTime());
                 if (stopRequested.await(100, TimeUnit.MILLISECONDS))
                 {
                     System.err.println("keel: stop requested through the control API" +

@@ -140,6 +140,8 @@ class ControlServerNodeTest
             assertEquals(1, failures.size(), output);
             assertTrue(failures.get(0).startsWith("keel: pipeline 'node' failed: [CONNECTOR_PARSE_ERROR] "), output);
             assertTrue(failures.get(0).contains("line 21"), failures.get(0));
+            assertFalse(output.contains("\tat dev.keel."), "a connector error is logged without a stack trace: " +
+                output);
         }
         finally
         {

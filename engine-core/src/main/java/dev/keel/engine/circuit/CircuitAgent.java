@@ -475,6 +475,7 @@ public final class CircuitAgent implements Agent, AutoCloseable
         finishStep(step, journalPosition, inputs.stepCount(), inputs.stepHash(), true, nowNs);
         outputs.markDurable(step);
         counters.replayedSteps.incrementRelease();
+        counters.replayedJournalBytes.setRelease(journalPosition - journalReplayFromPosition);
     }
 
     private int start()
@@ -499,6 +500,9 @@ public final class CircuitAgent implements Agent, AutoCloseable
         {
             replaySession = new ReplaySession(this, journal.openReplay(journalReplayFromPosition), inputs, outputs,
                 pipelineName, nextStep, replayStallTimeoutNs);
+            // the replay's extent, for progress (keel_replayed_journal_bytes of keel_replay_journal_bytes)
+            counters.replayedJournalBytes.setRelease(0);
+            counters.replayJournalBytes.setRelease(Math.max(0, journal.position() - journalReplayFromPosition));
             lifecycle.transition(PipelineState.REPLAYING);
         }
         else

@@ -23,6 +23,8 @@ final class CircuitCounters implements AutoCloseable
     final AtomicCounter pendingSteps;
     final AtomicCounter backPressure;
     final AtomicCounter replayedSteps;
+    final AtomicCounter replayJournalBytes;
+    final AtomicCounter replayedJournalBytes;
     final AtomicCounter durableTransaction;
 
     CircuitCounters(final CountersManager countersManager, final String pipelineName, final String[] viewNames)
@@ -45,6 +47,10 @@ final class CircuitCounters implements AutoCloseable
             countersManager, KeelCounters.OUTPUT_BACK_PRESSURE_TYPE_ID, pipelineName, null);
         replayedSteps = KeelCounters.newCounter(
             countersManager, KeelCounters.REPLAYED_STEPS_TYPE_ID, pipelineName, null);
+        replayJournalBytes = KeelCounters.newCounter(
+            countersManager, KeelCounters.REPLAY_JOURNAL_BYTES_TYPE_ID, pipelineName, null);
+        replayedJournalBytes = KeelCounters.newCounter(
+            countersManager, KeelCounters.REPLAYED_JOURNAL_BYTES_TYPE_ID, pipelineName, null);
         durableTransaction = KeelCounters.newCounter(
             countersManager, KeelCounters.DURABLE_TRANSACTION_TYPE_ID, pipelineName, null);
     }
@@ -67,6 +73,6 @@ final class CircuitCounters implements AutoCloseable
         CloseHelper.closeAll(steps, recordsIn);
         CloseHelper.closeAll(recordsOut);
         CloseHelper.closeAll(stepNanosTotal, stepNanosMax, pendingSteps, backPressure, replayedSteps,
-            durableTransaction, state, errors);
+            replayJournalBytes, replayedJournalBytes, durableTransaction, state, errors);
     }
 }

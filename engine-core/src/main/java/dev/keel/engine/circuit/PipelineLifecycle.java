@@ -113,7 +113,17 @@ public final class PipelineLifecycle
             {
                 failure = error;
             }
-            LOGGER.log(System.Logger.Level.ERROR, "pipeline '" + pipelineName + "' error", error);
+            if (error instanceof KeelException && ((KeelException)error).category() != KeelException.Category.INTERNAL)
+            {
+                // a classified error names what and where in its message: a stack trace adds only noise (keel.debug
+                // or DEBUG logging shows it)
+                LOGGER.log(System.Logger.Level.ERROR, "pipeline '" + pipelineName + "' error: " + error.getMessage());
+                LOGGER.log(System.Logger.Level.DEBUG, "pipeline '" + pipelineName + "' error", error);
+            }
+            else
+            {
+                LOGGER.log(System.Logger.Level.ERROR, "pipeline '" + pipelineName + "' error", error);
+            }
             tryTransition(PipelineState.FAILED);
         }
         if (null != hostErrorHandler)

@@ -37,6 +37,10 @@ public final class KeelCounters implements AutoCloseable
     public static final int OUTPUT_BACK_PRESSURE_TYPE_ID = 1009;
     /** Steps re-run from the journal during recovery. */
     public static final int REPLAYED_STEPS_TYPE_ID = 1010;
+    /** Journal bytes the replay in progress (or the last one) re-runs: from its checkpoint to the journal's end. */
+    public static final int REPLAY_JOURNAL_BYTES_TYPE_ID = 1030;
+    /** Journal bytes of {@link #REPLAY_JOURNAL_BYTES_TYPE_ID} re-run so far: progress of a replay. */
+    public static final int REPLAYED_JOURNAL_BYTES_TYPE_ID = 1031;
     /** Highest transaction id whose step is durable in the journal (or run, without a journal). */
     public static final int DURABLE_TRANSACTION_TYPE_ID = 1011;
     /** Checkpoints committed by this process. */
@@ -61,6 +65,10 @@ public final class KeelCounters implements AutoCloseable
     public static final int SYNC_PUSH_FAILURES_TYPE_ID = 1021;
     /** Bytes uploaded to and downloaded from object storage. */
     public static final int SYNC_BYTES_TYPE_ID = 1022;
+    /** Bytes the sync operation in progress (push or pull) has transferred so far; 0 when idle. */
+    public static final int SYNC_OPERATION_BYTES_DONE_TYPE_ID = 1032;
+    /** Bytes the sync operation in progress has to transfer in all; 0 when idle. */
+    public static final int SYNC_OPERATION_BYTES_TYPE_ID = 1033;
     /** Step of the newest checkpoint pushed successfully, or -1. */
     public static final int SYNC_LAST_STEP_TYPE_ID = 1023;
     /** Checkpoint pulls from object storage that succeeded. */
@@ -159,6 +167,10 @@ public final class KeelCounters implements AutoCloseable
                 return "keel_output_back_pressure_total";
             case REPLAYED_STEPS_TYPE_ID:
                 return "keel_replayed_steps_total";
+            case REPLAY_JOURNAL_BYTES_TYPE_ID:
+                return "keel_replay_journal_bytes";
+            case REPLAYED_JOURNAL_BYTES_TYPE_ID:
+                return "keel_replayed_journal_bytes";
             case DURABLE_TRANSACTION_TYPE_ID:
                 return "keel_durable_transaction_id";
             case CHECKPOINTS_TYPE_ID:
@@ -193,6 +205,10 @@ public final class KeelCounters implements AutoCloseable
                 return "keel_sync_push_failures_total";
             case SYNC_BYTES_TYPE_ID:
                 return "keel_sync_bytes_transferred_total";
+            case SYNC_OPERATION_BYTES_DONE_TYPE_ID:
+                return "keel_sync_operation_bytes_done";
+            case SYNC_OPERATION_BYTES_TYPE_ID:
+                return "keel_sync_operation_bytes";
             case SYNC_LAST_STEP_TYPE_ID:
                 return "keel_sync_last_synced_step";
             case SYNC_PULLS_TYPE_ID:
