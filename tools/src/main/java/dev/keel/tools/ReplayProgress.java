@@ -1,7 +1,7 @@
 package dev.keel.tools;
 
 import dev.keel.engine.api.KeelPipeline;
-import dev.keel.engine.circuit.KeelCounters;
+import dev.keel.engine.status.KeelCounters;
 import dev.keel.engine.circuit.PipelineState;
 import org.agrona.concurrent.status.CountersReader;
 

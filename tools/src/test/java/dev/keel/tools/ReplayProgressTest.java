@@ -1,6 +1,6 @@
 package dev.keel.tools;
 
-import dev.keel.engine.circuit.KeelCounters;
+import dev.keel.engine.status.KeelCounters;
 import dev.keel.engine.circuit.PipelineState;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.junit.jupiter.api.Test;
