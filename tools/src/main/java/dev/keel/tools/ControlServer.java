@@ -70,6 +70,8 @@ public final class ControlServer implements AutoCloseable
         private String pipelineName;
         private byte[] bearerToken;
         private StopHandler stopHandler;
+        private dev.keel.engine.connector.http.HttpEndpoints httpEndpoints;
+        private boolean durableIngress;
 
         /** Where to listen; default 127.0.0.1 on a free port. */
         public Context address(final InetSocketAddress address)
@@ -103,6 +105,22 @@ public final class ControlServer implements AutoCloseable
         public Context stopHandler(final StopHandler handler)
         {
             this.stopHandler = handler;
+            return this;
+        }
+
+        /**
+         * Serves {@code POST .../ingress/{table}} and {@code GET .../egress/{view}} with these endpoints (a node's
+         * {@link KeelNode#httpEndpoints()}); null (default) answers both paths 404.
+         *
+         * @param endpoints   the node's HTTP endpoints.
+         * @param durableAck  true ({@code exactly_once}) to answer an ingress request only once its records are
+         *                    durable in the journal, false to answer once they are accepted.
+         */
+        public Context httpEndpoints(final dev.keel.engine.connector.http.HttpEndpoints endpoints,
+            final boolean durableAck)
+        {
+            this.httpEndpoints = endpoints;
+            this.durableIngress = durableAck;
             return this;
         }
 
@@ -146,9 +164,12 @@ public final class ControlServer implements AutoCloseable
     private final KeelPipeline pipeline;
     private final String pipelineName;
     private final StopHandler stopHandler;
+    private final HttpConnectorRoutes connectorRoutes;
 
     private ControlServer(final HttpServer server, final ExecutorService executor, final Context ctx)
     {
+        this.connectorRoutes = null == ctx.httpEndpoints ? null :
+            new HttpConnectorRoutes(ctx.httpEndpoints, ctx.pipeline, ctx.pipelineName, ctx.durableIngress);
         this.server = server;
         this.executor = executor;
         this.pipeline = ctx.pipeline;
@@ -184,6 +205,10 @@ public final class ControlServer implements AutoCloseable
 
     private HttpRouter routes(final HttpRouter router)
     {
+        if (null != connectorRoutes)
+        {
+            connectorRoutes.routes(router, V0);
+        }
         return router
             .route("GET", "/v0/pipelines", r -> Response.json(200, JSON.createArrayNode().add(status())))
             .route("GET", V0, named(r -> Response.json(200, status())))
@@ -221,6 +246,10 @@ public final class ControlServer implements AutoCloseable
     /** Stops listening and waits (briefly) for a request in progress, so that the pipeline can be closed next. */
     public void close()
     {
+        if (null != connectorRoutes)
+        {
+            connectorRoutes.close();
+        }
         server.stop(0);
         executor.shutdown();
         try
