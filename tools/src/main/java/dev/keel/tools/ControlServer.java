@@ -156,6 +156,16 @@ public final class ControlServer implements AutoCloseable
         }
     }
 
+    static
+    {
+        // the JDK server writes the headers and a short body in two packets: without TCP_NODELAY, Nagle's
+        // algorithm and the client's delayed ACK hold every answer ~40 ms (read once, when its config loads)
+        if (null == System.getProperty("sun.net.httpserver.nodelay"))
+        {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private static final String V0 = "/v0/pipelines/{name}";
     private static final String NO_STORE = "NO_CHECKPOINT_STORE";
 
