@@ -176,6 +176,7 @@ final class HttpRouter
     {
         Response response;
         Map<String, String> headers = Map.of();
+        boolean drained = false;
         try
         {
             final Matched matched = resolve(exchange);
@@ -184,12 +185,16 @@ final class HttpRouter
                 matched.route.exchangeHandler.handle(exchange, matched.request);
                 return;
             }
+            drained = true;
             drain(exchange.getRequestBody());
             response = matched.route.handler.handle(matched.request);
         }
         catch (final ApiError error)
         {
-            drain(exchange.getRequestBody());
+            if (!drained)
+            {
+                drain(exchange.getRequestBody());
+            }
             response = error.toResponse();
             headers = error.headers;
         }

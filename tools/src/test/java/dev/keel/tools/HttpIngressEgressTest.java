@@ -67,6 +67,7 @@ class HttpIngressEgressTest
         final String config = "{\"name\": \"h\", " + storage +
             "\"fault_tolerance\": {\"model\": \"" + model + "\"}," +
             "\"inputs\": {\"items_http\": {\"stream\": \"items\", \"max_queued_records\": " + maxQueuedRecords + "," +
+            " \"max_batch_size\": 2000," +
             " \"transport\": {\"name\": \"http_input\"}}}," +
             "\"outputs\": {" + outputs + "}}";
         node = KeelNode.launch(PipelineConfigParser.parse(config), new HttpItemsProgram());
