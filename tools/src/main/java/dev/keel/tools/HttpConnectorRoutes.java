@@ -25,11 +25,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -39,9 +39,11 @@ import static dev.keel.tools.HttpRouter.details;
 /**
  * {@code POST /v0/pipelines/{name}/ingress/{table}} and {@code GET /v0/pipelines/{name}/egress/{view}}: the HTTP
  * side of the {@code http_input} and {@code http_output} endpoints ({@link HttpEndpoints}). Neither runs on the
- * control server's one thread: an ingress request (which may wait for the journal) runs on a small bounded pool,
- * an egress stream on a thread of its own, up to {@value #MAX_EGRESS_CLIENTS} at once; beyond either bound the
- * answer is 503 with {@code Retry-After}.
+ * control server's one thread: an ingress request is read, parsed and submitted on a small bounded pool, and its
+ * answer, which with {@code exactly_once} waits for the journal, is sent when the endpoint's acknowledgement
+ * completes (no thread waits meanwhile; a watchdog fails the answers of a pipeline that failed, and after
+ * {@value #DURABLE_TIMEOUT_SECONDS} s); an egress stream has a thread of its own, up to
+ * {@value #MAX_EGRESS_CLIENTS} at once. Beyond either bound the answer is 503 with {@code Retry-After}.
  */
 final class HttpConnectorRoutes implements AutoCloseable
 {
@@ -49,7 +51,8 @@ final class HttpConnectorRoutes implements AutoCloseable
     static final int INGRESS_QUEUE = 64;
     static final int MAX_EGRESS_CLIENTS = 32;
     static final long MAX_BODY_BYTES = 256L << 20;
-    static final long DURABLE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
+    static final long DURABLE_TIMEOUT_SECONDS = 60;
+    static final long DURABLE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(DURABLE_TIMEOUT_SECONDS);
     private static final String RETRY_AFTER_SECONDS = "1";
 
     private final HttpEndpoints endpoints;
@@ -58,6 +61,9 @@ final class HttpConnectorRoutes implements AutoCloseable
     private final boolean durableAck;
     private final ThreadPoolExecutor ingress;
     private final AtomicInteger egressClients = new AtomicInteger();
+    private final Set<Waiting> awaiting = ConcurrentHashMap.newKeySet();
+    private final HttpInputEndpoint[] inputEndpoints;
+    private final Thread answers;
     private volatile boolean closed;
 
     HttpConnectorRoutes(
@@ -75,6 +81,35 @@ final class HttpConnectorRoutes implements AutoCloseable
                 thread.setDaemon(true);
                 return thread;
             });
+        // completes the acknowledgements, sends the answers of durable requests and runs the watchdog: the
+        // endpoints' agents (perhaps on the circuit's thread) only unpark it
+        this.inputEndpoints = endpoints.inputs().values().toArray(new HttpInputEndpoint[0]);
+        this.answers = new Thread(this::acknowledge, "keel-ingress-answers");
+        answers.setDaemon(true);
+        for (final HttpInputEndpoint endpoint : inputEndpoints)
+        {
+            endpoint.acknowledgedBy(answers);
+        }
+        answers.start();
+    }
+
+    private void acknowledge()
+    {
+        long nextWatchdogNs = System.nanoTime();
+        while (!closed || !awaiting.isEmpty())
+        {
+            for (final HttpInputEndpoint endpoint : inputEndpoints)
+            {
+                endpoint.completeDurable();
+            }
+            final long nowNs = System.nanoTime();
+            if (nowNs - nextWatchdogNs >= 0 || closed)
+            {
+                nextWatchdogNs = nowNs + TimeUnit.MILLISECONDS.toNanos(50);
+                watchdog();
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
     }
 
     HttpRouter routes(final HttpRouter router, final String v0)
@@ -88,7 +123,7 @@ final class HttpConnectorRoutes implements AutoCloseable
     {
         try
         {
-            ingress.execute(() -> serve(exchange, () -> ingress(exchange.getRequestBody(), request)));
+            ingress.execute(() -> serveAsync(exchange, request));
         }
         catch (final RejectedExecutionException ex)
         {
@@ -145,7 +180,8 @@ final class HttpConnectorRoutes implements AutoCloseable
         }
     }
 
-    private Response ingress(final InputStream bodyStream, final Request request) throws IOException
+    private CompletableFuture<Response> ingress(final InputStream bodyStream, final Request request)
+        throws IOException
     {
         final byte[] body;
         try (InputStream in = bodyStream)
@@ -173,7 +209,8 @@ final class HttpConnectorRoutes implements AutoCloseable
         }
     }
 
-    private Response ingest(final HttpInputEndpoint endpoint, final FormatSettings format, final byte[] body)
+    private CompletableFuture<Response> ingest(
+        final HttpInputEndpoint endpoint, final FormatSettings format, final byte[] body)
     {
         final String table = endpoint.table();
         final PipelineState state = pipeline.state();
@@ -206,52 +243,69 @@ final class HttpConnectorRoutes implements AutoCloseable
                         Map.of("Retry-After", RETRY_AFTER_SECONDS));
             }
         }
-        if (durableAck)
-        {
-            awaitDurable(table, ack);
-        }
         final ObjectNode answer = JSON.createObjectNode();
         answer.put("table", table);
         answer.put("records", ack.records());
         answer.put("durable", durableAck);
-        return Response.json(200, answer);
+        final Response ok = Response.json(200, answer);
+        if (!durableAck)
+        {
+            return CompletableFuture.completedFuture(ok);
+        }
+        // no thread waits: the answer leaves when the endpoint's agent completes the ack, or the watchdog gives up
+        final CompletableFuture<Response> answerFuture = new CompletableFuture<>();
+        final Waiting waiting = new Waiting(table, answerFuture, System.nanoTime() + DURABLE_TIMEOUT_NS);
+        awaiting.add(waiting);
+        ack.durable().whenComplete((ignored, error) ->
+        {
+            awaiting.remove(waiting);
+            if (null == error)
+            {
+                answerFuture.complete(ok);
+            }
+            else
+            {
+                final Throwable cause = error instanceof java.util.concurrent.CompletionException &&
+                    null != error.getCause() ? error.getCause() : error;
+                answerFuture.completeExceptionally(new ApiError(503, "PIPELINE_UNAVAILABLE",
+                    String.valueOf(cause.getMessage()), details("table", table)));
+            }
+        });
+        return answerFuture;
     }
 
-    private void awaitDurable(final String table, final HttpInputEndpoint.Ack ack)
+    /** An answer waiting for its records to be durable. */
+    private record Waiting(String table, CompletableFuture<Response> answer, long deadlineNs)
     {
-        final long deadline = System.nanoTime() + DURABLE_TIMEOUT_NS;
-        while (true)
+    }
+
+    /** Fails the answers still waiting when the pipeline failed or stopped, or their time is up; every 50 ms. */
+    private void watchdog()
+    {
+        if (awaiting.isEmpty())
         {
-            try
+            return;
+        }
+        final PipelineState state = pipeline.state();
+        final boolean gone = state == PipelineState.FAILED || state == PipelineState.STOPPED || closed;
+        final long nowNs = System.nanoTime();
+        for (final Waiting waiting : awaiting)
+        {
+            if (gone)
             {
-                ack.durable().get(50, TimeUnit.MILLISECONDS);
-                return;
+                waiting.answer.completeExceptionally(new ApiError(503, "PIPELINE_UNAVAILABLE", "table '" +
+                    waiting.table + "': the pipeline is " + state + " and the records were accepted but are not " +
+                    "known to be durable; they may or may not appear after a restart",
+                    details("table", waiting.table, "state", state.name())));
+                awaiting.remove(waiting);
             }
-            catch (final TimeoutException ex)
+            else if (nowNs - waiting.deadlineNs > 0)
             {
-                final PipelineState state = pipeline.state();
-                if (state == PipelineState.FAILED || state == PipelineState.STOPPED || closed)
-                {
-                    throw new ApiError(503, "PIPELINE_UNAVAILABLE", "table '" + table + "': the pipeline is " + state +
-                        " and the records were accepted but are not known to be durable; they may or may not " +
-                        "appear after a restart", details("table", table, "state", state.name()));
-                }
-                if (System.nanoTime() - deadline > 0)
-                {
-                    throw new ApiError(504, "DURABILITY_TIMEOUT", "table '" + table + "': the records were accepted " +
-                        "but the journal did not make them durable within " +
-                        TimeUnit.NANOSECONDS.toSeconds(DURABLE_TIMEOUT_NS) + " s (pipeline " + state + "); they " +
-                        "will be processed, do not resend them", details("table", table, "state", state.name()));
-                }
-            }
-            catch (final ExecutionException ex)
-            {
-                throw new ApiError(503, "PIPELINE_UNAVAILABLE", ex.getCause().getMessage(), details("table", table));
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                throw new ApiError(503, "PIPELINE_UNAVAILABLE", "the node is stopping", details("table", table));
+                waiting.answer.completeExceptionally(new ApiError(504, "DURABILITY_TIMEOUT", "table '" +
+                    waiting.table + "': the records were accepted but the journal did not make them durable within " +
+                    TimeUnit.NANOSECONDS.toSeconds(DURABLE_TIMEOUT_NS) + " s (pipeline " + state + "); they will " +
+                    "be processed, do not resend them", details("table", waiting.table, "state", state.name())));
+                awaiting.remove(waiting);
             }
         }
     }
@@ -385,6 +439,41 @@ final class HttpConnectorRoutes implements AutoCloseable
         }
     }
 
+    /** Serves one ingress request: parses and submits on this thread, answers when its future completes. */
+    private void serveAsync(final HttpExchange exchange, final Request request)
+    {
+        CompletableFuture<Response> answer;
+        try
+        {
+            answer = ingress(exchange.getRequestBody(), request);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            answer = CompletableFuture.failedFuture(ex);
+        }
+        answer.whenComplete((response, error) ->
+        {
+            if (null == error)
+            {
+                serve(exchange, () -> response);
+            }
+            else
+            {
+                final Throwable cause = error instanceof java.util.concurrent.CompletionException &&
+                    null != error.getCause() ? error.getCause() : error;
+                if (cause instanceof IOException)
+                {
+                    exchange.close();
+                    return;
+                }
+                serve(exchange, () ->
+                {
+                    throw cause instanceof RuntimeException ? (RuntimeException)cause : new IllegalStateException(cause);
+                });
+            }
+        });
+    }
+
     /** Serves one request on the calling thread: its answer, or the API error it threw. */
     private void serve(final HttpExchange exchange, final IoSupplier handler)
     {
@@ -423,6 +512,7 @@ final class HttpConnectorRoutes implements AutoCloseable
     public void close()
     {
         closed = true;
+        LockSupport.unpark(answers);
         ingress.shutdown();
         try
         {
@@ -430,6 +520,7 @@ final class HttpConnectorRoutes implements AutoCloseable
             {
                 ingress.shutdownNow();
             }
+            answers.join(2000);
         }
         catch (final InterruptedException ex)
         {

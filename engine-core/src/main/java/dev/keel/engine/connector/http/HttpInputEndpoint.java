@@ -20,6 +20,7 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The {@code http_input} endpoint of one table: the node's HTTP server parses the body of
@@ -39,7 +40,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * <b>Acknowledgement.</b> Each accepted body gets an {@link Ack} whose {@link Ack#durable()} completes once the step
  * that took it is durable ({@link InputEndpoint#onStepsDurable}): journaled with {@code exactly_once}, run without a
  * journal. The circuit side of this ({@link #poll}, {@link #onStepSealed}, {@link #onStepsDurable}) allocates
- * nothing; the endpoint's agent completes the futures, off the circuit thread.
+ * nothing and takes no lock; the endpoint's agent wakes the thread set with {@link #acknowledgedBy} (or completes
+ * the futures itself when none is set).
  */
 public final class HttpInputEndpoint implements InputEndpoint
 {
@@ -79,6 +81,7 @@ public final class HttpInputEndpoint implements InputEndpoint
     private volatile long polledRecords;
     private volatile long durableRequests;
     private volatile boolean failed;
+    private volatile Thread acknowledger;
 
     HttpInputEndpoint(
         final String name,
@@ -420,19 +423,59 @@ public final class HttpInputEndpoint implements InputEndpoint
         }
     }
 
-    /** Completes the acknowledgements of durable bodies, off the circuit thread. */
+    /**
+     * Sets the thread that completes the acknowledgements ({@link #completeDurable()}): the endpoint's agent then
+     * only unparks it when bodies became durable, so that what depends on an acknowledgement (sending an HTTP
+     * answer) never runs on the agent, which may share the circuit's thread. Without one the agent completes them.
+     *
+     * @param thread the completing thread, or null.
+     */
+    public void acknowledgedBy(final Thread thread)
+    {
+        this.acknowledger = thread;
+    }
+
+    /**
+     * Completes the acknowledgement of every body whose step is durable; any one thread at a time.
+     *
+     * @return the acknowledgements completed.
+     */
+    public int completeDurable()
+    {
+        final long durable = durableRequests;
+        int work = 0;
+        Ack head;
+        while (null != (head = awaitingDurability.peek()) && head.sequence <= durable)
+        {
+            awaitingDurability.poll();
+            head.durable.complete(null);
+            work++;
+        }
+        return work;
+    }
+
+    /** Completes (or has completed) the acknowledgements of durable bodies, off the circuit's code path. */
     private final class AckAgent implements Agent
     {
+        private long signalled;
+
         public int doWork()
         {
-            final long durable = durableRequests;
             int work = 0;
-            Ack head;
-            while (null != (head = awaitingDurability.peek()) && head.sequence <= durable)
+            final Thread thread = acknowledger;
+            if (null == thread)
             {
-                awaitingDurability.poll();
-                head.durable.complete(null);
-                work++;
+                work += completeDurable();
+            }
+            else
+            {
+                final long durable = durableRequests;
+                if (durable > signalled)
+                {
+                    signalled = durable;
+                    LockSupport.unpark(thread);
+                    work++;
+                }
             }
             final long buffered = Math.max(0, acceptedRecords - polledRecords);
             counters.bufferedRecords().setRelease(buffered);
