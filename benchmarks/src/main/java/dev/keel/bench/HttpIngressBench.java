@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * HTTP ingress at a fixed rate: a real node ({@code trades-vwap}, one {@code http_input}, storage in a temporary
- * directory) and its control server on loopback; a {@link HttpClient} sends {@code requestsPerSecond} requests of
+ * HTTP ingress at a fixed rate: a real node ({@code trades-vwap}, one {@code http_input}, the view to a
+ * {@code file_output}, storage in a temporary directory) and its control server on loopback; a {@link HttpClient} sends {@code requestsPerSecond} requests of
  * {@code recordsPerRequest} JSON records each, on a fixed schedule (open loop: each latency is measured from the
  * request's scheduled send time to its answer, so a stall counts against every request it delays), for
  * {@code seconds} after as many seconds of warm-up; per model ({@code exactly_once}: the answer waits until the
@@ -60,7 +60,9 @@ public final class HttpIngressBench
         final String config = "{\"name\": \"bench\", " + storage +
             "\"fault_tolerance\": {\"model\": \"" + model + "\", \"checkpoint_interval_secs\": 60}," +
             "\"inputs\": {\"trades\": {\"stream\": \"trades\", \"transport\": {\"name\": \"http_input\"}}}," +
-            "\"outputs\": {}}";
+            "\"outputs\": {\"vwap\": {\"stream\": \"vwap\", \"transport\": {\"name\": \"file_output\", " +
+            "\"config\": {\"path\": \"" + dir.resolve("vwap.json").toString().replace("\\", "/") + "\"}}, " +
+            "\"format\": {\"name\": \"json\"}}}}";
         try (KeelNode node = KeelNode.launch(PipelineConfigParser.parse(config), ProgramRegistry.resolve("trades-vwap"));
             ControlServer server = ControlServer.start(new ControlServer.Context()
                 .address(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
@@ -73,6 +75,7 @@ public final class HttpIngressBench
             final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
             final AtomicLong acked = new AtomicLong();
             final AtomicLong refused = new AtomicLong();
+            final java.util.Map<String, AtomicLong> statuses = new java.util.concurrent.ConcurrentSkipListMap<>();
             final ConcurrentLinkedQueue<CompletableFuture<?>> inFlight = new ConcurrentLinkedQueue<>();
             final long intervalNs = TimeUnit.SECONDS.toNanos(1) / rate;
             final long total = (long)rate * seconds * 2;
@@ -114,6 +117,8 @@ public final class HttpIngressBench
                         else if (measured)
                         {
                             refused.incrementAndGet();
+                            statuses.computeIfAbsent(null == error ? String.valueOf(response.statusCode()) :
+                                error.getClass().getSimpleName(), k -> new AtomicLong()).incrementAndGet();
                         }
                     }));
                 while (inFlight.size() > 256 && inFlight.peek().isDone())
@@ -127,10 +132,10 @@ public final class HttpIngressBench
             }
             final double measuredSeconds = (System.nanoTime() - measureFromNs) / 1e9;
             System.out.printf("model=%s rate=%d req/s x %d records: acked %.0f records/s over %.1f s, " +
-                "p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms, non-200 answers %d%n", model, rate,
+                "p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms, non-200 answers %d %s%n", model, rate,
                 perRequest, acked.get() / measuredSeconds, measuredSeconds,
                 latency.getValueAtPercentile(50) / 1e6, latency.getValueAtPercentile(99) / 1e6,
-                latency.getValueAtPercentile(99.9) / 1e6, latency.getMaxValue() / 1e6, refused.get());
+                latency.getValueAtPercentile(99.9) / 1e6, latency.getMaxValue() / 1e6, refused.get(), statuses);
         }
     }
 }
