@@ -45,7 +45,8 @@ import static dev.keel.tools.HttpRouter.details;
  * {@code /checkpoint_status}) keep their answers.
  * <p>
  * One thread serves requests, and only through {@link KeelPipeline}'s thread-safe methods: none touches the
- * circuit. {@link #close()} waits for a request in progress, so that the pipeline (and its counters) can be closed
+ * circuit. HTTP ingress and egress ({@link Context#httpEndpoints}) are handed off to threads of their own
+ * ({@link HttpConnectorRoutes}) so that a waiting or streaming client never holds this one. {@link #close()} waits for a request in progress, so that the pipeline (and its counters) can be closed
  * right after.
  */
 public final class ControlServer implements AutoCloseable
