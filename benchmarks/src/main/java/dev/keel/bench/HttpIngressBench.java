@@ -22,7 +22,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * HTTP ingress at a fixed rate: a real node ({@code trades-vwap}, one {@code http_input}, the view to a
- * {@code file_output}, storage in a temporary directory) and its control server on loopback; a {@link HttpClient} sends {@code requestsPerSecond} requests of
+ * {@code file_output}, storage in a temporary directory) and its control server on loopback; a {@link HttpClient}
+ * sends {@code requestsPerSecond} requests of
  * {@code recordsPerRequest} JSON records each, on a fixed schedule (open loop: each latency is measured from the
  * request's scheduled send time to its answer, so a stall counts against every request it delays), for
  * {@code seconds} after as many seconds of warm-up; per model ({@code exactly_once}: the answer waits until the
@@ -63,7 +64,8 @@ public final class HttpIngressBench
             "\"outputs\": {\"vwap\": {\"stream\": \"vwap\", \"transport\": {\"name\": \"file_output\", " +
             "\"config\": {\"path\": \"" + dir.resolve("vwap.json").toString().replace("\\", "/") + "\"}}, " +
             "\"format\": {\"name\": \"json\"}}}}";
-        try (KeelNode node = KeelNode.launch(PipelineConfigParser.parse(config), ProgramRegistry.resolve("trades-vwap"));
+        try (KeelNode node =
+                KeelNode.launch(PipelineConfigParser.parse(config), ProgramRegistry.resolve("trades-vwap"));
             ControlServer server = ControlServer.start(new ControlServer.Context()
                 .address(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                 .pipeline(node.pipeline()).pipelineName("bench")
