@@ -45,7 +45,8 @@ import static dev.keel.tools.HttpRouter.details;
  * {@code /checkpoint_status}) keep their answers.
  * <p>
  * One thread serves requests, and only through {@link KeelPipeline}'s thread-safe methods: none touches the
- * circuit. {@link #close()} waits for a request in progress, so that the pipeline (and its counters) can be closed
+ * circuit. HTTP ingress and egress ({@link Context#httpEndpoints}) are handed off to threads of their own
+ * ({@link HttpConnectorRoutes}) so that a waiting or streaming client never holds this one. {@link #close()} waits for a request in progress, so that the pipeline (and its counters) can be closed
  * right after.
  */
 public final class ControlServer implements AutoCloseable
@@ -70,6 +71,8 @@ public final class ControlServer implements AutoCloseable
         private String pipelineName;
         private byte[] bearerToken;
         private StopHandler stopHandler;
+        private dev.keel.engine.connector.http.HttpEndpoints httpEndpoints;
+        private boolean durableIngress;
 
         /** Where to listen; default 127.0.0.1 on a free port. */
         public Context address(final InetSocketAddress address)
@@ -106,6 +109,22 @@ public final class ControlServer implements AutoCloseable
             return this;
         }
 
+        /**
+         * Serves {@code POST .../ingress/{table}} and {@code GET .../egress/{view}} with these endpoints (a node's
+         * {@link KeelNode#httpEndpoints()}); null (default) answers both paths 404.
+         *
+         * @param endpoints   the node's HTTP endpoints.
+         * @param durableAck  true ({@code exactly_once}) to answer an ingress request only once its records are
+         *                    durable in the journal, false to answer once they are accepted.
+         */
+        public Context httpEndpoints(final dev.keel.engine.connector.http.HttpEndpoints endpoints,
+            final boolean durableAck)
+        {
+            this.httpEndpoints = endpoints;
+            this.durableIngress = durableAck;
+            return this;
+        }
+
         /** Validates and fills in defaults; called by {@link ControlServer#start(Context)}. */
         public Context conclude()
         {
@@ -138,6 +157,16 @@ public final class ControlServer implements AutoCloseable
         }
     }
 
+    static
+    {
+        // the JDK server writes the headers and a short body in two packets: without TCP_NODELAY, Nagle's
+        // algorithm and the client's delayed ACK hold every answer ~40 ms (read once, when its config loads)
+        if (null == System.getProperty("sun.net.httpserver.nodelay"))
+        {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private static final String V0 = "/v0/pipelines/{name}";
     private static final String NO_STORE = "NO_CHECKPOINT_STORE";
 
@@ -146,9 +175,12 @@ public final class ControlServer implements AutoCloseable
     private final KeelPipeline pipeline;
     private final String pipelineName;
     private final StopHandler stopHandler;
+    private final HttpConnectorRoutes connectorRoutes;
 
     private ControlServer(final HttpServer server, final ExecutorService executor, final Context ctx)
     {
+        this.connectorRoutes = null == ctx.httpEndpoints ? null :
+            new HttpConnectorRoutes(ctx.httpEndpoints, ctx.pipeline, ctx.pipelineName, ctx.durableIngress);
         this.server = server;
         this.executor = executor;
         this.pipeline = ctx.pipeline;
@@ -184,6 +216,10 @@ public final class ControlServer implements AutoCloseable
 
     private HttpRouter routes(final HttpRouter router)
     {
+        if (null != connectorRoutes)
+        {
+            connectorRoutes.routes(router, V0);
+        }
         return router
             .route("GET", "/v0/pipelines", r -> Response.json(200, JSON.createArrayNode().add(status())))
             .route("GET", V0, named(r -> Response.json(200, status())))
@@ -221,6 +257,10 @@ public final class ControlServer implements AutoCloseable
     /** Stops listening and waits (briefly) for a request in progress, so that the pipeline can be closed next. */
     public void close()
     {
+        if (null != connectorRoutes)
+        {
+            connectorRoutes.close();
+        }
         server.stop(0);
         executor.shutdown();
         try

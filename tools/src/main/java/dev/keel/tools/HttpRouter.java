@@ -120,7 +120,23 @@ final class HttpRouter
         }
     }
 
-    private record Route(String method, String[] segments, Set<String> queryParams, Handler handler)
+    /**
+     * Handles a matched request by itself, owning the exchange from then on (reading its body, answering, perhaps
+     * on another thread and for long: HTTP ingress and egress). The router has checked the token, the path, the
+     * method and the query parameters; nothing of the body was read.
+     */
+    @FunctionalInterface
+    interface ExchangeHandler
+    {
+        void handle(HttpExchange exchange, Request request) throws IOException;
+    }
+
+    private record Route(
+        String method, String[] segments, Set<String> queryParams, Handler handler, ExchangeHandler exchangeHandler)
+    {
+    }
+
+    private record Matched(Route route, Request request)
     {
     }
 
@@ -136,7 +152,15 @@ final class HttpRouter
     /** Adds a route; {@code queryParams} are the query parameters it accepts (all optional to the router). */
     HttpRouter route(final String method, final String template, final Set<String> queryParams, final Handler handler)
     {
-        routes.add(new Route(method, segments(template), queryParams, handler));
+        routes.add(new Route(method, segments(template), queryParams, handler, null));
+        return this;
+    }
+
+    /** Adds a route whose handler owns the exchange (see {@link ExchangeHandler}). */
+    HttpRouter exchangeRoute(
+        final String method, final String template, final Set<String> queryParams, final ExchangeHandler handler)
+    {
+        routes.add(new Route(method, segments(template), queryParams, null, handler));
         return this;
     }
 
@@ -152,13 +176,25 @@ final class HttpRouter
     {
         Response response;
         Map<String, String> headers = Map.of();
+        boolean drained = false;
         try
         {
+            final Matched matched = resolve(exchange);
+            if (null != matched.route.exchangeHandler)
+            {
+                matched.route.exchangeHandler.handle(exchange, matched.request);
+                return;
+            }
+            drained = true;
             drain(exchange.getRequestBody());
-            response = resolve(exchange);
+            response = matched.route.handler.handle(matched.request);
         }
         catch (final ApiError error)
         {
+            if (!drained)
+            {
+                drain(exchange.getRequestBody());
+            }
             response = error.toResponse();
             headers = error.headers;
         }
@@ -169,6 +205,13 @@ final class HttpRouter
             response = new ApiError(500, "INTERNAL_ERROR", String.valueOf(ex.getMessage()),
                 Map.of("exception", ex.getClass().getName())).toResponse();
         }
+        send(exchange, response, headers);
+    }
+
+    /** Sends a whole answer with extra headers and closes the exchange; then runs its {@code afterSend}. */
+    static void send(final HttpExchange exchange, final Response response, final Map<String, String> headers)
+        throws IOException
+    {
         final byte[] bytes = response.body().getBytes(StandardCharsets.UTF_8);
         headers.forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
         exchange.getResponseHeaders().set("Content-Type", response.contentType());
@@ -183,7 +226,7 @@ final class HttpRouter
         }
     }
 
-    private Response resolve(final HttpExchange exchange)
+    private Matched resolve(final HttpExchange exchange)
     {
         authorize(exchange.getRequestHeaders().getFirst("Authorization"));
         final String method = exchange.getRequestMethod();
@@ -199,7 +242,7 @@ final class HttpRouter
             }
             if (route.method.equals(method))
             {
-                return route.handler.handle(new Request(params, query(exchange.getRequestURI().getRawQuery(), route)));
+                return new Matched(route, new Request(params, query(exchange.getRequestURI().getRawQuery(), route)));
             }
             allowed.add(route.method);
         }
@@ -315,9 +358,9 @@ final class HttpRouter
         return trimmed.split("/", -1);
     }
 
-    private static void drain(final InputStream body) throws IOException
+    static void drain(final InputStream body) throws IOException
     {
-        // no route reads a body; reading it keeps the connection reusable
+        // only exchange routes read a body; reading it keeps the connection reusable
         try (InputStream in = body)
         {
             in.transferTo(OutputStream.nullOutputStream());

@@ -14,6 +14,7 @@ import dev.keel.engine.config.StorageConfig;
 import dev.keel.engine.config.SyncConfig;
 import dev.keel.engine.connector.ConnectorContext;
 import dev.keel.engine.connector.ConnectorRegistry;
+import dev.keel.engine.connector.http.HttpEndpoints;
 import dev.keel.engine.program.ProgramDefinition;
 import dev.keel.engine.storage.StorageDirectory;
 import dev.keel.sync.S3CheckpointSync;
@@ -60,6 +61,7 @@ public final class KeelNode implements AutoCloseable
     private final KeelPipeline pipeline;
     private final List<AutoCloseable> owned;
     private final CheckpointSyncAgent syncAgent;
+    private HttpEndpoints httpEndpoints;
     private boolean closed;
 
     private KeelNode(
@@ -163,6 +165,10 @@ public final class KeelNode implements AutoCloseable
                     schema -> connectors.output(output, schema, connectorContext),
                     "$.outputs." + output.name() + ".stream");
             }
+            if (null != program)
+            {
+                HttpEgress.attach(config, program, ctx, connectorContext);
+            }
             if (maxBatch != Integer.MAX_VALUE)
             {
                 ctx.maxBatchSizeRecords(maxBatch);
@@ -239,7 +245,10 @@ public final class KeelNode implements AutoCloseable
             final KeelPipeline pipeline = Keel.launch(ctx, program);
             opened.clear();
             java.util.Collections.reverse(owned);
-            return new KeelNode(config, storage, pipeline, owned, null == syncAgent ? null : syncAgent.start());
+            final KeelNode node =
+                new KeelNode(config, storage, pipeline, owned, null == syncAgent ? null : syncAgent.start());
+            node.httpEndpoints = connectorContext.httpEndpoints();
+            return node;
         }
         catch (final RuntimeException ex)
         {
@@ -330,6 +339,12 @@ public final class KeelNode implements AutoCloseable
     public KeelPipeline pipeline()
     {
         return pipeline;
+    }
+
+    /** The HTTP ingress ({@code http_input}) and egress endpoints, for the control server's routes. */
+    public HttpEndpoints httpEndpoints()
+    {
+        return httpEndpoints;
     }
 
     public void close()

@@ -2,6 +2,7 @@ package dev.keel.tools;
 
 import dev.keel.engine.KeelException;
 import dev.keel.engine.circuit.PipelineState;
+import dev.keel.engine.config.FaultToleranceModel;
 import dev.keel.engine.config.PipelineConfig;
 import dev.keel.engine.config.PipelineConfigParser;
 import dev.keel.engine.program.ProgramDefinition;
@@ -102,6 +103,8 @@ final class RunCommand implements Callable<Integer>
                     .pipeline(node.pipeline())
                     .pipelineName(pipelineConfig.name())
                     .bearerToken(token)
+                    .httpEndpoints(node.httpEndpoints(),
+                        pipelineConfig.faultTolerance().model() == FaultToleranceModel.EXACTLY_ONCE)
                     .stopHandler(force ->
                     {
                         // the main thread closes the node: the server's thread only asks, so that its 202 is sent

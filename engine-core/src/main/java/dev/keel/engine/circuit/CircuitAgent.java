@@ -406,11 +406,13 @@ public final class CircuitAgent implements Agent, AutoCloseable
                         workCount += runStep(nowNs);
                     }
                     workCount += outputs.emit();
+                    workCount += inputs.durable(outputs.durableTransactionId());
                     break;
 
                 case PAUSED:
                 case COMPLETED:
                     workCount += outputs.emit();
+                    workCount += inputs.durable(outputs.durableTransactionId());
                     break;
 
                 default:
@@ -539,6 +541,7 @@ public final class CircuitAgent implements Agent, AutoCloseable
         }
         // the input hash (a pass over every input byte) is for the journal and the step listener only
         inputs.seal(journaled ? stepRecord : null, journaled || null != stepListener);
+        inputs.sealed(step);
         evaluate();
 
         long journalPosition = 0;

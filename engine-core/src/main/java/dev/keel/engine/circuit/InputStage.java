@@ -55,6 +55,7 @@ final class InputStage
     private boolean endpointFull;
     private long stepCount;
     private long stepHash;
+    private long notifiedDurableStep;
 
     InputStage(
         final Binding[] inputs,
@@ -200,6 +201,30 @@ final class InputStage
         }
         stepCount = count;
         stepHash = hash;
+    }
+
+    /** Tells every endpoint that the live step {@code step} is sealed ({@link InputEndpoint#onStepSealed}). */
+    void sealed(final long step)
+    {
+        for (final Binding input : inputs)
+        {
+            input.endpoint.onStepSealed(step);
+        }
+    }
+
+    /** Tells every endpoint once the durable step advanced past what they were last told. */
+    int durable(final long step)
+    {
+        if (step <= notifiedDurableStep)
+        {
+            return 0;
+        }
+        notifiedDurableStep = step;
+        for (final Binding input : inputs)
+        {
+            input.endpoint.onStepsDurable(step);
+        }
+        return 1;
     }
 
     long stepCount()

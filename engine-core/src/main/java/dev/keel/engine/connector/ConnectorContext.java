@@ -1,5 +1,6 @@
 package dev.keel.engine.connector;
 
+import dev.keel.engine.connector.http.HttpEndpoints;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
@@ -11,11 +12,14 @@ import java.util.Objects;
  * <ul>
  *   <li>{@code nanoClock} = {@link SystemNanoClock}: the clock endpoint agents read once per duty cycle (sync
  *   intervals, pacing, follow polls); tests pass a hand clock to make them deterministic.</li>
+ *   <li>{@link #httpEndpoints()}: where the {@code http_input} / {@code http_output} connectors register their
+ *   endpoints for the node's HTTP server to find.</li>
  * </ul>
  */
 public final class ConnectorContext
 {
     private NanoClock nanoClock = new SystemNanoClock();
+    private final HttpEndpoints httpEndpoints = new HttpEndpoints();
 
     /**
      * @param nanoClock the clock of endpoint agents.
@@ -31,5 +35,11 @@ public final class ConnectorContext
     public NanoClock nanoClock()
     {
         return nanoClock;
+    }
+
+    /** @return the HTTP ingress and egress endpoints created with this context. */
+    public HttpEndpoints httpEndpoints()
+    {
+        return httpEndpoints;
     }
 }

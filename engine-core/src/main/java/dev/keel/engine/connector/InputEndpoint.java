@@ -56,6 +56,32 @@ public interface InputEndpoint extends AutoCloseable
     }
 
     /**
+     * Durability hook, for an endpoint that acknowledges its records to their producers (HTTP ingress): the
+     * records polled since the previous call went into live step {@code step}, which is now sealed (and, with a
+     * journal, appended to it). Called on the circuit thread for every live step, whether or not this endpoint
+     * contributed to it, never for replayed steps; steps are numbered from 1 without gaps. Must not allocate or
+     * block. The default does nothing.
+     *
+     * @param step the sealed step (its transaction id).
+     */
+    default void onStepSealed(final long step)
+    {
+    }
+
+    /**
+     * Durability hook: every step up to {@code step} is durable, i.e. in the journal and synced as
+     * {@code journal_sync} says ({@code exactly_once}), or simply run (no journal). Called on the circuit thread
+     * whenever the durable step advances, with increasing values; a restart replays such a step from the
+     * journal, so records of a durable step are never lost nor repeated. Must not allocate or block. The default
+     * does nothing.
+     *
+     * @param step the highest durable step.
+     */
+    default void onStepsDurable(final long step)
+    {
+    }
+
+    /**
      * The agent that reads this endpoint's I/O, or null if the endpoint does its work inside the calls
      * above. The node schedules it according to the threading mode (own thread, shared, or invoked).
      */

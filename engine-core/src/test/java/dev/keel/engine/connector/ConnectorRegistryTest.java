@@ -61,8 +61,9 @@ class ConnectorRegistryTest
             outputConfig("out", "file_input"), SCHEMA,
             new ConnectorContext()));
         assertEquals("$.outputs.out.transport.name", error.path());
-        assertTrue(error.getMessage().contains("'file_input' is not an output transport; allowed: [file_output]"),
-            error.getMessage());
+        assertTrue(error.getMessage().contains(
+            "'file_input' is not an output transport; allowed: " + registry.outputTransports()), error.getMessage());
+        assertTrue(registry.outputTransports().contains("file_output"), registry.toString());
     }
 
     @Test
