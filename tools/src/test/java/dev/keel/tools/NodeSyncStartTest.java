@@ -181,17 +181,7 @@ class NodeSyncStartTest
         assertFalse(Files.exists(dir.resolve("vwap.json")), "no fresh start");
     }
 
-    @Test
-    void standbyIsRefusedUntilItIsBuilt()
-    {
-        final KeelException e = assertThrows(KeelException.class, () -> launch(config(
-            writeTrades(dir.resolve("trades.json"), 1, 10, 1), dir.resolve("vwap.json"), dir.resolve("storage"),
-            "\"bucket\": \"b-standby\", \"start_from_checkpoint\": \"latest\", \"standby\": true", 1)));
-        assertEquals("CONFIG_UNSUPPORTED", e.code());
-        assertTrue(e.getMessage().contains("sync.standby"), e.getMessage());
-    }
-
-    private static UUID runAndSync(final String config) throws Exception
+    static UUID runAndSync(final String config) throws Exception
     {
         try (KeelNode node = launch(config))
         {
@@ -202,12 +192,12 @@ class NodeSyncStartTest
         }
     }
 
-    private static KeelNode launch(final String config)
+    static KeelNode launch(final String config)
     {
         return KeelNode.launch(PipelineConfigParser.parse(config), ProgramRegistry.resolve("trades-vwap"));
     }
 
-    private static void deleteTree(final Path root) throws IOException
+    static void deleteTree(final Path root) throws IOException
     {
         try (Stream<Path> paths = Files.walk(root))
         {

@@ -1,0 +1,258 @@
+package dev.keel.tools;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keel.engine.KeelException;
+import dev.keel.engine.circuit.PipelineState;
+import dev.keel.engine.config.PipelineConfigParser;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static dev.keel.tools.NodeSyncTest.writeTrades;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Sync standby ({@code sync.standby: true}) against a real S3 server on loopback: a standby follows the pushes of
+ * a primary running in another process, the primary is killed with SIGKILL, the standby is activated over HTTP and
+ * its output continues from the last pushed checkpoint to the result of an uninterrupted run; a standby by UUID
+ * pulls that one checkpoint once; a pull error is reported and retried, never taken as "no checkpoint".
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class StandbyNodeTest
+{
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    /** Outside the tests' timeouts: Spring Boot's start takes seconds, many more on a loaded machine. */
+    @BeforeAll
+    static void startS3()
+    {
+        NodeS3.get();
+    }
+
+    @Test
+    void standbyFollowsAPrimaryAndContinuesItsOutputAfterTheKill() throws Exception
+    {
+        final String bucket = NodeS3.get().newBucket();
+        final Path trades = writeTrades(dir.resolve("trades.json"), 1, 150_000, 23);
+        final Path output = dir.resolve("vwap.json");
+        final String sync = "\"bucket\": \"" + bucket + "/dr\", \"push_interval\": 1";
+        final Path primaryConfig = dir.resolve("primary.json");
+        Files.writeString(primaryConfig, config(trades, output, dir.resolve("primary"), sync, 1, 1));
+        final Process primary = CrashHarness.start(primaryConfig, dir.resolve("primary.log"));
+        try (KeelNode standby = KeelNode.create(PipelineConfigParser.parse(config(trades, output,
+                dir.resolve("standby"), sync + ", \"standby\": true, \"start_from_checkpoint\": \"latest\", " +
+                "\"pull_interval\": 1", 97, 0)), ProgramRegistry.resolve("trades-vwap"),
+                dev.keel.engine.connector.ConnectorRegistry.discover(), ctx -> {});
+            ControlServer control = ControlServer.start(new ControlServer.Context().node(standby)
+                .pipelineName("standby-test")
+                .address(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))))
+        {
+            final int port = control.port();
+            assertEquals("Initializing", get(port, "").get("deployment_status").asText(),
+                "the server answers before the node started");
+            standby.start();
+            final JsonNode status = get(port, "");
+            assertEquals("Standby", status.get("deployment_status").asText(), status.toString());
+            assertEquals("STANDBY", status.get("state").asText());
+            assertNull(standby.pipeline(), "no pipeline while in standby");
+            assertEquals(503, send(port, "POST", "/checkpoint").statusCode(), "nothing to checkpoint yet");
+
+            // it follows: at least two different checkpoints of the primary are committed locally, in turn
+            final List<UUID> followed = new ArrayList<>();
+            await(() ->
+            {
+                final UUID adopted = standby.standbyStatus().adopted();
+                if (null != adopted && !followed.contains(adopted))
+                {
+                    followed.add(adopted);
+                }
+                return followed.size() >= 3 || !primary.isAlive();
+            }, 60, "the standby follows the primary's pushes: " + followed);
+            assertTrue(primary.isAlive(), "the primary still runs (it was to be killed before the end)");
+            final String metrics = PrometheusExporter.export(standby.counters());
+            assertEquals(PipelineState.STANDBY.code(), NodeSyncTest.metric(metrics, "keel_pipeline_state"), metrics);
+            assertTrue(NodeSyncTest.metric(metrics, "keel_sync_pulls_total") >= 3, metrics);
+
+            primary.destroyForcibly(); // SIGKILL: the primary's storage and unpushed progress are gone
+            assertTrue(primary.waitFor(30, TimeUnit.SECONDS));
+
+            // the bucket no longer changes: one more pull finds every file present and downloads nothing
+            final long pullsAtKill = standby.standbyStatus().pulls();
+            await(() -> standby.standbyStatus().pulls() >= pullsAtKill + 2, 30, "two more pulls");
+            final StandbyFollower.Status quiet = standby.standbyStatus();
+            assertEquals(0, quiet.lastFilesDownloaded(), quiet.toString());
+            assertTrue(quiet.lastFilesPresent() > 0, quiet.toString());
+            final long bytesBefore = NodeSyncTest.metric(PrometheusExporter.export(standby.counters()),
+                "keel_sync_pulled_bytes_total");
+            assertEquals(quiet.bytesDownloaded(), bytesBefore);
+            assertTrue(bytesBefore > 0);
+
+            final long activateNs = System.nanoTime();
+            final HttpResponse<String> activated = send(port, "POST", "/activate");
+            assertEquals(202, activated.statusCode(), activated.body());
+            await(() -> null != standby.pipeline() && standby.pipeline().state() == PipelineState.RUNNING ||
+                standby.state() == PipelineState.COMPLETED || standby.state() == PipelineState.FAILED, 60, "running");
+            final long runningNs = System.nanoTime();
+            await(() -> outputRecords(standby) > 0 || standby.state() == PipelineState.FAILED, 60, "first output");
+            final long firstOutputNs = System.nanoTime();
+            System.out.println("StandbyNodeTest: activate -> RUNNING " + (runningNs - activateNs) / 1_000_000 +
+                " ms, activate -> first output " + (firstOutputNs - activateNs) / 1_000_000 + " ms (followed " +
+                followed.size() + " checkpoints, " + bytesBefore + " bytes pulled)");
+            assertEquals(409, send(port, "POST", "/activate").statusCode(), "activated already");
+
+            assertTrue(standby.pipeline().awaitCompletion(Duration.ofSeconds(60)), "" + standby.state());
+            assertEquals(NodeSyncTest.aggregates(trades), RunCommandTest.applyChanges(output),
+                "primary until its last push, then the standby: the result of an uninterrupted run");
+        }
+        finally
+        {
+            primary.destroyForcibly();
+        }
+    }
+
+    @Test
+    void standbyByUuidPullsThatCheckpointOnceAndActivatesFromIt() throws Exception
+    {
+        final String bucket = NodeS3.get().newBucket();
+        final Path trades = writeTrades(dir.resolve("trades.json"), 1, 1_500, 29);
+        final Path output = dir.resolve("vwap.json");
+        final String sync = "\"bucket\": \"" + bucket + "\"";
+        final UUID first = NodeSyncStartTest.runAndSync(NodeSyncTest.config(trades, output, dir.resolve("p"), sync));
+        final Path outputAtFirst = Files.copy(output, dir.resolve("vwap-at-first.json"));
+        writeTrades(trades, 1_501, 3_000, 29);
+        final UUID second = NodeSyncStartTest.runAndSync(NodeSyncTest.config(trades, output, dir.resolve("p"),
+            sync));
+        assertNotEquals(first, second);
+
+        try (KeelNode standby = NodeSyncStartTest.launch(NodeSyncTest.config(trades, outputAtFirst,
+            dir.resolve("standby"), sync + ", \"standby\": true, \"pull_interval\": 1, \"start_from_checkpoint\": \"" +
+            first + "\"")))
+        {
+            assertEquals(PipelineState.STANDBY, standby.state());
+            await(() -> first.equals(standby.standbyStatus().adopted()), 30, "pulled " + first);
+            Thread.sleep(2_500); // more than two pull intervals: a UUID is pulled once, then the standby waits
+            assertEquals(1, standby.standbyStatus().pulls(), standby.standbyStatus().toString());
+            assertFalse(Files.exists(dir.resolve("standby/checkpoints/" + second)), "only the one asked for");
+
+            final PipelineState state = standby.activate(Duration.ofSeconds(30));
+            assertTrue(state == PipelineState.RUNNING || state == PipelineState.COMPLETED, state.toString());
+            assertThrows(IllegalStateException.class, standby::activate);
+            assertTrue(standby.pipeline().awaitCompletion(Duration.ofSeconds(30)));
+            assertEquals(first, standby.pipeline().checkpointStore().list().get(0).id(),
+                "started from the checkpoint named, though a newer one is the latest");
+        }
+        assertEquals(NodeSyncTest.aggregates(trades), RunCommandTest.applyChanges(outputAtFirst));
+    }
+
+    @Test
+    void aPullErrorIsReportedAndRetriedAndActivationRefusedNotAFreshStart() throws Exception
+    {
+        final int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
+        {
+            closedPort = socket.getLocalPort();
+        }
+        final Path trades = writeTrades(dir.resolve("trades.json"), 1, 200, 31);
+        final Path output = dir.resolve("vwap.json");
+        try (KeelNode standby = KeelNode.launch(PipelineConfigParser.parse(NodeSyncTest.config(trades, output,
+            dir.resolve("standby"), "\"bucket\": \"nobody-home\", \"standby\": true, \"pull_interval\": 1, " +
+            "\"start_from_checkpoint\": \"latest\"", closedPort)), ProgramRegistry.resolve("trades-vwap")))
+        {
+            await(() -> standby.standbyStatus().pullFailures() >= 1, 60, "a failed pull");
+            final StandbyFollower.Status status = standby.standbyStatus();
+            assertEquals(PipelineState.STANDBY, standby.state());
+            assertNotNull(status.lastError());
+            assertTrue(status.lastError().contains("SYNC_PULL_FAILED") && status.lastError().contains("nobody-home"),
+                status.lastError());
+            assertFalse(status.lastError().contains(NodeS3.SECRET_KEY));
+            assertTrue(NodeSyncTest.metric(PrometheusExporter.export(standby.counters()),
+                "keel_sync_pull_failures_total") >= 1);
+            assertTrue(new String(Files.readAllBytes(dir.resolve("standby").resolve(NodeErrorLog.FILE_NAME)),
+                java.nio.charset.StandardCharsets.ISO_8859_1).contains("SYNC_PULL_FAILED"), "in the error log");
+
+            final KeelException e = assertThrows(KeelException.class, () -> standby.activate(Duration.ofSeconds(60)));
+            assertEquals("SYNC_PULL_FAILED", e.code(), e.getMessage());
+            assertEquals(PipelineState.STANDBY, standby.state(), "still a standby: activate again to retry");
+            assertTrue(standby.standbyStatus().pullFailures() >= 2, "the activation's pull is counted too");
+            assertFalse(Files.exists(output), "no fresh start");
+        }
+    }
+
+    private static long outputRecords(final KeelNode node)
+    {
+        if (null == node.pipeline())
+        {
+            return 0;
+        }
+        final String metrics = PrometheusExporter.export(node.counters());
+        long total = 0;
+        for (final String line : metrics.split("\n"))
+        {
+            if (line.startsWith("keel_endpoint_records_total{") && line.contains("direction=\"output\""))
+            {
+                total += Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return total;
+    }
+
+    /** An exactly_once trades-vwap node named {@code standby-test}. */
+    private static String config(final Path trades, final Path output, final Path storage, final String sync,
+        final int maxBatch, final int checkpointSecs) throws IOException
+    {
+        return NodeSyncTest.config(trades, output, storage, sync)
+            .replace("\"program\": \"trades-vwap\",", "\"name\": \"standby-test\", \"program\": \"trades-vwap\",")
+            .replace("\"max_batch_size\": 97", "\"max_batch_size\": " + maxBatch)
+            .replace("\"checkpoint_interval_secs\": null",
+                "\"checkpoint_interval_secs\": " + (checkpointSecs > 0 ? checkpointSecs : "null"));
+    }
+
+    private JsonNode get(final int port, final String path) throws Exception
+    {
+        final HttpResponse<String> response = send(port, "GET", path);
+        assertEquals(200, response.statusCode(), response.body());
+        return JSON.readTree(response.body());
+    }
+
+    private HttpResponse<String> send(final int port, final String method, final String path) throws Exception
+    {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port +
+            "/v0/pipelines/standby-test" + path)).method(method, HttpRequest.BodyPublishers.noBody()).build(),
+            HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void await(final BooleanSupplier condition, final int seconds, final String what)
+        throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.getAsBoolean())
+        {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting: " + what);
+            Thread.sleep(1);
+        }
+    }
+}
