@@ -199,15 +199,15 @@ public final class StandbyFollower implements AutoCloseable
             final KeelException error = new KeelException(KeelException.Category.SYNC, "SYNC_PULL_FAILED",
                 "standby: cannot pull " + startFrom + " from " + reader.bucket() + " (retried every " +
                 config.pullIntervalSecs() + " s; an error is not \"no checkpoint\"): " + cause.getMessage(), cause);
-            pullFailures.increment();
-            status = new Status(before.bucket(), startFrom, before.adopted(), before.adoptedStep(), before.pulls(),
-                before.pullFailures() + 1, before.bytesDownloaded(), before.lastFilesDownloaded(),
-                before.lastFilesPresent(), Instant.now(), error.getMessage());
             LOG.log(Level.WARNING, error.getMessage());
             if (null != errorLog)
             {
                 errorLog.onError(error);
             }
+            pullFailures.increment();
+            status = new Status(before.bucket(), startFrom, before.adopted(), before.adoptedStep(), before.pulls(),
+                before.pullFailures() + 1, before.bytesDownloaded(), before.lastFilesDownloaded(),
+                before.lastFilesPresent(), Instant.now(), error.getMessage());
             throw error;
         }
     }

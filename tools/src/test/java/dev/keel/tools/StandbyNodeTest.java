@@ -57,7 +57,7 @@ class StandbyNodeTest
     void standbyFollowsAPrimaryAndContinuesItsOutputAfterTheKill() throws Exception
     {
         final String bucket = NodeS3.get().newBucket();
-        final Path trades = writeTrades(dir.resolve("trades.json"), 1, 150_000, 23);
+        final Path trades = writeTrades(dir.resolve("trades.json"), 1, 300_000, 23);
         final Path output = dir.resolve("vwap.json");
         final String sync = "\"bucket\": \"" + bucket + "/dr\", \"push_interval\": 1";
         final Path primaryConfig = dir.resolve("primary.json");
@@ -81,7 +81,7 @@ class StandbyNodeTest
             assertNull(standby.pipeline(), "no pipeline while in standby");
             assertEquals(503, send(port, "POST", "/checkpoint").statusCode(), "nothing to checkpoint yet");
 
-            // it follows: at least two different checkpoints of the primary are committed locally, in turn
+            // it follows: two different checkpoints of the primary are committed locally, one after the other
             final List<UUID> followed = new ArrayList<>();
             await(() ->
             {
@@ -90,12 +90,12 @@ class StandbyNodeTest
                 {
                     followed.add(adopted);
                 }
-                return followed.size() >= 3 || !primary.isAlive();
+                return followed.size() >= 2 || !primary.isAlive();
             }, 60, "the standby follows the primary's pushes: " + followed);
             assertTrue(primary.isAlive(), "the primary still runs (it was to be killed before the end)");
             final String metrics = PrometheusExporter.export(standby.counters());
             assertEquals(PipelineState.STANDBY.code(), NodeSyncTest.metric(metrics, "keel_pipeline_state"), metrics);
-            assertTrue(NodeSyncTest.metric(metrics, "keel_sync_pulls_total") >= 3, metrics);
+            assertTrue(NodeSyncTest.metric(metrics, "keel_sync_pulls_total") >= 2, metrics);
 
             primary.destroyForcibly(); // SIGKILL: the primary's storage and unpushed progress are gone
             assertTrue(primary.waitFor(30, TimeUnit.SECONDS));
