@@ -63,9 +63,9 @@ final class SyncFixture implements AutoCloseable
         return name;
     }
 
-    SyncSettings.Builder settings(final String bucket, final int port)
+    SyncSettingsBuilder settings(final String bucket, final int port)
     {
-        return SyncSettings.builder()
+        return SyncSettingsBuilder.builder()
             .bucket(bucket)
             .region("us-east-1")
             .provider("Minio")
