@@ -1,5 +1,6 @@
 package dev.keel.tools;
 
+import dev.keel.sync.SyncFixture;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keel.engine.KeelException;
@@ -33,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * Sync standby ({@code sync.standby: true}) against a real S3 server on loopback: a standby follows the pushes of
  * a primary running in another process, the primary is killed with SIGKILL, the standby is activated over HTTP and
- * its output continues from the last pushed checkpoint to the result of an uninterrupted run; a standby by UUID
+ * its output continues from the last pushed checkpoint to the final view state of an uninterrupted run; a standby by UUID
  * pulls that one checkpoint once; a pull error is reported and retried, never taken as "no checkpoint".
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -50,13 +51,13 @@ class StandbyNodeTest
     @BeforeAll
     static void startS3()
     {
-        NodeS3.get();
+        SyncFixture.shared();
     }
 
     @Test
     void standbyFollowsAPrimaryAndContinuesItsOutputAfterTheKill() throws Exception
     {
-        final String bucket = NodeS3.get().newBucket();
+        final String bucket = SyncFixture.shared().newBucket();
         final Path trades = writeTrades(dir.resolve("trades.json"), 1, 300_000, 23);
         final Path output = dir.resolve("vwap.json");
         final String sync = "\"bucket\": \"" + bucket + "/dr\", \"push_interval\": 1";
@@ -125,8 +126,11 @@ class StandbyNodeTest
             assertEquals(409, send(port, "POST", "/activate").statusCode(), "activated already");
 
             assertTrue(standby.pipeline().awaitCompletion(Duration.ofSeconds(60)), "" + standby.state());
-            assertEquals(NodeSyncTest.aggregates(trades), RunCommandTest.applyChanges(output),
-                "primary until its last push, then the standby: the result of an uninterrupted run");
+            // the final view state is that of an uninterrupted run. The change stream is not compared: without the
+            // journal shipped, the standby re-runs the steps after the checkpoint with boundaries of its own, while
+            // the file output skips transaction ids the dead primary had delivered (README: what a failover loses)
+            assertEquals(NodeSyncTest.aggregates(trades), CrashHarness.lastInsertPerSymbol(output),
+                "primary until its last push, then the standby: the final view state of an uninterrupted run");
         }
         finally
         {
@@ -137,7 +141,7 @@ class StandbyNodeTest
     @Test
     void standbyByUuidPullsThatCheckpointOnceAndActivatesFromIt() throws Exception
     {
-        final String bucket = NodeS3.get().newBucket();
+        final String bucket = SyncFixture.shared().newBucket();
         final Path trades = writeTrades(dir.resolve("trades.json"), 1, 1_500, 29);
         final Path output = dir.resolve("vwap.json");
         final String sync = "\"bucket\": \"" + bucket + "\"";
@@ -188,7 +192,7 @@ class StandbyNodeTest
             assertNotNull(status.lastError());
             assertTrue(status.lastError().contains("SYNC_PULL_FAILED") && status.lastError().contains("nobody-home"),
                 status.lastError());
-            assertFalse(status.lastError().contains(NodeS3.SECRET_KEY));
+            assertFalse(status.lastError().contains(SyncFixture.SECRET_KEY));
             assertTrue(NodeSyncTest.metric(PrometheusExporter.export(standby.counters()),
                 "keel_sync_pull_failures_total") >= 1);
             assertTrue(new String(Files.readAllBytes(dir.resolve("standby").resolve(NodeErrorLog.FILE_NAME)),
