@@ -481,7 +481,7 @@ public final class KeelNode implements AutoCloseable, ServedNode
                 activating = false;
                 if (!closed)
                 {
-                    follower.start();
+                    follower.start(false);
                 }
             }
             return;

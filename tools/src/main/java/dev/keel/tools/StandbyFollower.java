@@ -106,8 +106,19 @@ public final class StandbyFollower implements AutoCloseable
     /** Starts the pull loop on its own thread: the first pull at once, then every {@code pull_interval}. */
     StandbyFollower start()
     {
+        return start(true);
+    }
+
+    /**
+     * Starts the pull loop on its own thread.
+     *
+     * @param pullNow true to pull at once, false to wait one {@code pull_interval} first (a pull just ended).
+     * @return this.
+     */
+    StandbyFollower start(final boolean pullNow)
+    {
         stopRequested = false;
-        thread = new Thread(this::loop, "keel-standby");
+        thread = new Thread(() -> loop(pullNow), "keel-standby");
         thread.setDaemon(true);
         thread.start();
         return this;
@@ -219,14 +230,19 @@ public final class StandbyFollower implements AutoCloseable
         CloseHelper.quietClose(reader);
     }
 
-    private void loop()
+    private void loop(final boolean pullNow)
     {
         final long intervalMs = TimeUnit.SECONDS.toMillis(config.pullIntervalSecs());
+        boolean pull = pullNow;
         while (!stopRequested && !done())
         {
             try
             {
-                pullOnce();
+                if (pull)
+                {
+                    pullOnce();
+                }
+                pull = true;
             }
             catch (final KeelException ex)
             {
