@@ -348,6 +348,7 @@ public final class KeelNode implements AutoCloseable, ServedNode
         return null != p ? p.failure() : failure;
     }
 
+    /** Errors the pipeline reported, 0 before it launched (a standby's pull errors are in its status). */
     public long errorCount()
     {
         final KeelPipeline p = pipeline;

@@ -24,7 +24,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code keel run --config pipeline.json [--program NAME] [--exit-at-eoi] [--http-port PORT
  * [--http-token-file PATH]]}: runs until SIGTERM/SIGINT (exit 143/130, after the close checkpoint),
  * {@code POST /v0/pipelines/NAME/stop} (exit 0), end of input with {@code --exit-at-eoi} (exit 0), or a failure of
- * the pipeline (exit 1, the error printed once with its code).
+ * the pipeline (exit 1, the error printed once with its code). The control API starts before the node, so that
+ * BOOTSTRAPPING, REPLAYING and, with {@code sync.standby: true}, STANDBY are visible; a standby runs once activated
+ * ({@code POST /v0/pipelines/NAME/activate}).
  */
 @Command(name = "run", description = "Run a pipeline until stopped (SIGTERM/SIGINT), or until end of input.")
 final class RunCommand implements Callable<Integer>
