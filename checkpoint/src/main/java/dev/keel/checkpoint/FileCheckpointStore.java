@@ -263,6 +263,40 @@ public final class FileCheckpointStore implements CheckpointStore
             throw new KeelException(KeelException.Category.STORAGE, "CHECKPOINT_ADOPT_REFUSED", checkpointsDir +
                 " already has committed checkpoints; a pulled checkpoint is adopted only into an empty directory");
         }
+        return commitPulled(checkpointsDir, id, journalPosition);
+    }
+
+    /**
+     * Commits a pulled checkpoint like {@link #adoptPulled(Path, UUID, long)}, replacing whatever the directory's
+     * catalog listed (a sync standby follows the bucket: each newer pulled checkpoint replaces the one pulled
+     * before). The catalog then lists only {@code id}; files of the checkpoints it replaced that {@code id} does not
+     * reference are deleted, as a store's open does. Called while no store is open
+     * on the directory, and only where every committed checkpoint was pulled (a standby runs no pipeline).
+     *
+     * @param checkpointsDir  the directory the checkpoint's files were copied into.
+     * @param id              the checkpoint; {@code <id>/manifest} and every file it references must be there.
+     * @param journalPosition the local journal's position to record, or -1 to keep the manifest's (no journal).
+     * @return the committed checkpoint as {@link #list()} will show it.
+     */
+    public static CheckpointInfo replaceWithPulled(
+        final Path checkpointsDir, final UUID id, final long journalPosition)
+    {
+        final CheckpointInfo committed = commitPulled(checkpointsDir, id, journalPosition);
+        try
+        {
+            // what open does: delete the files of the replaced checkpoints that the new one does not reference,
+            // so that a standby following for days keeps one checkpoint's worth of files
+            new CheckpointDirectoryRepair(new FileStorageBackend(checkpointsDir), checkpointsDir).load(true);
+        }
+        catch (final IOException ex)
+        {
+            throw CheckpointFormat.io("cannot remove replaced checkpoints in " + checkpointsDir, ex);
+        }
+        return committed;
+    }
+
+    private static CheckpointInfo commitPulled(final Path checkpointsDir, final UUID id, final long journalPosition)
+    {
         final FileStorageBackend backend = new FileStorageBackend(checkpointsDir);
         final String name = id + "/" + CheckpointFormat.MANIFEST;
         final Path manifestPath = checkpointsDir.resolve(name);

@@ -23,16 +23,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Test helpers: an admin client on the S3Mock endpoint (the side a person with bucket access has), fresh buckets,
- * checkpoint files with random content, a hand clock.
+ * checkpoint files with random content, a hand clock. Shared with the tools tests (this module's test-jar):
+ * {@link #shared()} is the fixture on the JVM's one in-process S3Mock.
  */
-final class SyncFixture implements AutoCloseable
+public final class SyncFixture implements AutoCloseable
 {
-    static final String ACCESS_KEY = "AKIAKEELTESTKEY00001";
-    static final String SECRET_KEY = "kEeL/s3cr3t+SyncTestValue/0123456789abcd";
+    public static final String ACCESS_KEY = "AKIAKEELTESTKEY00001";
+    public static final String SECRET_KEY = "kEeL/s3cr3t+SyncTestValue/0123456789abcd";
     private static final AtomicInteger BUCKETS = new AtomicInteger();
 
-    final int s3Port;
-    final S3AsyncClient admin;
+    public final int s3Port;
+    public final S3AsyncClient admin;
+    private static SyncFixture shared;
 
     SyncFixture(final int s3Port)
     {
@@ -43,6 +45,21 @@ final class SyncFixture implements AutoCloseable
             .endpointOverride(URI.create("http://127.0.0.1:" + s3Port))
             .forcePathStyle(true)
             .build();
+    }
+
+    /**
+     * The fixture on the JVM's one in-process S3Mock (started on first use, stopped when the JVM exits); its admin
+     * client stays open for the JVM's life.
+     *
+     * @return the shared fixture.
+     */
+    public static synchronized SyncFixture shared()
+    {
+        if (null == shared)
+        {
+            shared = new SyncFixture(SharedS3Mock.httpPort());
+        }
+        return shared;
     }
 
     /** The first requests to a fresh S3Mock (Spring's dispatcher, conditional writes) are slow: pay that here. */
@@ -56,16 +73,16 @@ final class SyncFixture implements AutoCloseable
         admin.listObjectsV2(b -> b.bucket(bucket)).join();
     }
 
-    String newBucket()
+    public String newBucket()
     {
         final String name = "keel-" + BUCKETS.incrementAndGet() + "-" + Long.toHexString(System.nanoTime());
         admin.createBucket(b -> b.bucket(name)).join();
         return name;
     }
 
-    SyncSettings.Builder settings(final String bucket, final int port)
+    SyncSettingsBuilder settings(final String bucket, final int port)
     {
-        return SyncSettings.builder()
+        return SyncSettingsBuilder.builder()
             .bucket(bucket)
             .region("us-east-1")
             .provider("Minio")
@@ -90,7 +107,7 @@ final class SyncFixture implements AutoCloseable
     }
 
     /** Every object key under a bucket (sorted) with its size. */
-    TreeMap<String, Long> listAll(final String bucket)
+    public TreeMap<String, Long> listAll(final String bucket)
     {
         final TreeMap<String, Long> result = new TreeMap<>();
         String token = null;

@@ -18,10 +18,10 @@ class SyncSettingsTest
     private static final String ACCESS = "AKIAIOSFODNN7EXAMPLE";
     private static final String SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
-    private static SyncSettings.Builder seedExample()
+    private static SyncSettingsBuilder seedExample()
     {
         // The seed's own example, key for key.
-        return SyncSettings.builder()
+        return SyncSettingsBuilder.builder()
             .bucket("my-bucket/checkpoints")
             .region("us-east-1")
             .provider("AWS")
@@ -40,7 +40,7 @@ class SyncSettingsTest
         assertEquals("checkpoints/keel-sync.catalog", settings.bucketPath().key("keel-sync.catalog"));
         assertEquals(OptionalLong.of(300), settings.pushIntervalSecs());
 
-        final SyncSettings standby = SyncSettings.builder().bucket("my-bucket/checkpoints")
+        final SyncSettings standby = SyncSettingsBuilder.builder().bucket("my-bucket/checkpoints")
             .startFromCheckpoint("latest").failIfNoCheckpoint(false).standby(true).pullInterval(10).build();
         assertEquals(10, standby.retentionMinCount());
         assertEquals(30, standby.retentionMinAgeDays());
@@ -52,39 +52,38 @@ class SyncSettingsTest
         assertEquals("us-east-1", standby.effectiveRegion());
         assertNull(standby.accessKey());
 
-        final SyncSettings withRead = SyncSettings.builder().bucket("my-bucket/checkpoints")
+        final SyncSettings withRead = SyncSettingsBuilder.builder().bucket("my-bucket/checkpoints")
             .readBucket("backup-bucket/checkpoints").build();
         assertEquals(new BucketPath("backup-bucket", "checkpoints"), withRead.readBucketPath().orElseThrow());
 
         final UUID id = UUID.randomUUID();
-        assertEquals(id, SyncSettings.builder().bucket("b-1").startFromCheckpoint(id.toString()).build()
+        assertEquals(id, SyncSettingsBuilder.builder().bucket("b-1").startFromCheckpoint(id.toString()).build()
             .startFromUuid().orElseThrow());
-        assertEquals(new BucketPath("b-1", ""), SyncSettings.builder().bucket("b-1/").build().bucketPath());
+        assertEquals(new BucketPath("b-1", ""), SyncSettingsBuilder.builder().bucket("b-1/").build().bucketPath());
     }
 
     @Test
     void badValuesNameTheJsonPathTheValueAndWhatIsAllowed()
     {
-        assertRejected(b -> b.bucket(null), ConfigException.MISSING, "bucket", "absent");
-        assertRejected(b -> b.bucket("My_Bucket/x"), ConfigException.INVALID, "bucket", "\"My_Bucket/x\"");
-        assertRejected(b -> b.bucket("ok-bucket//x"), ConfigException.INVALID, "bucket", "non-empty path segments");
+        assertRejected(b -> b.bucket(null), ConfigException.MISSING, "bucket", "required key is missing");
+        assertRejected(b -> b.bucket("My_Bucket/x"), ConfigException.INVALID, "bucket", "\"My_Bucket\" is not a valid");
+        assertRejected(b -> b.bucket("ok-bucket//x"), ConfigException.INVALID, "bucket", "empty path segment");
         assertRejected(b -> b.bucket("ok-bucket/../x"), ConfigException.INVALID, "bucket", "other than . and ..");
         assertRejected(b -> b.region("US East"), ConfigException.INVALID, "region", "\"US East\"");
-        assertRejected(b -> b.provider(" "), ConfigException.INVALID, "provider", "\"AWS\"");
         assertRejected(b -> b.secretKey(null), ConfigException.MISSING, "secret_key", "together");
-        assertRejected(b -> b.endpoint("127.0.0.1:9000"), ConfigException.INVALID, "endpoint", "http://");
+        assertRejected(b -> b.endpoint("127.0.0.1:9000"), ConfigException.INVALID, "endpoint", "is not a URL");
         assertRejected(b -> b.endpoint("ftp://127.0.0.1"), ConfigException.INVALID, "endpoint", "\"ftp://127.0.0.1\"");
-        assertRejected(b -> b.pushInterval(0L), ConfigException.OUT_OF_RANGE, "push_interval", "got 0");
-        assertRejected(b -> b.retentionMinCount(0), ConfigException.OUT_OF_RANGE, "retention_min_count", "1 or more");
-        assertRejected(b -> b.retentionMinAge(-1), ConfigException.OUT_OF_RANGE, "retention_min_age", "got -1");
+        assertRejected(b -> b.pushInterval(0L), ConfigException.OUT_OF_RANGE, "push_interval", "allowed: 1..");
+        assertRejected(b -> b.retentionMinAge(-1), ConfigException.OUT_OF_RANGE, "retention_min_age", "-1");
         assertRejected(b -> b.startFromCheckpoint("newest"), ConfigException.INVALID, "start_from_checkpoint",
             "\"latest\" or a checkpoint UUID");
         assertRejected(b -> b.startFromCheckpoint("1-2-3-4-5"), ConfigException.INVALID, "start_from_checkpoint",
             "\"1-2-3-4-5\"");
-        assertRejected(b -> b.pullInterval(0), ConfigException.OUT_OF_RANGE, "pull_interval", "1 or more");
+        assertRejected(b -> b.pullInterval(0), ConfigException.OUT_OF_RANGE, "pull_interval", "allowed: 1..");
         assertRejected(b -> b.readBucket("my-bucket/checkpoints/"), ConfigException.INVALID, "read_bucket",
-            "never written");
+            "the same location");
         assertRejected(b -> b.readBucket("x"), ConfigException.INVALID, "read_bucket", "\"x\"");
+        assertRejected(b -> b.secretKey(" "), ConfigException.INVALID, "secret_key", "blank");
     }
 
     @Test
@@ -108,13 +107,18 @@ class SyncSettingsTest
         assertFalse(other.getMessage().contains(ACCESS) || other.getMessage().contains(SECRET), other.getMessage());
     }
 
-    private static void assertRejected(final UnaryOperator<SyncSettings.Builder> change, final String code,
+    /**
+     * Validation is the config layer's (its own tests check every message); here: each bad value fails with the
+     * code and the JSON path of its key, and never shows a credential. The S3-specific checks (a prefix's segments,
+     * the region) are this class's and keep their text.
+     */
+    private static void assertRejected(final UnaryOperator<SyncSettingsBuilder> change, final String code,
         final String key, final String expectedText)
     {
         final ConfigException ex = assertThrows(ConfigException.class, () -> change.apply(seedExample()).build());
         assertEquals(code, ex.code(), ex.getMessage());
         assertEquals(SyncSettings.PATH + "." + key, ex.path(), ex.getMessage());
-        assertTrue(ex.getMessage().startsWith("[" + code + "] $.storage.backend.config.sync." + key + ": got "),
+        assertTrue(ex.getMessage().startsWith("[" + code + "] $.storage.backend.config.sync." + key + ": "),
             ex.getMessage());
         assertTrue(ex.getMessage().contains(expectedText), ex.getMessage());
         assertFalse(ex.getMessage().contains(ACCESS) || ex.getMessage().contains(SECRET), ex.getMessage());
@@ -154,6 +158,6 @@ class SyncSettingsTest
             "{\"storage\": {\"backend\": {\"name\": \"file\", \"config\": {\"sync\": " +
             "{\"bucket\": \"b-1\"}}}}}").storage().flatMap(dev.keel.engine.config.StorageConfig::sync)
             .orElseThrow());
-        assertEquals(SyncSettings.builder().bucket("b-1").build(), defaults);
+        assertEquals(SyncSettingsBuilder.builder().bucket("b-1").build(), defaults);
     }
 }

@@ -39,8 +39,13 @@ import static dev.keel.tools.HttpRouter.details;
  * Feldera's paths live under {@code /v0/pipelines/{name}} for the one pipeline this node runs (another name is
  * 404). {@code deployment_status} uses Feldera's names; Keel's COMPLETED (every input ended, all output delivered)
  * is reported as Feldera does for a pipeline whose inputs are exhausted: {@code Running} with
- * {@code "pipeline_complete": true}. Features this build does not have ({@code activate},
- * {@code approve}) answer 501 {@code NOT_SUPPORTED} saying what is missing. The bare paths of
+ * {@code "pipeline_complete": true}. Features this build does not have ({@code approve}) answer 501
+ * {@code NOT_SUPPORTED} saying what is missing.
+ * <p>
+ * The server serves a {@link ServedNode}: it may start before the node's pipeline exists, so that STANDBY,
+ * BOOTSTRAPPING and REPLAYING are visible on {@code GET /v0/pipelines/{name}}; a route that needs the pipeline
+ * answers 503 {@code PIPELINE_NOT_READY} with the state until it exists. {@code POST .../activate} activates a
+ * standby (202), or answers 409 {@code ILLEGAL_PIPELINE_ACTION} in any other state. The bare paths of
  * earlier releases ({@code /status}, {@code /metrics}, {@code /pause}, {@code /resume}, {@code /checkpoint},
  * {@code /checkpoint_status}) keep their answers.
  * <p>
@@ -67,7 +72,7 @@ public final class ControlServer implements AutoCloseable
     public static final class Context
     {
         private InetSocketAddress address;
-        private KeelPipeline pipeline;
+        private ServedNode node;
         private String pipelineName;
         private byte[] bearerToken;
         private StopHandler stopHandler;
@@ -81,10 +86,20 @@ public final class ControlServer implements AutoCloseable
             return this;
         }
 
-        /** The pipeline served; required. */
+        /** The pipeline served (one the embedder launched); this or {@link #node(ServedNode)} is required. */
         public Context pipeline(final KeelPipeline pipeline)
         {
-            this.pipeline = pipeline;
+            this.node = null == pipeline ? null : ServedNode.of(pipeline);
+            return this;
+        }
+
+        /**
+         * The node served, whose pipeline may not exist yet ({@link KeelNode} before and during recovery, or in
+         * STANDBY); this or {@link #pipeline(KeelPipeline)} is required.
+         */
+        public Context node(final ServedNode node)
+        {
+            this.node = node;
             return this;
         }
 
@@ -128,9 +143,9 @@ public final class ControlServer implements AutoCloseable
         /** Validates and fills in defaults; called by {@link ControlServer#start(Context)}. */
         public Context conclude()
         {
-            if (null == pipeline)
+            if (null == node)
             {
-                throw new IllegalArgumentException("ControlServer.Context.pipeline is required");
+                throw new IllegalArgumentException("ControlServer.Context.pipeline (or node) is required");
             }
             if (null == pipelineName || pipelineName.isEmpty())
             {
@@ -172,7 +187,7 @@ public final class ControlServer implements AutoCloseable
 
     private final HttpServer server;
     private final ExecutorService executor;
-    private final KeelPipeline pipeline;
+    private final ServedNode node;
     private final String pipelineName;
     private final StopHandler stopHandler;
     private final HttpConnectorRoutes connectorRoutes;
@@ -180,10 +195,10 @@ public final class ControlServer implements AutoCloseable
     private ControlServer(final HttpServer server, final ExecutorService executor, final Context ctx)
     {
         this.connectorRoutes = null == ctx.httpEndpoints ? null :
-            new HttpConnectorRoutes(ctx.httpEndpoints, ctx.pipeline, ctx.pipelineName, ctx.durableIngress);
+            new HttpConnectorRoutes(ctx.httpEndpoints, ctx.node, ctx.pipelineName, ctx.durableIngress);
         this.server = server;
         this.executor = executor;
-        this.pipeline = ctx.pipeline;
+        this.node = ctx.node;
         this.pipelineName = ctx.pipelineName;
         this.stopHandler = ctx.stopHandler;
     }
@@ -233,9 +248,7 @@ public final class ControlServer implements AutoCloseable
             .route("GET", V0 + "/checkpoints", named(r -> checkpoints()))
             .route("POST", V0 + "/checkpoint/sync", named(r -> syncCheckpoint()))
             .route("GET", V0 + "/checkpoint/sync_status", Set.of("uuid"), named(this::syncStatus))
-            .route("POST", V0 + "/activate", named(r -> notSupported(
-                "standby (a pipeline started to wait for activation) is not available in this build: the pipeline " +
-                "runs as soon as it starts, so there is nothing to activate")))
+            .route("POST", V0 + "/activate", named(r -> activate()))
             .route("POST", V0 + "/approve", named(r -> notSupported(
                 "bootstrap_policy await_approval is not available in this build: a checkpoint of another program is " +
                 "refused at launch (bootstrap policy reject), so there is nothing to approve")))
@@ -292,14 +305,14 @@ public final class ControlServer implements AutoCloseable
 
     private ObjectNode status()
     {
-        final PipelineState state = pipeline.state();
+        final PipelineState state = node.state();
         final ObjectNode body = JSON.createObjectNode();
         body.put("name", pipelineName);
         body.put("deployment_status", deploymentStatus(state));
         body.put("pipeline_complete", state == PipelineState.COMPLETED);
         body.put("state", state.name());
-        body.put("errors", pipeline.errorCount());
-        final Throwable failure = pipeline.failure();
+        body.put("errors", node.errorCount());
+        final Throwable failure = node.failure();
         if (state == PipelineState.FAILED || null != failure)
         {
             body.set("deployment_error", errorOf(failure));
@@ -307,6 +320,11 @@ public final class ControlServer implements AutoCloseable
         else
         {
             body.putNull("deployment_error");
+        }
+        final StandbyFollower.Status standby = node.standbyStatus();
+        if (null != standby)
+        {
+            body.set("standby", standbyOf(standby));
         }
         return body;
     }
@@ -328,7 +346,61 @@ public final class ControlServer implements AutoCloseable
             case PAUSED -> "Paused";
             case FAILED -> "Failed";
             case STOPPED -> "Stopped";
+            case STANDBY -> "Standby";
         };
+    }
+
+    private static ObjectNode standbyOf(final StandbyFollower.Status standby)
+    {
+        final ObjectNode body = JSON.createObjectNode();
+        body.put("bucket", standby.bucket());
+        body.put("start_from_checkpoint", standby.startFrom());
+        body.put("checkpoint_uuid", null == standby.adopted() ? null : standby.adopted().toString());
+        body.put("checkpoint_step", standby.adoptedStep());
+        body.put("pulls", standby.pulls());
+        body.put("pull_failures", standby.pullFailures());
+        body.put("bytes_downloaded", standby.bytesDownloaded());
+        body.put("last_files_downloaded", standby.lastFilesDownloaded());
+        body.put("last_files_present", standby.lastFilesPresent());
+        body.put("last_pull_at", null == standby.lastPullAt() ? null : standby.lastPullAt().toString());
+        body.put("last_error", standby.lastError());
+        return body;
+    }
+
+    private Response activate()
+    {
+        try
+        {
+            node.activate();
+        }
+        catch (final IllegalStateException ex)
+        {
+            throw new ApiError(409, "ILLEGAL_PIPELINE_ACTION", ex.getMessage(),
+                details("state", node.state().name(), "action", "activate"));
+        }
+        final ObjectNode body = status();
+        body.put("activating", true);
+        return Response.json(202, body);
+    }
+
+    /** The pipeline, or 503 PIPELINE_NOT_READY while the node has none (starting, recovering, in STANDBY). */
+    private KeelPipeline pipeline()
+    {
+        final KeelPipeline pipeline = node.pipeline();
+        if (null == pipeline)
+        {
+            final PipelineState state = node.state();
+            throw new ApiError(503, "PIPELINE_NOT_READY", "pipeline '" + pipelineName + "' is " + state +
+                (state == PipelineState.STANDBY ? " (POST /v0/pipelines/" + pipelineName + "/activate to run it)" :
+                state == PipelineState.FAILED ? "" : "; try again once it replays or runs"),
+                details("state", state.name(), "pipeline_name", pipelineName));
+        }
+        return pipeline;
+    }
+
+    private org.agrona.concurrent.status.CountersReader counters()
+    {
+        return node.counters();
     }
 
     private static ObjectNode errorOf(final Throwable failure)
@@ -353,18 +425,20 @@ public final class ControlServer implements AutoCloseable
 
     private ObjectNode legacyStatus()
     {
-        final Throwable failure = pipeline.failure();
+        final Throwable failure = node.failure();
         final ObjectNode body = JSON.createObjectNode();
         body.put("pipeline", pipelineName);
-        body.put("state", pipeline.state().name());
-        body.put("errors", pipeline.errorCount());
+        body.put("state", node.state().name());
+        body.put("errors", node.errorCount());
         body.put("failure", null == failure ? null : String.valueOf(failure.getMessage()));
         return body;
     }
 
     private Response metrics()
     {
-        return new Response(200, "text/plain; version=0.0.4", PrometheusExporter.export(pipeline.counters()), null);
+        final org.agrona.concurrent.status.CountersReader counters = counters();
+        return new Response(200, "text/plain; version=0.0.4",
+            null == counters ? "" : PrometheusExporter.export(counters), null);
     }
 
     /**
@@ -375,7 +449,8 @@ public final class ControlServer implements AutoCloseable
      */
     private ObjectNode stats()
     {
-        final PipelineState state = pipeline.state();
+        final PipelineState state = node.state();
+        final org.agrona.concurrent.status.CountersReader counters = counters();
         final ObjectNode global = JSON.createObjectNode();
         global.put("state", deploymentStatus(state));
         global.put("pipeline_complete", state == PipelineState.COMPLETED);
@@ -384,7 +459,10 @@ public final class ControlServer implements AutoCloseable
         groups.put("outputs", new TreeMap<>());
         final long[] recordsOut = { 0 };
         final String pipelineLabel = "pipeline=" + pipelineName;
-        pipeline.counters().forEach((counterId, typeId, keyBuffer, label) ->
+        final org.agrona.concurrent.status.CountersReader reader = null == counters ?
+            new org.agrona.concurrent.status.CountersReader(new org.agrona.concurrent.UnsafeBuffer(new byte[0]),
+            new org.agrona.concurrent.UnsafeBuffer(new byte[0])) : counters;
+        reader.forEach((counterId, typeId, keyBuffer, label) ->
         {
             final String metric;
             try
@@ -401,7 +479,7 @@ public final class ControlServer implements AutoCloseable
                 return; // another pipeline's counter in a shared registry
             }
             final String name = statName(metric);
-            final long value = pipeline.counters().getCounterValue(counterId);
+            final long value = reader.getCounterValue(counterId);
             if (typeId == KeelCounters.RECORDS_OUT_TYPE_ID)
             {
                 recordsOut[0] += value;
@@ -447,6 +525,7 @@ public final class ControlServer implements AutoCloseable
 
     private Response lifecycle(final PipelineState target, final int okStatus)
     {
+        final KeelPipeline pipeline = pipeline();
         try
         {
             // asking for the state the pipeline is in is not an error (Feldera's actions are idempotent)
@@ -491,7 +570,7 @@ public final class ControlServer implements AutoCloseable
         final long seq;
         try
         {
-            seq = pipeline.checkpoint();
+            seq = pipeline().checkpoint();
         }
         catch (final IllegalStateException ex)
         {
@@ -505,7 +584,7 @@ public final class ControlServer implements AutoCloseable
         final java.util.UUID id;
         try
         {
-            id = pipeline.syncCheckpoint();
+            id = pipeline().syncCheckpoint();
         }
         catch (final IllegalStateException ex)
         {
@@ -536,14 +615,14 @@ public final class ControlServer implements AutoCloseable
                     throw HttpRouter.badParameter("uuid", "= '" + value + "' is invalid; allowed: a checkpoint UUID " +
                         "from POST .../checkpoint/sync");
                 }
-                final CheckpointStatus status = pipeline.syncCheckpointStatus(id);
+                final CheckpointStatus status = pipeline().syncCheckpointStatus(id);
                 body.put("checkpoint_uuid", id.toString());
                 body.put("status", status.getClass().getSimpleName());
                 body.put("error", status instanceof CheckpointStatus.Failure ?
                     ((CheckpointStatus.Failure)status).error() : null);
                 return Response.json(200, body);
             }
-            final java.util.Optional<java.util.UUID> last = pipeline.lastSuccessfulCheckpointSync();
+            final java.util.Optional<java.util.UUID> last = pipeline().lastSuccessfulCheckpointSync();
             if (last.isPresent())
             {
                 body.put("success", last.get().toString());
@@ -617,7 +696,7 @@ public final class ControlServer implements AutoCloseable
 
     private Response checkpoints()
     {
-        final CheckpointStore store = pipeline.checkpointStore();
+        final CheckpointStore store = pipeline().checkpointStore();
         if (null == store)
         {
             throw noStore("pipeline '" + pipelineName + "' has no checkpoint store (storage in the configuration)");
@@ -640,7 +719,7 @@ public final class ControlServer implements AutoCloseable
 
     private CheckpointCoordinator coordinator()
     {
-        final CheckpointCoordinator coordinator = pipeline.checkpointCoordinator();
+        final CheckpointCoordinator coordinator = pipeline().checkpointCoordinator();
         if (null == coordinator)
         {
             throw noStore("pipeline '" + pipelineName + "' has no checkpoint store (storage in the configuration)");

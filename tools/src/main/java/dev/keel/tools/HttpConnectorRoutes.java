@@ -56,7 +56,7 @@ final class HttpConnectorRoutes implements AutoCloseable
     private static final String RETRY_AFTER_SECONDS = "1";
 
     private final HttpEndpoints endpoints;
-    private final KeelPipeline pipeline;
+    private final ServedNode node;
     private final String pipelineName;
     private final boolean durableAck;
     private final ThreadPoolExecutor ingress;
@@ -67,10 +67,10 @@ final class HttpConnectorRoutes implements AutoCloseable
     private volatile boolean closed;
 
     HttpConnectorRoutes(
-        final HttpEndpoints endpoints, final KeelPipeline pipeline, final String pipelineName, final boolean durableAck)
+        final HttpEndpoints endpoints, final ServedNode node, final String pipelineName, final boolean durableAck)
     {
         this.endpoints = endpoints;
-        this.pipeline = pipeline;
+        this.node = node;
         this.pipelineName = pipelineName;
         this.durableAck = durableAck;
         final AtomicInteger threads = new AtomicInteger();
@@ -188,6 +188,13 @@ final class HttpConnectorRoutes implements AutoCloseable
         {
             checkName(request);
             final String table = request.path("table");
+            final KeelPipeline pipeline = node.pipeline();
+            if (null == pipeline)
+            {
+                throw new ApiError(503, "PIPELINE_NOT_READY", "table '" + table + "': the pipeline is " +
+                    node.state() + " and not launched yet; nothing was accepted",
+                    details("table", table, "state", node.state().name()));
+            }
             final HttpInputEndpoint endpoint = endpoints.input(table);
             if (null == endpoint)
             {
@@ -213,7 +220,7 @@ final class HttpConnectorRoutes implements AutoCloseable
         final HttpInputEndpoint endpoint, final FormatSettings format, final byte[] body)
     {
         final String table = endpoint.table();
-        final PipelineState state = pipeline.state();
+        final PipelineState state = node.state();
         if (state == PipelineState.FAILED || state == PipelineState.STOPPED)
         {
             throw new ApiError(503, "PIPELINE_UNAVAILABLE", "table '" + table + "': the pipeline is " + state +
@@ -286,7 +293,7 @@ final class HttpConnectorRoutes implements AutoCloseable
         {
             return;
         }
-        final PipelineState state = pipeline.state();
+        final PipelineState state = node.state();
         final boolean gone = state == PipelineState.FAILED || state == PipelineState.STOPPED || closed;
         final long nowNs = System.nanoTime();
         for (final Waiting waiting : awaiting)

@@ -5,6 +5,7 @@ import dev.keel.engine.circuit.PipelineState;
 import dev.keel.engine.config.FaultToleranceModel;
 import dev.keel.engine.config.PipelineConfig;
 import dev.keel.engine.config.PipelineConfigParser;
+import dev.keel.engine.connector.ConnectorRegistry;
 import dev.keel.engine.program.ProgramDefinition;
 import org.agrona.CloseHelper;
 import picocli.CommandLine.Command;
@@ -24,7 +25,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code keel run --config pipeline.json [--program NAME] [--exit-at-eoi] [--http-port PORT
  * [--http-token-file PATH]]}: runs until SIGTERM/SIGINT (exit 143/130, after the close checkpoint),
  * {@code POST /v0/pipelines/NAME/stop} (exit 0), end of input with {@code --exit-at-eoi} (exit 0), or a failure of
- * the pipeline (exit 1, the error printed once with its code).
+ * the pipeline (exit 1, the error printed once with its code). The control API starts before the node, so that
+ * BOOTSTRAPPING, REPLAYING and, with {@code sync.standby: true}, STANDBY are visible; a standby runs once activated
+ * ({@code POST /v0/pipelines/NAME/activate}).
  */
 @Command(name = "run", description = "Run a pipeline until stopped (SIGTERM/SIGINT), or until end of input.")
 final class RunCommand implements Callable<Integer>
@@ -90,30 +93,36 @@ final class RunCommand implements Callable<Integer>
             logHold.close();
         }, "keel-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        final KeelNode node;
+        final KeelNode node = KeelNode.create(pipelineConfig, definition, ConnectorRegistry.discover(), ctx -> {});
+        nodeRef.set(node);
         final ControlServer control;
         try
         {
-            node = KeelNode.launch(pipelineConfig, definition);
-            nodeRef.set(node);
+            // the API first: BOOTSTRAPPING, REPLAYING and STANDBY are visible while the node starts
+            control = null == httpPort ? null : ControlServer.start(new ControlServer.Context()
+                .address(new InetSocketAddress(InetAddress.getLoopbackAddress(), httpPort))
+                .node(node)
+                .pipelineName(pipelineConfig.name())
+                .bearerToken(token)
+                .httpEndpoints(node.httpEndpoints(),
+                    pipelineConfig.faultTolerance().model() == FaultToleranceModel.EXACTLY_ONCE)
+                .stopHandler(force ->
+                {
+                    // the main thread closes the node: the server's thread only asks, so that its 202 is sent
+                    closer.force(force);
+                    stopRequested.countDown();
+                }));
+            controlRef.set(control);
+            if (null != control)
+            {
+                System.err.println("keel: control API on http://127.0.0.1:" + control.port() + "/v0/pipelines/" +
+                    pipelineConfig.name() + (null == token ? "" : " (bearer token required)"));
+            }
             try
             {
-                control = null == httpPort ? null : ControlServer.start(new ControlServer.Context()
-                    .address(new InetSocketAddress(InetAddress.getLoopbackAddress(), httpPort))
-                    .pipeline(node.pipeline())
-                    .pipelineName(pipelineConfig.name())
-                    .bearerToken(token)
-                    .httpEndpoints(node.httpEndpoints(),
-                        pipelineConfig.faultTolerance().model() == FaultToleranceModel.EXACTLY_ONCE)
-                    .stopHandler(force ->
-                    {
-                        // the main thread closes the node: the server's thread only asks, so that its 202 is sent
-                        closer.force(force);
-                        stopRequested.countDown();
-                    }));
-                controlRef.set(control);
+                node.start();
             }
-            catch (final IOException | RuntimeException ex)
+            catch (final RuntimeException ex)
             {
                 closer.close();
                 throw ex;
@@ -129,17 +138,21 @@ final class RunCommand implements Callable<Integer>
             throw ex;
         }
         launched.countDown();
-        if (null != control)
+        if (node.state() == PipelineState.STANDBY)
         {
-            System.err.println("keel: control API on http://127.0.0.1:" + control.port() + "/v0/pipelines/" +
-                pipelineConfig.name() + (null == token ? "" : " (bearer token required)"));
+            System.err.println("keel: pipeline '" + pipelineConfig.name() + "' in standby (program '" + programName +
+                "'), following " + node.standbyStatus().bucket() + " until activated (POST /v0/pipelines/" +
+                pipelineConfig.name() + "/activate)");
         }
-        System.err.println("keel: pipeline '" + pipelineConfig.name() + "' running program '" + programName + "'");
+        else
+        {
+            System.err.println("keel: pipeline '" + pipelineConfig.name() + "' running program '" + programName + "'");
+        }
         try
         {
             while (true)
             {
-                replay.poll(node.pipeline(), System.nanoTime());
+                replay.poll(node.counters(), node.state(), System.nanoTime());
                 if (stopRequested.await(100, TimeUnit.MILLISECONDS))
                 {
                     System.err.println("keel: stop requested through the control API" +
@@ -150,11 +163,11 @@ final class RunCommand implements Callable<Integer>
                 {
                     return exitAtEoi ? 1 : 0;
                 }
-                final PipelineState state = node.pipeline().state();
+                final PipelineState state = node.state();
                 if (state == PipelineState.FAILED)
                 {
                     System.err.println("keel: pipeline '" + pipelineConfig.name() + "' failed: " +
-                        describe(node.pipeline().failure()));
+                        describe(node.failure()));
                     return 1;
                 }
                 if (exitAtEoi && state == PipelineState.COMPLETED)

@@ -152,7 +152,12 @@ class ControlServerApiTest
             error(send("GET", P + "/checkpoint/sync_status"), 409, "SYNC_NOT_CONFIGURED");
             error(send("GET", P + "/checkpoint/sync_status?uuid=nope"), 400, "INVALID_PARAMETER");
             // features other parts of Keel do not have yet: 501
-            for (final String[] route : new String[][]{ { "POST", "/activate" }, { "POST", "/approve" } })
+            // activate is for a node in STANDBY only: 409 naming the state and what is needed
+            final JsonNode notStandby = error(send("POST", P + "/activate"), 409, "ILLEGAL_PIPELINE_ACTION");
+            assertTrue(notStandby.get("message").asText().contains("RUNNING") &&
+                notStandby.get("message").asText().contains("STANDBY"), notStandby.toString());
+            assertEquals("activate", notStandby.get("details").get("action").asText());
+            for (final String[] route : new String[][]{ { "POST", "/approve" } })
             {
                 final JsonNode notSupported = error(send(route[0], P + route[1]), 501, "NOT_SUPPORTED");
                 assertTrue(notSupported.get("message").asText().contains("not available"), notSupported.toString());

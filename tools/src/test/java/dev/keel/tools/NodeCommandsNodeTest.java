@@ -1,5 +1,7 @@
 package dev.keel.tools;
 
+import dev.keel.sync.SyncFixture;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keel.engine.config.PipelineConfig;
@@ -47,7 +49,7 @@ class NodeCommandsNodeTest
     @BeforeAll
     static void startS3()
     {
-        NodeS3.get();
+        SyncFixture.shared();
     }
 
     @Test
@@ -130,7 +132,7 @@ class NodeCommandsNodeTest
     @Test
     void syncWaitPushesToTheBucketAndStatusShowsIt() throws Exception
     {
-        final NodeS3 s3 = NodeS3.get();
+        final SyncFixture s3 = SyncFixture.shared();
         final String bucket = s3.newBucket();
         final Path trades = NodeSyncTest.writeTrades(dir.resolve("trades.json"), 1, 2_000, 3);
         final PipelineConfig config = PipelineConfigParser.parse(NodeSyncTest.config(trades, dir.resolve("vwap.json"),

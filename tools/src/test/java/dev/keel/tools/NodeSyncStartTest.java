@@ -1,5 +1,6 @@
 package dev.keel.tools;
 
+import dev.keel.sync.SyncFixture;
 import dev.keel.engine.KeelException;
 import dev.keel.engine.api.KeelPipeline;
 import dev.keel.engine.config.PipelineConfigParser;
@@ -40,13 +41,13 @@ class NodeSyncStartTest
     @BeforeAll
     static void startS3()
     {
-        NodeS3.get();
+        SyncFixture.shared();
     }
 
     @Test
     void roundTripFromTheBucketLatestAndByUuid() throws Exception
     {
-        final NodeS3 s3 = NodeS3.get();
+        final SyncFixture s3 = SyncFixture.shared();
         final String bucket = s3.newBucket();
         final Path trades = writeTrades(dir.resolve("trades.json"), 1, 2_000, 7);
         final Path output = dir.resolve("vwap.json");
@@ -86,7 +87,7 @@ class NodeSyncStartTest
     @Test
     void aRestartAfterStartingFromTheBucketReplaysTheLocalJournalOnTopOfThePulledCheckpoint() throws Exception
     {
-        final String bucket = NodeS3.get().newBucket();
+        final String bucket = SyncFixture.shared().newBucket();
         final Path trades = writeTrades(dir.resolve("trades.json"), 1, 1_500, 19);
         final Path output = dir.resolve("vwap.json");
         final String sync = "\"bucket\": \"" + bucket + "\"";
@@ -119,7 +120,7 @@ class NodeSyncStartTest
     @Test
     void readBucketOnlyWhenTheBucketIsEmptyAndNeverWritten() throws Exception
     {
-        final NodeS3 s3 = NodeS3.get();
+        final SyncFixture s3 = SyncFixture.shared();
         final String backup = s3.newBucket();
         final String primary = s3.newBucket();
         final Path trades = writeTrades(dir.resolve("trades.json"), 1, 1_500, 11);
@@ -143,7 +144,7 @@ class NodeSyncStartTest
     @Test
     void failIfNoCheckpointWithAnEmptyBucketFailsAndOtherwiseStartsFresh() throws Exception
     {
-        final String bucket = NodeS3.get().newBucket();
+        final String bucket = SyncFixture.shared().newBucket();
         final Path trades = writeTrades(dir.resolve("trades.json"), 1, 500, 13);
         final KeelException e = assertThrows(KeelException.class, () -> launch(config(trades,
             dir.resolve("vwap.json"), dir.resolve("storage"), "\"bucket\": \"" + bucket +
@@ -151,7 +152,7 @@ class NodeSyncStartTest
         assertEquals("SYNC_NO_CHECKPOINT", e.code(), e.getMessage());
         assertTrue(e.getMessage().contains(bucket) && e.getMessage().contains("fail_if_no_checkpoint"),
             e.getMessage());
-        assertFalse(e.getMessage().contains(NodeS3.SECRET_KEY));
+        assertFalse(e.getMessage().contains(SyncFixture.SECRET_KEY));
         assertFalse(Files.exists(dir.resolve("vwap.json")), "nothing ran");
 
         try (KeelNode node = launch(config(trades, dir.resolve("vwap.json"), dir.resolve("storage"),
@@ -177,21 +178,11 @@ class NodeSyncStartTest
             "\"start_from_checkpoint\": \"latest\"", closedPort)));
         assertEquals("SYNC_START_FAILED", e.code(), e.getMessage());
         assertTrue(e.getMessage().contains("nobody-home"), e.getMessage());
-        assertFalse(e.getMessage().contains(NodeS3.SECRET_KEY));
+        assertFalse(e.getMessage().contains(SyncFixture.SECRET_KEY));
         assertFalse(Files.exists(dir.resolve("vwap.json")), "no fresh start");
     }
 
-    @Test
-    void standbyIsRefusedUntilItIsBuilt()
-    {
-        final KeelException e = assertThrows(KeelException.class, () -> launch(config(
-            writeTrades(dir.resolve("trades.json"), 1, 10, 1), dir.resolve("vwap.json"), dir.resolve("storage"),
-            "\"bucket\": \"b-standby\", \"start_from_checkpoint\": \"latest\", \"standby\": true", 1)));
-        assertEquals("CONFIG_UNSUPPORTED", e.code());
-        assertTrue(e.getMessage().contains("sync.standby"), e.getMessage());
-    }
-
-    private static UUID runAndSync(final String config) throws Exception
+    static UUID runAndSync(final String config) throws Exception
     {
         try (KeelNode node = launch(config))
         {
@@ -202,12 +193,12 @@ class NodeSyncStartTest
         }
     }
 
-    private static KeelNode launch(final String config)
+    static KeelNode launch(final String config)
     {
         return KeelNode.launch(PipelineConfigParser.parse(config), ProgramRegistry.resolve("trades-vwap"));
     }
 
-    private static void deleteTree(final Path root) throws IOException
+    static void deleteTree(final Path root) throws IOException
     {
         try (Stream<Path> paths = Files.walk(root))
         {

@@ -1,5 +1,6 @@
 package dev.keel.tools;
 
+import dev.keel.sync.SyncFixture;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keel.engine.KeelException;
 import dev.keel.engine.api.KeelPipeline;
@@ -39,13 +40,13 @@ class NodeSyncTest
     @BeforeAll
     static void startS3()
     {
-        NodeS3.get();
+        SyncFixture.shared();
     }
 
     @Test
     void pushesPeriodicallyAndOnRequestAndExportsCounters() throws Exception
     {
-        final NodeS3 s3 = NodeS3.get();
+        final SyncFixture s3 = SyncFixture.shared();
         final String bucket = s3.newBucket();
         final Path trades = writeTrades(dir.resolve("trades.json"), 1, 2_000, 3);
         final String config = config(trades, dir.resolve("vwap.json"), dir.resolve("storage"),
@@ -84,7 +85,7 @@ class NodeSyncTest
             assertTrue(metric(metrics, "keel_sync_push_failures_total") == 0, metrics);
             assertTrue(metric(metrics, "keel_sync_bytes_transferred_total") > 0, metrics);
             assertTrue(metric(metrics, "keel_sync_last_synced_step") > 0, metrics);
-            assertFalse(metrics.contains(NodeS3.SECRET_KEY));
+            assertFalse(metrics.contains(SyncFixture.SECRET_KEY));
         }
     }
 
@@ -150,7 +151,7 @@ class NodeSyncTest
     static String config(final Path trades, final Path output, final Path storage, final String sync)
         throws IOException
     {
-        return config(trades, output, storage, sync, NodeS3.get().port);
+        return config(trades, output, storage, sync, SyncFixture.shared().s3Port);
     }
 
     /** As {@link #config(Path, Path, Path, String)} with the S3 endpoint on {@code s3Port}. */
@@ -160,8 +161,8 @@ class NodeSyncTest
         final String syncJson = null == sync ? "" :
             ", \"backend\": {\"name\": \"file\", \"config\": {\"sync\": {" + sync +
             ", \"endpoint\": \"http://127.0.0.1:" + s3Port + "\", \"region\": \"us-east-1\", " +
-            "\"provider\": \"Minio\", \"access_key\": \"" + NodeS3.ACCESS_KEY + "\", \"secret_key\": \"" +
-            NodeS3.SECRET_KEY + "\"}}}";
+            "\"provider\": \"Minio\", \"access_key\": \"" + SyncFixture.ACCESS_KEY + "\", \"secret_key\": \"" +
+            SyncFixture.SECRET_KEY + "\"}}}";
         return "{\n" +
             "  \"program\": \"trades-vwap\",\n" +
             "  \"storage\": {\"min_storage_bytes\": 0" + syncJson + "},\n" +

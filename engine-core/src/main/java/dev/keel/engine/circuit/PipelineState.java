@@ -9,8 +9,11 @@ import dev.keel.engine.status.KeelCounters;
  * <pre>
  *   INITIALIZING -> BOOTSTRAPPING -> REPLAYING -> RUNNING <-> PAUSED
  *                                                 RUNNING  -> COMPLETED
+ *   STANDBY -> INITIALIZING (activated)
  *   any state other than STOPPED -> FAILED;  any state other than FAILED -> STOPPED
  * </pre>
+ * {@link #STANDBY} is a node's state before its pipeline exists (a sync standby following a bucket until
+ * activated); a pipeline's own lifecycle starts at {@link #INITIALIZING}.
  */
 public enum PipelineState
 {
@@ -29,7 +32,9 @@ public enum PipelineState
     /** An error stopped the pipeline; the error is kept and reported. */
     FAILED(6),
     /** Closed by the host. */
-    STOPPED(7);
+    STOPPED(7),
+    /** A sync standby: following the checkpoints pushed to a bucket, waiting to be activated; no pipeline yet. */
+    STANDBY(8);
 
     private static final PipelineState[] BY_CODE = values();
 
@@ -84,6 +89,8 @@ public enum PipelineState
                 return next == RUNNING || next == FAILED || next == STOPPED;
             case COMPLETED:
                 return next == FAILED || next == STOPPED;
+            case STANDBY:
+                return next == INITIALIZING || next == FAILED || next == STOPPED;
             default:
                 return false;
         }

@@ -257,9 +257,9 @@ final class StorageConfigParser
             throw sync.error(ConfigException.WRONG_TYPE, key, "expected a non-empty string, got " +
                 ConfigPath.typeName(value) + " (value not shown)");
         }
-        if (value.textValue().isEmpty())
+        if (value.textValue().isBlank())
         {
-            throw sync.error(ConfigException.INVALID, key, "is empty; expected a non-empty string");
+            throw sync.error(ConfigException.INVALID, key, "is empty or blank; expected a non-empty string");
         }
         return Optional.of(value.textValue());
     }

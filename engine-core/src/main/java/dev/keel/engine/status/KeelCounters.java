@@ -73,6 +73,10 @@ public final class KeelCounters implements AutoCloseable
     public static final int SYNC_LAST_STEP_TYPE_ID = 1023;
     /** Checkpoint pulls from object storage that succeeded. */
     public static final int SYNC_PULLS_TYPE_ID = 1024;
+    /** Checkpoint pulls from object storage that failed (a standby retries them every pull interval). */
+    public static final int SYNC_PULL_FAILURES_TYPE_ID = 1025;
+    /** Bytes downloaded by checkpoint pulls (files already present locally are not downloaded). */
+    public static final int SYNC_PULLED_BYTES_TYPE_ID = 1026;
 
     /**
      * Records an endpoint moved (label {@code endpoint=<name> direction=input|output}): an input's records taken
@@ -213,6 +217,10 @@ public final class KeelCounters implements AutoCloseable
                 return "keel_sync_last_synced_step";
             case SYNC_PULLS_TYPE_ID:
                 return "keel_sync_pulls_total";
+            case SYNC_PULL_FAILURES_TYPE_ID:
+                return "keel_sync_pull_failures_total";
+            case SYNC_PULLED_BYTES_TYPE_ID:
+                return "keel_sync_pulled_bytes_total";
             default:
                 throw new IllegalArgumentException("not a Keel counter type id: " + typeId);
         }
