@@ -119,7 +119,7 @@ final class NodeClient
      * Like {@link #pipelineCall(String, String)}, but an error answer with {@code errorCode} (e.g.
      * {@code SYNC_NOT_CONFIGURED}) is returned rather than thrown.
      */
-    Answer pipelineCallAllowing(final String method, final String path, final String errorCode)
+    Answer pipelineCallAllowing(final String method, final String path, final String... errorCodes)
     {
         try
         {
@@ -127,9 +127,12 @@ final class NodeClient
         }
         catch (final ClientException ex)
         {
-            if (errorCode.equals(ex.errorCode))
+            for (final String errorCode : errorCodes)
             {
-                return new Answer(ex.httpStatus, ex.getMessage(), null);
+                if (errorCode.equals(ex.errorCode))
+                {
+                    return new Answer(ex.httpStatus, errorCode, null);
+                }
             }
             throw ex;
         }

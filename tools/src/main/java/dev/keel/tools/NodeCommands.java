@@ -127,6 +127,9 @@ final class NodeCommands
         footer = EXIT_CODES)
     static final class Status implements Callable<Integer>
     {
+        /** What the node answers for pipeline routes while it has no pipeline yet (starting, in STANDBY). */
+        private static final String NOT_READY = "PIPELINE_NOT_READY";
+
         private static final Set<String> SHOWN = Set.of(
             "name", "deployment_status", "pipeline_complete", "state", "errors", "deployment_error");
 
@@ -186,10 +189,11 @@ final class NodeCommands
 
         private static String checkpoints(final NodeClient client, final JsonNode stats)
         {
-            final Answer answer = client.pipelineCallAllowing("GET", "/checkpoint_status", "NO_CHECKPOINT_STORE");
+            final Answer answer = client.pipelineCallAllowing("GET", "/checkpoint_status", "NO_CHECKPOINT_STORE",
+                NOT_READY);
             if (null == answer.json())
             {
-                return "none (no storage configured)";
+                return NOT_READY.equals(answer.raw()) ? "not yet (no pipeline launched)" : "none (no storage configured)";
             }
             final StringBuilder sb = new StringBuilder();
             sb.append(metric(stats, null, "checkpoints")).append(" taken, ")
@@ -213,10 +217,11 @@ final class NodeCommands
 
         private static String sync(final NodeClient client, final JsonNode stats)
         {
-            final Answer answer = client.pipelineCallAllowing("GET", "/checkpoint/sync_status", "SYNC_NOT_CONFIGURED");
+            final Answer answer = client.pipelineCallAllowing("GET", "/checkpoint/sync_status", "SYNC_NOT_CONFIGURED",
+                NOT_READY);
             if (null == answer.json())
             {
-                return "not configured";
+                return NOT_READY.equals(answer.raw()) ? "not yet (no pipeline launched)" : "not configured";
             }
             final StringBuilder sb = new StringBuilder();
             for (final JsonNode bucket : stats.path("buckets"))
