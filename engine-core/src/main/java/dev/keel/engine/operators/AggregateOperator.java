@@ -124,7 +124,8 @@ public final class AggregateOperator extends Operator
                 cursor.next();
                 final int keyOffset = keyOffsets[i];
                 state.accumulate(
-                    keys, keyOffset, keyOffsets[i + 1] - keyOffset, hashes[i], cursor.row(), cursor.weight());
+                    keys, keyOffset, keyOffsets[i + 1] - keyOffset, hashes[i], state.prefetched(i), cursor.row(),
+                    cursor.weight());
             }
         }
         state.emit(output());

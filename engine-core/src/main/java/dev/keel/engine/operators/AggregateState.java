@@ -19,6 +19,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -188,11 +189,18 @@ final class AggregateState implements Stateful
      * {@link #accumulate} calls that follow find them there. With more groups than the caches hold, each
      * accumulate otherwise waits for two misses in turn (the slot, then the record it points to); issued
      * here for a whole chunk of rows, the loads are independent of each other and the CPU overlaps them.
-     * Only a hint: it changes no state and any hash is allowed.
+     * Only a hint: it changes no state and any hash is allowed. Remembers the records found, for
+     * {@link #prefetched}.
      */
     void prefetch(final long[] hashes, final int count)
     {
         final long[] records = prefetchRecords;
+        if (keyColumns == 0)
+        {
+            // one global group (an empty key, which touch does not take): in the cache anyway
+            Arrays.fill(records, 0, count, 0L);
+            return;
+        }
         for (int i = 0; i < count; i++)
         {
             records[i] = groups.probeHash(hashes[i]);
@@ -214,7 +222,28 @@ final class AggregateState implements Stateful
         final DirectBuffer key, final int keyOffset, final int keyLength, final long hash, final RowView row,
         final long weight)
     {
-        final long record = groups.findOrInsert(key, keyOffset, keyLength, hash);
+        accumulate(key, keyOffset, keyLength, hash, 0, row, weight);
+    }
+
+    /**
+     * The group record that the last {@link #prefetch} found for its {@code index}-th hash (0 if none), a
+     * hint for {@link #accumulate(DirectBuffer, int, int, long, long, RowView, long)} in the same chunk.
+     */
+    long prefetched(final int index)
+    {
+        return prefetchRecords[index];
+    }
+
+    /**
+     * Adds a row with a weight to the group of {@code key[keyOffset, keyOffset + keyLength)}; {@code hint} is
+     * 0 or {@link #prefetched} of this row's hash in the current chunk (groups are removed only by
+     * {@link #emit}, so it is still a live record; it is used only if its key is equal).
+     */
+    void accumulate(
+        final DirectBuffer key, final int keyOffset, final int keyLength, final long hash, final long hint,
+        final RowView row, final long weight)
+    {
+        final long record = groups.findOrInsert(key, keyOffset, keyLength, hash, hint);
         if (null != windows && groups.wasInserted())
         {
             indexWindow(key, keyOffset, record, 1);

@@ -24,7 +24,7 @@ public final class OffHeapHashMap implements Stateful
     private final PagedArena arena;
     private final int valueLength;
     private final int valueArea;
-    private final int lastValueWord;
+    private final int keyStart;
     private int[] tablePages;
     private long mask;
     private int size;
@@ -40,7 +40,7 @@ public final class OffHeapHashMap implements Stateful
         this.arena = arena;
         this.valueLength = valueLength;
         this.valueArea = (valueLength + 7) & ~7;
-        this.lastValueWord = valueArea > 0 ? HEADER_LENGTH + valueArea - 8 : 0;
+        this.keyStart = HEADER_LENGTH + valueArea;
         long capacity = SLOTS_PER_PAGE;
         while (capacity * 5 / 8 < expectedKeys)
         {
@@ -123,14 +123,34 @@ public final class OffHeapHashMap implements Stateful
     }
 
     /**
-     * Reads the first and the last word of the record's header and value area (both inside the record, at
-     * addresses known without a load, so the two reads overlap): for records of up to two cache lines, the
-     * lines that {@link #findOrInsert} and an update of the value touch. Returns a meaningless value for
-     * the caller to keep, so that the reads are not optimised away. Changes nothing.
+     * Reads the first word of the record and the first word of its key (both at addresses known without a
+     * load, so the two reads overlap). Everything {@link #findOrInsert} and an update of the value touch lies
+     * from the one to the other (header, value area, then the key compare from the key's start), so for
+     * records of up to two cache lines both lines are loaded whatever the record's alignment to a line.
+     * (The last value word was read before: with 80-byte records starting at a line boundary, the key sat
+     * in the second line and was missed.) Only for maps whose keys are never empty: the key word of an empty
+     * key lies past the record. Returns a meaningless value for the caller to keep, so that the
+     * reads are not optimised away. Changes nothing.
      */
     public long touch(final long record)
     {
-        return arena.getLong(record) + arena.getLong(record + lastValueWord);
+        return arena.getLong(record) + arena.getLong(record + keyStart);
+    }
+
+    /**
+     * As {@link #findOrInsert(DirectBuffer, int, int, long)}, trying first a record of this map that is
+     * probably the key's (from {@link #probeHash} earlier in the step): if its key is equal it is returned
+     * without walking the slot table again. {@code hint} must be 0 or a record of this map not removed
+     * since it was obtained (inserts and table growth do not move records).
+     */
+    public long findOrInsert(final DirectBuffer key, final int offset, final int length, final long hash, final long hint)
+    {
+        if (hint != 0 && keyEquals(hint, key, offset, length))
+        {
+            inserted = false;
+            return hint;
+        }
+        return findOrInsert(key, offset, length, hash);
     }
 
     /** Record address of the key, inserting a zeroed entry if absent (then {@link #wasInserted()} is true). */

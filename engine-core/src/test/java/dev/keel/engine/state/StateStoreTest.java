@@ -100,6 +100,53 @@ class StateStoreTest
     }
 
     @Test
+    void findOrInsertWithAHintUsesItOnlyForAnEqualKey()
+    {
+        final PagedArena arena = new PagedArena(4, false);
+        final OffHeapHashMap map = new OffHeapHashMap(arena, 8, 10);
+        final int length = putKey(1);
+        final long one = map.findOrInsert(key, 0, length, Hashing.hash(key, 0, length));
+        final int length2 = putKey(2);
+        final long hash2 = Hashing.hash(key, 0, length2);
+        // a hint of another key (as when two keys share a hash) is not taken: key 2 is inserted
+        final long two = map.findOrInsert(key, 0, length2, hash2, one);
+        assertNotEquals(one, two);
+        assertTrue(map.wasInserted());
+        assertEquals(2, map.size());
+        assertEquals(two, map.find(key, 0, length2, hash2));
+        // the right hint is returned as found, not inserted, and the map is unchanged
+        assertEquals(two, map.findOrInsert(key, 0, length2, hash2, two));
+        assertFalse(map.wasInserted());
+        putKey(1);
+        assertEquals(one, map.findOrInsert(key, 0, length, Hashing.hash(key, 0, length), 0));
+        assertFalse(map.wasInserted());
+        assertEquals(2, map.size());
+    }
+
+    @Test
+    void arenaWordsMustEndInsideTheirPage()
+    {
+        final PagedArena arena = new PagedArena(4, false);
+        final int page = arena.allocatePage();
+        final long base = (long)page << PagedArena.PAGE_SHIFT;
+        final long lastWord = base + PagedArena.PAGE_SIZE - 8;
+        arena.putLong(lastWord, -2L);
+        arena.addLong(lastWord, 1);
+        assertEquals(-1L, arena.getLong(lastWord));
+        arena.putInt(base + PagedArena.PAGE_SIZE - 4, 0x01020304);
+        assertEquals(0x01020304, arena.getInt(base + PagedArena.PAGE_SIZE - 4));
+        assertEquals(0x04, arena.pageOf(base).getByte(PagedArena.PAGE_SIZE - 4), "little-endian, as the page buffers");
+        final IndexOutOfBoundsException e =
+            assertThrows(IndexOutOfBoundsException.class, () -> arena.getLong(lastWord + 1));
+        assertTrue(e.getMessage().contains("page " + page), e.getMessage());
+        assertThrows(IndexOutOfBoundsException.class, () -> arena.putLong(lastWord + 4, 0));
+        assertThrows(IndexOutOfBoundsException.class, () -> arena.getInt(base + PagedArena.PAGE_SIZE - 3));
+        assertThrows(IndexOutOfBoundsException.class, () -> arena.getLong(((long)arena.pageCount() + 64) << 16));
+        arena.close();
+        assertThrows(IndexOutOfBoundsException.class, () -> arena.getLong(base), "a closed arena has no pages");
+    }
+
+    @Test
     void indexedZSetMatchesReferenceMultisets()
     {
         final PagedArena arena = new PagedArena(4, false);
