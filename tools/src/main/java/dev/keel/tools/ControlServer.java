@@ -22,6 +22,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -70,6 +71,7 @@ public final class ControlServer implements AutoCloseable
         private String pipelineName;
         private byte[] bearerToken;
         private StopHandler stopHandler;
+        private java.util.function.Consumer<PipelineState> desiredStatusListener;
 
         /** Where to listen; default 127.0.0.1 on a free port. */
         public Context address(final InetSocketAddress address)
@@ -103,6 +105,13 @@ public final class ControlServer implements AutoCloseable
         public Context stopHandler(final StopHandler handler)
         {
             this.stopHandler = handler;
+            return this;
+        }
+
+        /** Told of every pause (PAUSED) and resume (RUNNING) done through the API (a node records it), or null. */
+        public Context desiredStatusListener(final java.util.function.Consumer<PipelineState> listener)
+        {
+            this.desiredStatusListener = listener;
             return this;
         }
 
@@ -146,6 +155,7 @@ public final class ControlServer implements AutoCloseable
     private final KeelPipeline pipeline;
     private final String pipelineName;
     private final StopHandler stopHandler;
+    private final java.util.function.Consumer<PipelineState> desiredStatusListener;
 
     private ControlServer(final HttpServer server, final ExecutorService executor, final Context ctx)
     {
@@ -154,6 +164,7 @@ public final class ControlServer implements AutoCloseable
         this.pipeline = ctx.pipeline;
         this.pipelineName = ctx.pipelineName;
         this.stopHandler = ctx.stopHandler;
+        this.desiredStatusListener = ctx.desiredStatusListener;
     }
 
     /** Starts serving on {@code address} (port 0 picks a free port; see {@link #port()}), without a token. */
@@ -200,9 +211,7 @@ public final class ControlServer implements AutoCloseable
             .route("POST", V0 + "/activate", named(r -> notSupported(
                 "standby (a pipeline started to wait for activation) is not available in this build: the pipeline " +
                 "runs as soon as it starts, so there is nothing to activate")))
-            .route("POST", V0 + "/approve", named(r -> notSupported(
-                "bootstrap_policy await_approval is not available in this build: a checkpoint of another program is " +
-                "refused at launch (bootstrap policy reject), so there is nothing to approve")))
+            .route("POST", V0 + "/approve", named(r -> approve()))
             // the bare paths of earlier releases, with their answers
             .route("GET", "/status", r -> Response.json(200, legacyStatus()))
             .route("GET", "/metrics", r -> metrics())
@@ -268,7 +277,40 @@ public final class ControlServer implements AutoCloseable
         {
             body.putNull("deployment_error");
         }
+        final dev.keel.engine.program.ProgramChange change = pipeline.programChange();
+        if (null != change)
+        {
+            // what the bootstrap recomputes (or, in AwaitingApproval, would recompute once approved)
+            final ObjectNode bootstrap = body.putObject("bootstrap");
+            bootstrap.put("awaiting_approval", state == PipelineState.AWAITING_APPROVAL);
+            names(bootstrap.putObject("views"), change.addedViews(), change.removedViews(), change.modifiedViews());
+            names(bootstrap.putObject("operators"), change.addedOperators(), change.removedOperators(),
+                change.modifiedOperators());
+            change.recomputedOperators().forEach(bootstrap.putArray("recomputed_operators")::add);
+        }
         return body;
+    }
+
+    private static void names(
+        final ObjectNode node, final List<String> added, final List<String> removed, final List<String> modified)
+    {
+        added.forEach(node.putArray("added")::add);
+        removed.forEach(node.putArray("removed")::add);
+        modified.forEach(node.putArray("modified")::add);
+    }
+
+    private Response approve()
+    {
+        try
+        {
+            pipeline.approve();
+        }
+        catch (final IllegalStateException ex)
+        {
+            throw new ApiError(409, "ILLEGAL_PIPELINE_ACTION", ex.getMessage(),
+                details("state", pipeline.state().name(), "action", "approve"));
+        }
+        return Response.json(202, status());
     }
 
     /**
@@ -288,6 +330,7 @@ public final class ControlServer implements AutoCloseable
             case PAUSED -> "Paused";
             case FAILED -> "Failed";
             case STOPPED -> "Stopped";
+            case AWAITING_APPROVAL -> "AwaitingApproval";
         };
     }
 
@@ -426,6 +469,10 @@ public final class ControlServer implements AutoCloseable
         {
             throw new ApiError(409, "ILLEGAL_PIPELINE_ACTION", ex.getMessage(),
                 details("state", pipeline.state().name(), "action", target == PipelineState.PAUSED ? "pause" : "resume"));
+        }
+        if (null != desiredStatusListener)
+        {
+            desiredStatusListener.accept(target);
         }
         final ObjectNode body = okStatus == 200 ? JSON.createObjectNode().put("state", pipeline.state().name()) :
             status();

@@ -60,6 +60,7 @@ public final class KeelNode implements AutoCloseable
     private final KeelPipeline pipeline;
     private final List<AutoCloseable> owned;
     private final CheckpointSyncAgent syncAgent;
+    private StatusFile status;
     private boolean closed;
 
     private KeelNode(
@@ -214,7 +215,22 @@ public final class KeelNode implements AutoCloseable
             }
             ctx.faultTolerance().faultToleranceModel(null == storage && model != FaultToleranceModel.EXACTLY_ONCE ?
                 FaultToleranceModel.NONE : model);
+            ctx.faultTolerance().bootstrapPolicy(config.faultTolerance().bootstrapPolicy());
+            // restart memory: a pipeline paused when it stopped restarts paused
+            final StatusFile previous = null == storage ? null : StatusFile.read(storage.path());
+            ctx.faultTolerance().startPaused(null != previous && StatusFile.PAUSED.equals(previous.desiredStatus()));
             customizer.accept(ctx);
+            StatusFile status = null;
+            if (null != storage)
+            {
+                status = (null == previous ? StatusFile.fresh(ctx.faultTolerance().bootstrapPolicy()) :
+                    previous.withBootstrapPolicy(ctx.faultTolerance().bootstrapPolicy()))
+                    .withDesiredStatus(ctx.faultTolerance().startPaused() ? StatusFile.PAUSED : StatusFile.RUNNING);
+                status.write(storage.path());
+                LOG.log(Level.INFO, "pipeline '" + config.name() + "': deployment " + status.deploymentId() +
+                    ", desired status " + status.desiredStatus() + ", bootstrap_policy " +
+                    status.bootstrapPolicy().jsonName() + " (" + storage.path().resolve(StatusFile.NAME) + ")");
+            }
             if (null != errorLog)
             {
                 // every error an agent reports goes to the log first, then to a handler the embedder set
@@ -239,7 +255,10 @@ public final class KeelNode implements AutoCloseable
             final KeelPipeline pipeline = Keel.launch(ctx, program);
             opened.clear();
             java.util.Collections.reverse(owned);
-            return new KeelNode(config, storage, pipeline, owned, null == syncAgent ? null : syncAgent.start());
+            final KeelNode node =
+                new KeelNode(config, storage, pipeline, owned, null == syncAgent ? null : syncAgent.start());
+            node.status = status;
+            return node;
         }
         catch (final RuntimeException ex)
         {
@@ -332,6 +351,33 @@ public final class KeelNode implements AutoCloseable
         return pipeline;
     }
 
+    /** The deployment id kept in {@value StatusFile#NAME}, or null without storage. */
+    public synchronized java.util.UUID deploymentId()
+    {
+        return null == status ? null : status.deploymentId();
+    }
+
+    /**
+     * Records the desired status in {@value StatusFile#NAME} after a pause or resume (a restart honours it);
+     * nothing without storage. Any thread.
+     *
+     * @param state PAUSED for {@code Paused}; any other state for {@code Running}.
+     */
+    public synchronized void recordDesiredStatus(final dev.keel.engine.circuit.PipelineState state)
+    {
+        if (null == status)
+        {
+            return;
+        }
+        final String desired = state == dev.keel.engine.circuit.PipelineState.PAUSED ? StatusFile.PAUSED :
+            StatusFile.RUNNING;
+        if (!desired.equals(status.desiredStatus()))
+        {
+            status = status.withDesiredStatus(desired);
+            status.write(storage.path());
+        }
+    }
+
     public void close()
     {
         close(true);
@@ -351,7 +397,21 @@ public final class KeelNode implements AutoCloseable
         if (!closed)
         {
             closed = true;
-            final boolean clean = checkpoint && pipeline.state() != dev.keel.engine.circuit.PipelineState.FAILED;
+            final dev.keel.engine.circuit.PipelineState stateAtStop = pipeline.state();
+            final boolean clean = checkpoint && stateAtStop != dev.keel.engine.circuit.PipelineState.FAILED;
+            if (clean && (stateAtStop == dev.keel.engine.circuit.PipelineState.PAUSED ||
+                stateAtStop == dev.keel.engine.circuit.PipelineState.RUNNING ||
+                stateAtStop == dev.keel.engine.circuit.PipelineState.COMPLETED))
+            {
+                try
+                {
+                    recordDesiredStatus(stateAtStop);
+                }
+                catch (final KeelException ex)
+                {
+                    LOG.log(Level.WARNING, ex.getMessage());
+                }
+            }
             // the sync reads the checkpoint store, which the pipeline closes
             CloseHelper.quietClose(syncAgent);
             if (checkpoint)

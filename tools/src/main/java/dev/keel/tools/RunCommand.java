@@ -47,6 +47,11 @@ final class RunCommand implements Callable<Integer>
         "overrides the environment variable " + TOKEN_ENV + ".")
     Path httpTokenFile;
 
+    @Option(names = "--bootstrap-policy", paramLabel = "POLICY", description = "What this start does when the " +
+        "program differs from the checkpoint's: allow (recompute the new and modified views), reject, or " +
+        "await_approval (wait in AwaitingApproval for POST .../approve); overrides $.fault_tolerance.bootstrap_policy.")
+    String bootstrapPolicy;
+
     @Option(names = "--exit-at-eoi", description = "Exit 0 once every input reached end of input and all " +
         "output is delivered.")
     boolean exitAtEoi;
@@ -59,6 +64,16 @@ final class RunCommand implements Callable<Integer>
                 config + ": $.program: no program given; set \"program\" or pass --program NAME " +
                 "(built-in: " + ProgramRegistry.names() + ")"));
         final ProgramDefinition definition = ProgramRegistry.resolve(programName);
+        final dev.keel.engine.config.BootstrapPolicy policy;
+        try
+        {
+            policy = null == bootstrapPolicy ? null :
+                dev.keel.engine.config.BootstrapPolicy.fromJsonName(bootstrapPolicy, "--bootstrap-policy");
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new KeelException(KeelException.Category.CONFIG, "CONFIG_INVALID", ex.getMessage());
+        }
         final String token = bearerToken();
         final CountDownLatch stopped = new CountDownLatch(1);
         final CountDownLatch launched = new CountDownLatch(1);
@@ -90,7 +105,13 @@ final class RunCommand implements Callable<Integer>
         final ControlServer control;
         try
         {
-            node = KeelNode.launch(pipelineConfig, definition);
+            node = KeelNode.launch(pipelineConfig, definition, ctx ->
+            {
+                if (null != policy)
+                {
+                    ctx.faultTolerance().bootstrapPolicy(policy);
+                }
+            });
             nodeRef.set(node);
             try
             {
@@ -99,6 +120,7 @@ final class RunCommand implements Callable<Integer>
                     .pipeline(node.pipeline())
                     .pipelineName(pipelineConfig.name())
                     .bearerToken(token)
+                    .desiredStatusListener(node::recordDesiredStatus)
                     .stopHandler(force ->
                     {
                         // the main thread closes the node: the server's thread only asks, so that its 202 is sent

@@ -79,10 +79,13 @@ public final class CircuitAgent implements Agent, AutoCloseable
     private final long replayStallTimeoutNs;
     private StepListener stepListener;
     private DutyCycleHook dutyCycleHook;
-    private Runnable bootstrapTask;
+    private java.util.function.BooleanSupplier bootstrapTask;
+    private java.util.Set<String> recomputeEmits;
+    private Runnable afterRecompute;
     private ReplaySession replaySession;
     private long journalReplayFromPosition;
 
+    private final boolean startPaused;
     private long nextStep = 1;
     private long nextHousekeepingNs;
     private boolean completionFlushed;
@@ -115,6 +118,7 @@ public final class CircuitAgent implements Agent, AutoCloseable
         this.stepListener = ctx.stepListener();
         this.housekeepingIntervalNs = ctx.housekeepingIntervalNs();
         this.replayStallTimeoutNs = ctx.faultTolerance().replayStallTimeoutNs();
+        this.startPaused = ctx.faultTolerance().startPaused();
         this.journalReplayFromPosition = null == journal ? -1 : ctx.faultTolerance().journalReplayFromPosition();
         this.pinning = new CpuPinning(roleName(),
             ctx.threadingMode() != ThreadingMode.INVOKER && ctx.pinCircuitThread() ?
@@ -225,7 +229,36 @@ public final class CircuitAgent implements Agent, AutoCloseable
      */
     public void bootstrapTask(final Runnable task)
     {
+        this.bootstrapTask = () ->
+        {
+            task.run();
+            return true;
+        };
+    }
+
+    /**
+     * Sets a bootstrap task that is polled, once per duty cycle, until it answers true (it may wait for an approval
+     * meanwhile, in AWAITING_APPROVAL); when it does, the endpoints must be open. Before any agent runs.
+     *
+     * @param task the bootstrap: true once done.
+     */
+    public void bootstrapTask(final java.util.function.BooleanSupplier task)
+    {
         this.bootstrapTask = task;
+    }
+
+    /**
+     * After a bootstrap over a changed program ({@link Program#restoreChanged}): the first live step, once the
+     * journal is replayed, is the recompute step, with no input, in which {@code emittedViews} emit their full
+     * contents (the other views nothing); then {@code afterRecompute} runs (recovery requests a checkpoint).
+     *
+     * @param emittedViews   the added and modified views.
+     * @param afterRecompute run on the circuit thread after the step, or null.
+     */
+    public void recomputeOnStart(final java.util.Set<String> emittedViews, final Runnable afterRecompute)
+    {
+        this.recomputeEmits = emittedViews;
+        this.afterRecompute = afterRecompute;
     }
 
     /**
@@ -388,6 +421,7 @@ public final class CircuitAgent implements Agent, AutoCloseable
             {
                 case INITIALIZING:
                 case BOOTSTRAPPING:
+                case AWAITING_APPROVAL:
                     workCount += start();
                     if (lifecycle.state() != PipelineState.REPLAYING)
                     {
@@ -400,6 +434,15 @@ public final class CircuitAgent implements Agent, AutoCloseable
                     break;
 
                 case RUNNING:
+                    if (null != recomputeEmits)
+                    {
+                        if (!outputs.isFull())
+                        {
+                            workCount += runRecomputeStep(nowNs);
+                        }
+                        workCount += outputs.emit();
+                        break;
+                    }
                     workCount += inputs.collect(nowNs);
                     if (!outputs.isFull() && inputs.readyToStep(nowNs))
                     {
@@ -481,9 +524,11 @@ public final class CircuitAgent implements Agent, AutoCloseable
     {
         if (null != bootstrapTask)
         {
-            final Runnable task = bootstrapTask;
+            if (!bootstrapTask.getAsBoolean())
+            {
+                return 0;
+            }
             bootstrapTask = null;
-            task.run();
             if (!endpointsOpened)
             {
                 throw new IllegalStateException("pipeline '" + pipelineName + "': the bootstrap task did not open " +
@@ -503,7 +548,7 @@ public final class CircuitAgent implements Agent, AutoCloseable
         }
         else
         {
-            lifecycle.transition(PipelineState.RUNNING);
+            goLive();
         }
         started = true;
         return 1;
@@ -519,7 +564,7 @@ public final class CircuitAgent implements Agent, AutoCloseable
             replaySession = null;
             LOGGER.log(System.Logger.Level.INFO, "pipeline ''{0}'': replayed up to step {1}, journal position {2}",
                 pipelineName, lastStep(), endPosition);
-            lifecycle.transition(PipelineState.RUNNING);
+            goLive();
             return workCount + 1;
         }
         return workCount;
@@ -547,6 +592,69 @@ public final class CircuitAgent implements Agent, AutoCloseable
         if (!journaled)
         {
             outputs.markDurable(step);
+        }
+        return 1;
+    }
+
+    private void goLive()
+    {
+        lifecycle.transition(PipelineState.RUNNING);
+        if (startPaused)
+        {
+            // in the same duty cycle: no live step runs in between
+            lifecycle.transition(PipelineState.PAUSED);
+        }
+    }
+
+    private int runRecomputeStep(final long nowNs)
+    {
+        final long step = nextStep;
+        final boolean journaled = null != journal;
+        if (journaled)
+        {
+            stepRecord.reset(step, step, inputs.count());
+        }
+        inputs.seal(journaled ? stepRecord : null, journaled || null != stepListener);
+        program.recompute();
+        final java.util.Set<String> emitted = recomputeEmits;
+        recomputeEmits = null;
+        final java.util.Set<Operator> keep = new java.util.HashSet<>();
+        for (final String view : emitted)
+        {
+            keep.add(program.view(view));
+        }
+        long rows = 0;
+        for (final Operator view : views)
+        {
+            if (keep.contains(view))
+            {
+                rows += view.output().size();
+            }
+            else
+            {
+                // an unchanged view recomputed with its inputs: its consumers already have this contents
+                view.output().clear();
+            }
+        }
+        LOGGER.log(System.Logger.Level.INFO, "pipeline ''{0}'': bootstrap step {1} recomputed views {2} from the " +
+            "input tables ({3} rows emitted)", pipelineName, step, emitted, rows);
+
+        long journalPosition = 0;
+        if (journaled)
+        {
+            stepRecord.inputCount(inputs.stepCount()).inputHash(inputs.stepHash());
+            journalPosition = journal.append(stepRecord);
+        }
+        finishStep(step, journalPosition, inputs.stepCount(), inputs.stepHash(), false, nowNs);
+        if (!journaled)
+        {
+            outputs.markDurable(step);
+        }
+        if (null != afterRecompute)
+        {
+            final Runnable task = afterRecompute;
+            afterRecompute = null;
+            task.run();
         }
         return 1;
     }

@@ -6,6 +6,7 @@ package dev.keel.engine.circuit;
  * {@link PipelineLifecycle#transition(PipelineState)}, which logs every change.
  * <pre>
  *   INITIALIZING -> BOOTSTRAPPING -> REPLAYING -> RUNNING <-> PAUSED
+ *                   BOOTSTRAPPING <-> AWAITING_APPROVAL (program changed, bootstrap_policy await_approval)
  *                                                 RUNNING  -> COMPLETED
  *   any state other than STOPPED -> FAILED;  any state other than FAILED -> STOPPED
  * </pre>
@@ -27,7 +28,9 @@ public enum PipelineState
     /** An error stopped the pipeline; the error is kept and reported. */
     FAILED(6),
     /** Closed by the host. */
-    STOPPED(7);
+    STOPPED(7),
+    /** The program changed since the checkpoint and bootstrap_policy is await_approval: waiting for approve. */
+    AWAITING_APPROVAL(8);
 
     private static final PipelineState[] BY_CODE = values();
 
@@ -73,7 +76,10 @@ public enum PipelineState
                 return next == BOOTSTRAPPING || next == REPLAYING || next == RUNNING || next == FAILED ||
                     next == STOPPED;
             case BOOTSTRAPPING:
-                return next == REPLAYING || next == RUNNING || next == FAILED || next == STOPPED;
+                return next == REPLAYING || next == RUNNING || next == AWAITING_APPROVAL || next == FAILED ||
+                    next == STOPPED;
+            case AWAITING_APPROVAL:
+                return next == BOOTSTRAPPING || next == FAILED || next == STOPPED;
             case REPLAYING:
                 return next == RUNNING || next == FAILED || next == STOPPED;
             case RUNNING:

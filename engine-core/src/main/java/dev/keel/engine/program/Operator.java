@@ -20,6 +20,8 @@ public abstract class Operator implements Stateful
     private final Schema outputSchema;
     private final ZSetBatch output;
     private int id = -1;
+    private Operator[] inputs;
+    private long lineageFingerprint;
 
     protected Operator(final String name, final Schema outputSchema)
     {
@@ -90,6 +92,39 @@ public abstract class Operator implements Stateful
     final void id(final int id)
     {
         this.id = id;
+    }
+
+    /**
+     * The operators this one reads, as declared when it was added to the program, or null if it was added
+     * without them ({@link ProgramBuilder#add(Operator)}): then it is taken to depend on every operator before it.
+     */
+    public final Operator[] inputs()
+    {
+        return null == inputs ? null : inputs.clone();
+    }
+
+    final Operator[] inputsInternal()
+    {
+        return inputs;
+    }
+
+    final void inputs(final Operator[] inputs)
+    {
+        this.inputs = inputs;
+    }
+
+    /**
+     * Fingerprint of this operator and everything it reads, transitively: equal in two programs when the operator
+     * computes the same thing from the same tables, so its state can be carried over (a bootstrap keeps it).
+     */
+    public final long lineageFingerprint()
+    {
+        return lineageFingerprint;
+    }
+
+    final void lineageFingerprint(final long fingerprint)
+    {
+        this.lineageFingerprint = fingerprint;
     }
 
     /** Default: no state beyond the arena records already reachable from metadata. */

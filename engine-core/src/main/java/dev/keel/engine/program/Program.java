@@ -19,17 +19,41 @@ public final class Program implements AutoCloseable
     private final Operator[] operators;
     private final Map<String, InputTable> tables;
     private final Map<String, Operator> views;
+    private final ProgramDefinition definition;
+    private final MetaBuffer operatorMeta = new MetaBuffer();
+    private boolean[] recompute;
 
     Program(
         final PagedArena arena,
         final List<Operator> operators,
         final Map<String, InputTable> tables,
-        final Map<String, Operator> views)
+        final Map<String, Operator> views,
+        final ProgramDefinition definition)
     {
         this.arena = arena;
         this.operators = operators.toArray(new Operator[0]);
         this.tables = Collections.unmodifiableMap(new LinkedHashMap<>(tables));
         this.views = Collections.unmodifiableMap(new LinkedHashMap<>(views));
+        this.definition = definition;
+        long prefix = this.operators.length;
+        for (final Operator operator : this.operators)
+        {
+            long h = operator.fingerprint();
+            final Operator[] inputs = operator.inputsInternal();
+            if (null == inputs)
+            {
+                h = Hashing.combine(h, prefix);
+            }
+            else
+            {
+                for (final Operator input : inputs)
+                {
+                    h = Hashing.combine(h, input.lineageFingerprint());
+                }
+            }
+            operator.lineageFingerprint(h);
+            prefix = Hashing.combine(prefix, h);
+        }
     }
 
     /** Builds a program from a definition on a fresh arena. */
@@ -42,7 +66,7 @@ public final class Program implements AutoCloseable
     {
         final ProgramBuilder builder = new ProgramBuilder(arena);
         definition.define(builder);
-        return builder.build();
+        return builder.build(definition);
     }
 
     public PagedArena arena()
@@ -85,13 +109,98 @@ public final class Program implements AutoCloseable
         return List.of(operators);
     }
 
-    /** Evaluates one step: every operator in order, from the tables' inputs to the views' deltas. */
+    /**
+     * Evaluates one step: every operator in order, from the tables' inputs to the views' deltas. While a
+     * bootstrap's recompute is pending ({@link #restoreChanged}), the operators to recompute are skipped: their
+     * state stays fresh until {@link #recompute()}.
+     */
     public void step()
     {
-        for (final Operator operator : operators)
+        final boolean[] skip = recompute;
+        for (int i = 0; i < operators.length; i++)
         {
-            operator.step();
+            if (null == skip || !skip[i])
+            {
+                operators[i].step();
+            }
         }
+    }
+
+    /** Keeps every input table's contents (see {@link InputTable#materialize()}): before any step or restore. */
+    public void materializeTables()
+    {
+        for (final InputTable table : tables.values())
+        {
+            table.materialize();
+        }
+    }
+
+    /** True while a bootstrap's recompute step is pending. */
+    public boolean hasPendingRecompute()
+    {
+        return null != recompute;
+    }
+
+    /**
+     * The recompute step of a bootstrap: every input table's contents are fed, as inserts, to the operators to
+     * recompute (which hold fresh state), so that they and their views catch up in one step. Operators that kept
+     * their state do not run. Afterwards every operator runs in every step again. Call {@link #endStep()} after
+     * the views' deltas were taken.
+     */
+    public void recompute()
+    {
+        final boolean[] run = recompute;
+        if (null == run)
+        {
+            throw new IllegalStateException("no recompute pending");
+        }
+        for (final InputTable table : tables.values())
+        {
+            table.emitContents();
+        }
+        for (int i = 0; i < operators.length; i++)
+        {
+            if (run[i])
+            {
+                operators[i].step();
+            }
+        }
+        recompute = null;
+    }
+
+    /**
+     * Restores a checkpoint of another version of this program (after its pages were restored into
+     * {@link #arena()}): operators the change keeps get their saved metadata, the ones to recompute get fresh
+     * state (a second build of the definition over the same arena) and are skipped by {@link #step()} until
+     * {@link #recompute()}.
+     *
+     * @param change the comparison of the checkpoint's program with this one.
+     */
+    public void restoreChanged(final ProgramChange change)
+    {
+        final Program fresh = build(definition, arena);
+        final boolean[] run = change.recomputeMask();
+        final byte[][] saved = change.keptMeta();
+        for (int i = 0; i < operators.length; i++)
+        {
+            if (run[i] || null == saved[i])
+            {
+                operatorMeta.reset();
+                fresh.operators[i].saveMeta(operatorMeta);
+                operators[i].loadMeta(new MetaBuffer(operatorMeta.toByteArray()));
+            }
+            else
+            {
+                final MetaBuffer meta = new MetaBuffer(saved[i]);
+                operators[i].loadMeta(meta);
+                if (meta.remaining() != 0)
+                {
+                    throw new IllegalStateException("operator '" + operators[i].name() + "' left " +
+                        meta.remaining() + " bytes of its checkpoint metadata unread");
+                }
+            }
+        }
+        recompute = run.clone();
     }
 
     /** Clears every operator's delta once the views' deltas were handed to the outputs. */
@@ -118,18 +227,49 @@ public final class Program implements AutoCloseable
         return h;
     }
 
-    /** Metadata of every operator, in order, for a checkpoint. */
+    /**
+     * Metadata of every operator, in order, for a checkpoint: in the {@link ProgramShape} layout (each operator's
+     * name, kind, lineage fingerprint and metadata, then the views), so that a later version of the program can
+     * tell which operators it shares with this one.
+     */
     public void saveMeta(final MetaBuffer meta)
     {
+        meta.putInt(ProgramShape.MAGIC);
         meta.putInt(operators.length);
         for (final Operator operator : operators)
         {
-            operator.saveMeta(meta);
+            operatorMeta.reset();
+            operator.saveMeta(operatorMeta);
+            meta.putString(operator.name()).putString(operator.kind()).putLong(operator.lineageFingerprint());
+            meta.putByteArray(operatorMeta.toByteArray());
+        }
+        meta.putInt(views.size());
+        for (final Map.Entry<String, Operator> view : views.entrySet())
+        {
+            meta.putString(view.getKey()).putLong(view.getValue().lineageFingerprint());
         }
     }
 
+    /**
+     * Loads the metadata of a checkpoint of this same program (same fingerprint): see {@link #saveMeta}; a
+     * checkpoint written before per-operator metadata (no {@link ProgramShape#MAGIC}) is read in the old layout.
+     */
     public void loadMeta(final MetaBuffer meta)
     {
+        final int first = meta.getInt();
+        if (first != ProgramShape.MAGIC)
+        {
+            if (first != operators.length)
+            {
+                throw new IllegalStateException(
+                    "checkpoint has " + first + " operators, program has " + operators.length);
+            }
+            for (final Operator operator : operators)
+            {
+                operator.loadMeta(meta);
+            }
+            return;
+        }
         final int count = meta.getInt();
         if (count != operators.length)
         {
@@ -137,7 +277,10 @@ public final class Program implements AutoCloseable
         }
         for (final Operator operator : operators)
         {
-            operator.loadMeta(meta);
+            meta.getString();
+            meta.getString();
+            meta.getLong();
+            operator.loadMeta(new MetaBuffer(meta.getByteArray()));
         }
     }
 
