@@ -598,12 +598,7 @@ public final class CircuitAgent implements Agent, AutoCloseable
 
     private void goLive()
     {
-        lifecycle.transition(PipelineState.RUNNING);
-        if (startPaused)
-        {
-            // in the same duty cycle: no live step runs in between
-            lifecycle.transition(PipelineState.PAUSED);
-        }
+        lifecycle.transition(startPaused ? PipelineState.PAUSED : PipelineState.RUNNING);
     }
 
     private int runRecomputeStep(final long nowNs)

@@ -7,6 +7,7 @@ package dev.keel.engine.circuit;
  * <pre>
  *   INITIALIZING -> BOOTSTRAPPING -> REPLAYING -> RUNNING <-> PAUSED
  *                   BOOTSTRAPPING <-> AWAITING_APPROVAL (program changed, bootstrap_policy await_approval)
+ *   INITIALIZING | BOOTSTRAPPING | REPLAYING -> PAUSED (a pipeline started paused, instead of RUNNING)
  *                                                 RUNNING  -> COMPLETED
  *   any state other than STOPPED -> FAILED;  any state other than FAILED -> STOPPED
  * </pre>
@@ -73,15 +74,15 @@ public enum PipelineState
         switch (this)
         {
             case INITIALIZING:
-                return next == BOOTSTRAPPING || next == REPLAYING || next == RUNNING || next == FAILED ||
-                    next == STOPPED;
+                return next == BOOTSTRAPPING || next == REPLAYING || next == RUNNING || next == PAUSED ||
+                    next == FAILED || next == STOPPED;
             case BOOTSTRAPPING:
-                return next == REPLAYING || next == RUNNING || next == AWAITING_APPROVAL || next == FAILED ||
-                    next == STOPPED;
+                return next == REPLAYING || next == RUNNING || next == PAUSED || next == AWAITING_APPROVAL ||
+                    next == FAILED || next == STOPPED;
             case AWAITING_APPROVAL:
                 return next == BOOTSTRAPPING || next == FAILED || next == STOPPED;
             case REPLAYING:
-                return next == RUNNING || next == FAILED || next == STOPPED;
+                return next == RUNNING || next == PAUSED || next == FAILED || next == STOPPED;
             case RUNNING:
                 return next == PAUSED || next == COMPLETED || next == FAILED || next == STOPPED;
             case PAUSED:
