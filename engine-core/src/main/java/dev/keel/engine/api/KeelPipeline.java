@@ -130,8 +130,8 @@ public final class KeelPipeline implements AutoCloseable
         final List<EndpointCounters> endpointCounters = new ArrayList<>();
         try
         {
-            checkNames("inputHandle", ctx.inputHandleTables(), program.tables().keySet());
-            checkNames("outputHandle", ctx.outputHandleViews(), program.views().keySet());
+            AttachmentChecks.checkNames("inputHandle", ctx.inputHandleTables(), program.tables().keySet());
+            AttachmentChecks.checkNames("outputHandle", ctx.outputHandleViews(), program.views().keySet());
 
             resolveEndpoints(ctx, program, attachedInputs, attachedOutputs, toCloseOnFailure);
             final List<InputAttachment> inputs = new ArrayList<>(attachedInputs);
@@ -139,7 +139,7 @@ public final class KeelPipeline implements AutoCloseable
             for (final Map.Entry<String, InputTable> entry : program.tables().entrySet())
             {
                 final String table = entry.getKey();
-                if (ctx.inputHandleTables().contains(table) || !hasInput(ctx, table))
+                if (ctx.inputHandleTables().contains(table) || !AttachmentChecks.hasInput(ctx, table))
                 {
                     final ManyToOneRingBuffer ringBuffer = new ManyToOneRingBuffer(new UnsafeBuffer(
                         ByteBuffer.allocateDirect(EngineContext.ringCapacity(ctx.inputHandleBufferLength()))));
@@ -154,7 +154,7 @@ public final class KeelPipeline implements AutoCloseable
             for (final Map.Entry<String, Operator> entry : program.views().entrySet())
             {
                 final String view = entry.getKey();
-                if (ctx.outputHandleViews().contains(view) || !hasOutput(ctx, view))
+                if (ctx.outputHandleViews().contains(view) || !AttachmentChecks.hasOutput(ctx, view))
                 {
                     final OneToOneRingBuffer ringBuffer = new OneToOneRingBuffer(new UnsafeBuffer(
                         ByteBuffer.allocateDirect(EngineContext.ringCapacity(ctx.outputHandleBufferLength()))));
@@ -797,42 +797,6 @@ public final class KeelPipeline implements AutoCloseable
         if (null != agent && !agents.contains(agent))
         {
             agents.add(agent);
-        }
-    }
-
-    private static boolean hasInput(final EngineContext ctx, final String table)
-    {
-        for (final InputAttachment input : ctx.inputs())
-        {
-            if (input.table().equals(table))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean hasOutput(final EngineContext ctx, final String view)
-    {
-        for (final OutputAttachment output : ctx.outputs())
-        {
-            if (output.view().equals(view))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static void checkNames(final String field, final Iterable<String> names, final java.util.Set<String> known)
-    {
-        for (final String name : names)
-        {
-            if (!known.contains(name))
-            {
-                throw new KeelException(KeelException.Category.CONFIG, "CONFIG_INVALID",
-                    "EngineContext." + field + " = " + name + " is invalid; allowed: one of " + known);
-            }
         }
     }
 }

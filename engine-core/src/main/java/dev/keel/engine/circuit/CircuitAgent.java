@@ -438,7 +438,7 @@ public final class CircuitAgent implements Agent, AutoCloseable
                     {
                         if (!outputs.isFull())
                         {
-                            workCount += runRecomputeStep(nowNs);
+                            workCount += runStep(nowNs);
                         }
                         workCount += outputs.emit();
                         break;
@@ -580,7 +580,20 @@ public final class CircuitAgent implements Agent, AutoCloseable
         }
         // the input hash (a pass over every input byte) is for the journal and the step listener only
         inputs.seal(journaled ? stepRecord : null, journaled || null != stepListener);
-        evaluate();
+        final Runnable afterStep = null == recomputeEmits ? null : afterRecompute;
+        if (null == recomputeEmits)
+        {
+            evaluate();
+        }
+        else
+        {
+            // the recompute step: no input; the recomputed views emit their whole contents
+            final long rows = program.recompute(recomputeEmits);
+            LOGGER.log(System.Logger.Level.INFO, "pipeline ''{0}'': bootstrap step {1} recomputed views {2} from " +
+                "the input tables ({3} rows emitted)", pipelineName, step, recomputeEmits, rows);
+            recomputeEmits = null;
+            afterRecompute = null;
+        }
 
         long journalPosition = 0;
         if (journaled)
@@ -599,59 +612,6 @@ public final class CircuitAgent implements Agent, AutoCloseable
     private void goLive()
     {
         lifecycle.transition(startPaused ? PipelineState.PAUSED : PipelineState.RUNNING);
-    }
-
-    private int runRecomputeStep(final long nowNs)
-    {
-        final long step = nextStep;
-        final boolean journaled = null != journal;
-        if (journaled)
-        {
-            stepRecord.reset(step, step, inputs.count());
-        }
-        inputs.seal(journaled ? stepRecord : null, journaled || null != stepListener);
-        program.recompute();
-        final java.util.Set<String> emitted = recomputeEmits;
-        recomputeEmits = null;
-        final java.util.Set<Operator> keep = new java.util.HashSet<>();
-        for (final String view : emitted)
-        {
-            keep.add(program.view(view));
-        }
-        long rows = 0;
-        for (final Operator view : views)
-        {
-            if (keep.contains(view))
-            {
-                rows += view.output().size();
-            }
-            else
-            {
-                // an unchanged view recomputed with its inputs: its consumers already have this contents
-                view.output().clear();
-            }
-        }
-        LOGGER.log(System.Logger.Level.INFO, "pipeline ''{0}'': bootstrap step {1} recomputed views {2} from the " +
-            "input tables ({3} rows emitted)", pipelineName, step, emitted, rows);
-
-        long journalPosition = 0;
-        if (journaled)
-        {
-            stepRecord.inputCount(inputs.stepCount()).inputHash(inputs.stepHash());
-            journalPosition = journal.append(stepRecord);
-        }
-        finishStep(step, journalPosition, inputs.stepCount(), inputs.stepHash(), false, nowNs);
-        if (!journaled)
-        {
-            outputs.markDurable(step);
-        }
-        if (null != afterRecompute)
-        {
-            final Runnable task = afterRecompute;
-            afterRecompute = null;
-            task.run();
-        }
-        return 1;
     }
 
     private void evaluate()

@@ -144,10 +144,14 @@ public final class Program implements AutoCloseable
     /**
      * The recompute step of a bootstrap: every input table's contents are fed, as inserts, to the operators to
      * recompute (which hold fresh state), so that they and their views catch up in one step. Operators that kept
-     * their state do not run. Afterwards every operator runs in every step again. Call {@link #endStep()} after
-     * the views' deltas were taken.
+     * their state do not run. Afterwards every operator runs in every step again. Views not in
+     * {@code emittedViews} (recomputed only because they share operators with a changed one) emit nothing: their
+     * consumers have their contents already. Call {@link #endStep()} after the views' deltas were taken.
+     *
+     * @param emittedViews the added and modified views, which emit their whole contents.
+     * @return the number of rows the emitted views carry.
      */
-    public void recompute()
+    public long recompute(final java.util.Set<String> emittedViews)
     {
         final boolean[] run = recompute;
         if (null == run)
@@ -166,6 +170,23 @@ public final class Program implements AutoCloseable
             }
         }
         recompute = null;
+        final java.util.Set<Operator> emitted = new java.util.HashSet<>();
+        long rows = 0;
+        for (final String view : emittedViews)
+        {
+            if (emitted.add(view(view)))
+            {
+                rows += view(view).output().size();
+            }
+        }
+        for (final Operator view : views.values())
+        {
+            if (!emitted.contains(view))
+            {
+                view.output().clear();
+            }
+        }
+        return rows;
     }
 
     /**
