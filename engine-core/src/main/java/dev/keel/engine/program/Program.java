@@ -280,6 +280,17 @@ public final class Program implements AutoCloseable
         final int first = meta.getInt();
         if (first != ProgramShape.MAGIC)
         {
+            for (final InputTable table : tables.values())
+            {
+                if (table.isMaterialized() && table.tableKind() != InputTable.Kind.KEYED)
+                {
+                    throw new dev.keel.engine.KeelException(dev.keel.engine.KeelException.Category.RECOVERY,
+                        "CHECKPOINT_FORMAT_OLD", "the checkpoint predates the input tables' kept contents (table '" +
+                        table.name() + "' has none in it), which this version keeps with fault tolerance on; " +
+                        "restore it with the Keel version that wrote it, or remove the storage directory to start " +
+                        "afresh");
+                }
+            }
             if (first != operators.length)
             {
                 throw new IllegalStateException(
