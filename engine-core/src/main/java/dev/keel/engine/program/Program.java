@@ -22,6 +22,7 @@ public final class Program implements AutoCloseable
     private final ProgramDefinition definition;
     private final MetaBuffer operatorMeta = new MetaBuffer();
     private boolean[] recompute;
+    private boolean[] contents;
 
     Program(
         final PagedArena arena,
@@ -144,7 +145,8 @@ public final class Program implements AutoCloseable
     /**
      * The recompute step of a bootstrap: every input table's contents are fed, as inserts, to the operators to
      * recompute (which hold fresh state), so that they and their views catch up in one step. Operators that kept
-     * their state do not run. Afterwards every operator runs in every step again. Views not in
+     * their state do not run; where a recomputed operator or an added view reads one, its whole contents come
+     * from a scratch build of the program (on its own arena, closed at the end of this call). Afterwards every operator runs in every step again. Views not in
      * {@code emittedViews} (recomputed only because they share operators with a changed one) emit nothing: their
      * consumers have their contents already. Call {@link #endStep()} after the views' deltas were taken.
      *
@@ -162,6 +164,37 @@ public final class Program implements AutoCloseable
         {
             table.emitContents();
         }
+        boolean scratchNeeded = false;
+        for (int i = 0; i < operators.length; i++)
+        {
+            scratchNeeded |= contents[i] && !run[i] && !(operators[i] instanceof InputTable);
+        }
+        if (scratchNeeded)
+        {
+            // the whole contents of unchanged operators that recomputed ones (or added views) read, without
+            // touching their state: a scratch build of the program over the tables' contents, dropped afterwards
+            try (Program scratch = build(definition, new PagedArena()))
+            {
+                for (final Map.Entry<String, InputTable> table : tables.entrySet())
+                {
+                    scratch.table(table.getKey()).input().addAll(table.getValue().output(), 1);
+                }
+                for (int i = 0; i < operators.length; i++)
+                {
+                    if (contents[i] || scratch.operators[i] instanceof InputTable)
+                    {
+                        scratch.operators[i].step();
+                    }
+                }
+                for (int i = 0; i < operators.length; i++)
+                {
+                    if (contents[i] && !run[i] && !(operators[i] instanceof InputTable))
+                    {
+                        operators[i].output().addAll(scratch.operators[i].output(), 1);
+                    }
+                }
+            }
+        }
         for (int i = 0; i < operators.length; i++)
         {
             if (run[i])
@@ -170,6 +203,7 @@ public final class Program implements AutoCloseable
             }
         }
         recompute = null;
+        contents = null;
         final java.util.Set<Operator> emitted = new java.util.HashSet<>();
         long rows = 0;
         for (final String view : emittedViews)
@@ -222,6 +256,7 @@ public final class Program implements AutoCloseable
             }
         }
         recompute = run.clone();
+        contents = change.contentsMask().clone();
     }
 
     /** Clears every operator's delta once the views' deltas were handed to the outputs. */

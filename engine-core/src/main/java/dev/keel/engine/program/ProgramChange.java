@@ -14,9 +14,10 @@ import java.util.Set;
  * their lineage fingerprints are (the operator and everything it reads, transitively, unchanged), so their state
  * is kept. Views are added (new name), removed (name gone) or modified (same name, another lineage).
  * <p>
- * A bootstrap recomputes, from the input tables' contents, the operators that are new or changed, those behind an
- * added or modified view, every operator they read (tables apart) and every operator reading them, until that set
- * is closed: those get fresh state. Only added and modified views emit their (full) contents in the recompute step.
+ * A bootstrap gives the new and changed operators fresh state and recomputes them, in one recompute step, from the
+ * input tables' contents. Unchanged operators keep their state and keep running; when a recomputed operator or an
+ * added view reads one of them, its whole contents are computed for that step on a scratch copy of the program
+ * (then dropped), so that its own state is not disturbed. Only added and modified views emit, their full contents.
  */
 public final class ProgramChange
 {
@@ -30,6 +31,7 @@ public final class ProgramChange
     private final List<String> recomputedOperators = new ArrayList<>();
     private final Set<String> emittedViews = new LinkedHashSet<>();
     private final boolean[] recomputeMask;
+    private final boolean[] contentsMask;
     private final byte[][] keptMeta;
 
     private ProgramChange(final ProgramShape saved, final Program program)
@@ -37,6 +39,7 @@ public final class ProgramChange
         final List<Operator> operators = program.operators();
         final int n = operators.size();
         recomputeMask = new boolean[n];
+        contentsMask = new boolean[n];
         keptMeta = new byte[n][];
 
         // match operators by lineage, in order (identical operators on the same input match one to one)
@@ -113,7 +116,6 @@ public final class ProgramChange
                 continue;
             }
             emittedViews.add(view.getKey());
-            changed[view.getValue().id()] = true;
         }
         for (final String view : saved.views().keySet())
         {
@@ -123,12 +125,35 @@ public final class ProgramChange
             }
         }
 
-        closeRecomputeSet(operators, changed);
         for (int i = 0; i < n; i++)
         {
+            recomputeMask[i] = changed[i] && !(operators.get(i) instanceof InputTable);
+            contentsMask[i] = recomputeMask[i];
             if (recomputeMask[i])
             {
                 recomputedOperators.add(operators.get(i).name());
+            }
+        }
+        for (final String view : emittedViews)
+        {
+            contentsMask[program.views().get(view).id()] = true;
+        }
+        // whatever a recomputed operator or an emitted view reads must show its whole contents in the recompute step
+        for (int i = n - 1; i >= 0; i--)
+        {
+            if (!contentsMask[i])
+            {
+                continue;
+            }
+            final Operator[] inputs = operators.get(i).inputsInternal();
+            final int inputCount = null == inputs ? i : inputs.length;
+            for (int k = 0; k < inputCount; k++)
+            {
+                final int input = null == inputs ? k : inputs[k].id();
+                if (!(operators.get(input) instanceof InputTable))
+                {
+                    contentsMask[input] = true;
+                }
             }
         }
     }
@@ -143,42 +168,6 @@ public final class ProgramChange
     public static ProgramChange between(final ProgramShape saved, final Program program)
     {
         return new ProgramChange(saved, program);
-    }
-
-    private void closeRecomputeSet(final List<Operator> operators, final boolean[] seeds)
-    {
-        final int n = operators.size();
-        for (int i = 0; i < n; i++)
-        {
-            recomputeMask[i] = seeds[i] && !(operators.get(i) instanceof InputTable);
-        }
-        boolean grew = true;
-        while (grew)
-        {
-            grew = false;
-            for (int i = n - 1; i >= 0; i--)
-            {
-                final Operator operator = operators.get(i);
-                final Operator[] inputs = operator.inputsInternal();
-                final int inputCount = null == inputs ? i : inputs.length;
-                boolean readsRecomputed = false;
-                for (int k = 0; k < inputCount; k++)
-                {
-                    final int input = null == inputs ? k : inputs[k].id();
-                    readsRecomputed |= recomputeMask[input];
-                    if (recomputeMask[i] && !recomputeMask[input] && !(operators.get(input) instanceof InputTable))
-                    {
-                        recomputeMask[input] = true;
-                        grew = true;
-                    }
-                }
-                if (readsRecomputed && !recomputeMask[i])
-                {
-                    recomputeMask[i] = true;
-                    grew = true;
-                }
-            }
-        }
     }
 
     /** True if no operator and no view changed: the checkpoint restores as it is. */
@@ -224,7 +213,7 @@ public final class ProgramChange
         return Collections.unmodifiableList(changedTables);
     }
 
-    /** Operators that get fresh state and are recomputed from the input tables, in order. */
+    /** Operators that get fresh state and are recomputed from the input tables (the new and changed), in order. */
     public List<String> recomputedOperators()
     {
         return Collections.unmodifiableList(recomputedOperators);
@@ -239,6 +228,11 @@ public final class ProgramChange
     boolean[] recomputeMask()
     {
         return recomputeMask;
+    }
+
+    boolean[] contentsMask()
+    {
+        return contentsMask;
     }
 
     byte[][] keptMeta()
