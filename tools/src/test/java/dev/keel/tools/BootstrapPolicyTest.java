@@ -53,6 +53,7 @@ class BootstrapPolicyTest
     Path dir;
 
     private final Random random = new Random(11);
+    private String model = "exactly_once";
     private int tradeCount;
 
     private static final Schema PRICED = Schema.of(
@@ -203,6 +204,21 @@ class BootstrapPolicyTest
     }
 
     @Test
+    void allowUnderAtLeastOnceRecomputesWithoutAJournal() throws Exception
+    {
+        model = "at_least_once";
+        final Run before = firstVersion();
+        final Path scratch = fromScratch(new Added(), "vwap", "big", "counts");
+        try (KeelNode node = launch(before.storage, new Added(), null, "vwap", "big", "counts"))
+        {
+            assertEquals(List.of("counts"), node.pipeline().programChange().addedViews());
+            complete(node);
+        }
+        assertSameOutput(scratch, before.storage, "vwap", 0);
+        assertSameOutput(scratch, before.storage, "counts", 0);
+    }
+
+    @Test
     void allowDropsARemovedView() throws Exception
     {
         final Run before = firstVersion();
@@ -339,7 +355,7 @@ class BootstrapPolicyTest
         return "{\n" +
             "  \"name\": \"p\",\n" +
             "  \"storage_config\": {\"path\": " + JSON.writeValueAsString(storage.toString()) + "},\n" +
-            "  \"fault_tolerance\": {\"model\": \"exactly_once\"" +
+            "  \"fault_tolerance\": {\"model\": \"" + model + "\"" +
             (null == policy ? "" : ", \"bootstrap_policy\": \"" + policy.jsonName() + "\"") + "},\n" +
             "  \"threading_mode\": \"shared\",\n" +
             "  \"inputs\": {\"trades\": {\"stream\": \"trades\", \"max_batch_size\": 100,\n" +
