@@ -103,14 +103,19 @@ public abstract class Operator implements Stateful
         return null == inputs ? null : inputs.clone();
     }
 
-    final Operator[] inputsInternal()
+    /**
+     * Records the operators this one reads; called once, by the program builder that adds it.
+     *
+     * @param inputs the operators it reads.
+     * @throws IllegalStateException if they were recorded already.
+     */
+    public final void assignInputs(final Operator[] inputs)
     {
-        return inputs;
-    }
-
-    final void inputs(final Operator[] inputs)
-    {
-        this.inputs = inputs;
+        if (null != this.inputs)
+        {
+            throw new IllegalStateException("operator " + name + " already has its inputs");
+        }
+        this.inputs = inputs.clone();
     }
 
     /**
@@ -122,7 +127,12 @@ public abstract class Operator implements Stateful
         return lineageFingerprint;
     }
 
-    final void lineageFingerprint(final long fingerprint)
+    /**
+     * Sets {@link #lineageFingerprint()}; called once, by the program that the operator belongs to, when built.
+     *
+     * @param fingerprint the lineage fingerprint.
+     */
+    public final void assignLineageFingerprint(final long fingerprint)
     {
         this.lineageFingerprint = fingerprint;
     }

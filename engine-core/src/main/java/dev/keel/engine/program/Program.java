@@ -40,7 +40,7 @@ public final class Program implements AutoCloseable
         for (final Operator operator : this.operators)
         {
             long h = operator.fingerprint();
-            final Operator[] inputs = operator.inputsInternal();
+            final Operator[] inputs = operator.inputs();
             if (null == inputs)
             {
                 h = Hashing.combine(h, prefix);
@@ -52,7 +52,7 @@ public final class Program implements AutoCloseable
                     h = Hashing.combine(h, input.lineageFingerprint());
                 }
             }
-            operator.lineageFingerprint(h);
+            operator.assignLineageFingerprint(h);
             prefix = Hashing.combine(prefix, h);
         }
     }

@@ -96,7 +96,7 @@ public final class ProgramBuilder
                         "'" + operator.name() + "': input '" + input.name() + "' is not part of this program");
                 }
             }
-            operator.inputs(inputs.clone());
+            operator.assignInputs(inputs);
         }
         operator.id(operators.size());
         operators.add(operator);

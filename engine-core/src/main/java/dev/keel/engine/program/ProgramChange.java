@@ -145,7 +145,7 @@ public final class ProgramChange
             {
                 continue;
             }
-            final Operator[] inputs = operators.get(i).inputsInternal();
+            final Operator[] inputs = operators.get(i).inputs();
             final int inputCount = null == inputs ? i : inputs.length;
             for (int k = 0; k < inputCount; k++)
             {
