@@ -10,6 +10,7 @@ import dev.keel.engine.status.KeelCounters;
 import dev.keel.engine.circuit.PipelineState;
 import dev.keel.engine.ft.CheckpointCoordinator;
 import dev.keel.engine.ft.CheckpointFailure;
+import dev.keel.engine.program.ProgramChange;
 import dev.keel.engine.spi.CheckpointStatus;
 import dev.keel.engine.spi.CheckpointInfo;
 import dev.keel.engine.spi.CheckpointStore;
@@ -22,6 +23,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -39,7 +41,7 @@ import static dev.keel.tools.HttpRouter.details;
  * Feldera's paths live under {@code /v0/pipelines/{name}} for the one pipeline this node runs (another name is
  * 404). {@code deployment_status} uses Feldera's names; Keel's COMPLETED (every input ended, all output delivered)
  * is reported as Feldera does for a pipeline whose inputs are exhausted: {@code Running} with
- * {@code "pipeline_complete": true}. Features this build does not have ({@code approve}) answer 501
+ * {@code "pipeline_complete": true}. What a host did not provide (a stop handler) answers 501
  * {@code NOT_SUPPORTED} saying what is missing.
  * <p>
  * The server serves a {@link ServedNode}: it may start before the node's pipeline exists, so that STANDBY,
@@ -78,6 +80,7 @@ public final class ControlServer implements AutoCloseable
         private StopHandler stopHandler;
         private dev.keel.engine.connector.http.HttpEndpoints httpEndpoints;
         private boolean durableIngress;
+        private java.util.function.Consumer<PipelineState> desiredStatusListener;
 
         /** Where to listen; default 127.0.0.1 on a free port. */
         public Context address(final InetSocketAddress address)
@@ -140,6 +143,13 @@ public final class ControlServer implements AutoCloseable
             return this;
         }
 
+        /** Told of every pause (PAUSED) and resume (RUNNING) done through the API (a node records it), or null. */
+        public Context desiredStatusListener(final java.util.function.Consumer<PipelineState> listener)
+        {
+            this.desiredStatusListener = listener;
+            return this;
+        }
+
         /** Validates and fills in defaults; called by {@link ControlServer#start(Context)}. */
         public Context conclude()
         {
@@ -191,6 +201,7 @@ public final class ControlServer implements AutoCloseable
     private final String pipelineName;
     private final StopHandler stopHandler;
     private final HttpConnectorRoutes connectorRoutes;
+    private final java.util.function.Consumer<PipelineState> desiredStatusListener;
 
     private ControlServer(final HttpServer server, final ExecutorService executor, final Context ctx)
     {
@@ -201,6 +212,7 @@ public final class ControlServer implements AutoCloseable
         this.node = ctx.node;
         this.pipelineName = ctx.pipelineName;
         this.stopHandler = ctx.stopHandler;
+        this.desiredStatusListener = ctx.desiredStatusListener;
     }
 
     /** Starts serving on {@code address} (port 0 picks a free port; see {@link #port()}), without a token. */
@@ -249,9 +261,7 @@ public final class ControlServer implements AutoCloseable
             .route("POST", V0 + "/checkpoint/sync", named(r -> syncCheckpoint()))
             .route("GET", V0 + "/checkpoint/sync_status", Set.of("uuid"), named(this::syncStatus))
             .route("POST", V0 + "/activate", named(r -> activate()))
-            .route("POST", V0 + "/approve", named(r -> notSupported(
-                "bootstrap_policy await_approval is not available in this build: a checkpoint of another program is " +
-                "refused at launch (bootstrap policy reject), so there is nothing to approve")))
+            .route("POST", V0 + "/approve", named(r -> approve()))
             // the bare paths of earlier releases, with their answers
             .route("GET", "/status", r -> Response.json(200, legacyStatus()))
             .route("GET", "/metrics", r -> metrics())
@@ -326,7 +336,42 @@ public final class ControlServer implements AutoCloseable
         {
             body.set("standby", standbyOf(standby));
         }
+        final KeelPipeline pipeline = node.pipeline();
+        final ProgramChange change = null == pipeline ? null : pipeline.programChange();
+        if (null != change)
+        {
+            // what the bootstrap recomputes (or, in AwaitingApproval, would recompute once approved)
+            final ObjectNode bootstrap = body.putObject("bootstrap");
+            bootstrap.put("awaiting_approval", state == PipelineState.AWAITING_APPROVAL);
+            names(bootstrap.putObject("views"), change.addedViews(), change.removedViews(), change.modifiedViews());
+            names(bootstrap.putObject("operators"), change.addedOperators(), change.removedOperators(),
+                change.modifiedOperators());
+            change.recomputedOperators().forEach(bootstrap.putArray("recomputed_operators")::add);
+        }
         return body;
+    }
+
+    private static void names(
+        final ObjectNode node, final List<String> added, final List<String> removed, final List<String> modified)
+    {
+        added.forEach(node.putArray("added")::add);
+        removed.forEach(node.putArray("removed")::add);
+        modified.forEach(node.putArray("modified")::add);
+    }
+
+    private Response approve()
+    {
+        final KeelPipeline pipeline = pipeline();
+        try
+        {
+            pipeline.approve();
+        }
+        catch (final IllegalStateException ex)
+        {
+            throw new ApiError(409, "ILLEGAL_PIPELINE_ACTION", ex.getMessage(),
+                details("state", pipeline.state().name(), "action", "approve"));
+        }
+        return Response.json(202, status());
     }
 
     /**
@@ -347,6 +392,7 @@ public final class ControlServer implements AutoCloseable
             case FAILED -> "Failed";
             case STOPPED -> "Stopped";
             case STANDBY -> "Standby";
+            case AWAITING_APPROVAL -> "AwaitingApproval";
         };
     }
 
@@ -545,6 +591,10 @@ public final class ControlServer implements AutoCloseable
         {
             throw new ApiError(409, "ILLEGAL_PIPELINE_ACTION", ex.getMessage(),
                 details("state", pipeline.state().name(), "action", target == PipelineState.PAUSED ? "pause" : "resume"));
+        }
+        if (null != desiredStatusListener)
+        {
+            desiredStatusListener.accept(target);
         }
         final ObjectNode body = okStatus == 200 ? JSON.createObjectNode().put("state", pipeline.state().name()) :
             status();

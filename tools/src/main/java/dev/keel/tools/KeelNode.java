@@ -94,6 +94,7 @@ public final class KeelNode implements AutoCloseable, ServedNode
     private volatile KeelPipeline pipeline;
     private volatile Throwable failure;
     private volatile boolean closed;
+    private StatusFile status;
 
     private KeelNode(
         final PipelineConfig config,
@@ -567,7 +568,21 @@ public final class KeelNode implements AutoCloseable, ServedNode
             final FaultToleranceModel model = config.faultTolerance().model();
             ctx.faultTolerance().faultToleranceModel(null == storage && model != FaultToleranceModel.EXACTLY_ONCE ?
                 FaultToleranceModel.NONE : model);
+            ctx.faultTolerance().bootstrapPolicy(config.faultTolerance().bootstrapPolicy());
+            // restart memory: a pipeline paused when it stopped restarts paused
+            final StatusFile previous = null == storage ? null : StatusFile.read(storage.path());
+            ctx.faultTolerance().startPaused(null != previous && StatusFile.PAUSED.equals(previous.desiredStatus()));
             customizer.accept(ctx);
+            if (null != storage)
+            {
+                status = (null == previous ? StatusFile.fresh(ctx.faultTolerance().bootstrapPolicy()) :
+                    previous.withBootstrapPolicy(ctx.faultTolerance().bootstrapPolicy()))
+                    .withDesiredStatus(ctx.faultTolerance().startPaused() ? StatusFile.PAUSED : StatusFile.RUNNING);
+                status.write(storage.path());
+                LOG.log(Level.INFO, "pipeline '" + config.name() + "': deployment " + status.deploymentId() +
+                    ", desired status " + status.desiredStatus() + ", bootstrap_policy " +
+                    status.bootstrapPolicy().jsonName() + " (" + storage.path().resolve(StatusFile.NAME) + ")");
+            }
             if (null != errorLog)
             {
                 // every error an agent reports goes to the log first, then to a handler the embedder set
@@ -677,32 +692,52 @@ public final class KeelNode implements AutoCloseable, ServedNode
                 CloseHelper.closeAll(toClose);
                 return;
             }
-            final boolean clean = checkpoint && p.state() != PipelineState.FAILED;
-            // the sync reads the checkpoint store, which the pipeline closes
-            CloseHelper.quietClose(syncAgent);
-            if (checkpoint)
-            {
-                p.close();
-            }
-            else
-            {
-                p.closeWithoutCheckpoint();
-            }
-            if (null != storage && clean)
+            final PipelineState stateAtStop = p.state();
+            final boolean clean = checkpoint && stateAtStop != PipelineState.FAILED;
+            if (clean && (stateAtStop == PipelineState.PAUSED || stateAtStop == PipelineState.RUNNING ||
+                stateAtStop == PipelineState.COMPLETED))
             {
                 try
                 {
-                    Files.deleteIfExists(storage.path().resolve(RUNNING_MARKER));
+                    recordDesiredStatus(stateAtStop);
                 }
-                catch (final IOException ex)
+                catch (final KeelException ex)
                 {
-                    LOG.log(Level.WARNING, "cannot remove " + storage.path().resolve(RUNNING_MARKER) + ": " + ex);
+                    LOG.log(Level.WARNING, ex.getMessage());
                 }
             }
-            final List<AutoCloseable> toClose = new ArrayList<>(owned);
-            owned.clear();
-            java.util.Collections.reverse(toClose);
-            CloseHelper.closeAll(toClose);
+            try
+            {
+                // the sync reads the checkpoint store, which the pipeline closes
+                CloseHelper.quietClose(syncAgent);
+                if (checkpoint)
+                {
+                    p.close();
+                }
+                else
+                {
+                    p.closeWithoutCheckpoint();
+                }
+                if (null != storage && clean)
+                {
+                    try
+                    {
+                        Files.deleteIfExists(storage.path().resolve(RUNNING_MARKER));
+                    }
+                    catch (final IOException ex)
+                    {
+                        LOG.log(Level.WARNING, "cannot remove " + storage.path().resolve(RUNNING_MARKER) + ": " + ex);
+                    }
+                }
+            }
+            finally
+            {
+                // the node's own resources, even if the pipeline's close threw (the storage lock last)
+                final List<AutoCloseable> toClose = new ArrayList<>(owned);
+                owned.clear();
+                java.util.Collections.reverse(toClose);
+                CloseHelper.closeAll(toClose);
+            }
         }
     }
 
@@ -766,4 +801,31 @@ public final class KeelNode implements AutoCloseable, ServedNode
                 "cannot write " + storage.path().resolve(RUNNING_MARKER) + ": " + ex, ex);
         }
     }
+    /** The deployment id kept in {@value StatusFile#NAME}, or null without storage. */
+    public synchronized java.util.UUID deploymentId()
+    {
+        return null == status ? null : status.deploymentId();
+    }
+
+    /**
+     * Records the desired status in {@value StatusFile#NAME} after a pause or resume (a restart honours it);
+     * nothing without storage. Any thread.
+     *
+     * @param state PAUSED for {@code Paused}; any other state for {@code Running}.
+     */
+    public synchronized void recordDesiredStatus(final dev.keel.engine.circuit.PipelineState state)
+    {
+        if (null == status)
+        {
+            return;
+        }
+        final String desired = state == dev.keel.engine.circuit.PipelineState.PAUSED ? StatusFile.PAUSED :
+            StatusFile.RUNNING;
+        if (!desired.equals(status.desiredStatus()))
+        {
+            status = status.withDesiredStatus(desired);
+            status.write(storage.path());
+        }
+    }
+
 }

@@ -53,6 +53,11 @@ final class RunCommand implements Callable<Integer>
         "overrides the environment variable " + TOKEN_ENV + ".")
     Path httpTokenFile;
 
+    @Option(names = "--bootstrap-policy", paramLabel = "POLICY", description = "What this start does when the " +
+        "program differs from the checkpoint's: allow (recompute the new and modified views), reject, or " +
+        "await_approval (wait in AwaitingApproval for POST .../approve); overrides $.fault_tolerance.bootstrap_policy.")
+    String bootstrapPolicy;
+
     @Option(names = "--exit-at-eoi", description = "Exit 0 once every input reached end of input and all " +
         "output is delivered.")
     boolean exitAtEoi;
@@ -65,6 +70,16 @@ final class RunCommand implements Callable<Integer>
                 config + ": $.program: no program given; set \"program\" or pass --program NAME " +
                 "(built-in: " + ProgramRegistry.names() + ")"));
         final ProgramDefinition definition = ProgramRegistry.resolve(programName);
+        final dev.keel.engine.config.BootstrapPolicy policy;
+        try
+        {
+            policy = null == bootstrapPolicy ? null :
+                dev.keel.engine.config.BootstrapPolicy.fromJsonName(bootstrapPolicy, "--bootstrap-policy");
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new KeelException(KeelException.Category.CONFIG, "CONFIG_INVALID", ex.getMessage());
+        }
         final String token = bearerToken();
         final ReplayProgress replay = ReplayProgress.forRun(pipelineConfig.name());
         final CountDownLatch stopped = new CountDownLatch(1);
@@ -93,7 +108,13 @@ final class RunCommand implements Callable<Integer>
             logHold.close();
         }, "keel-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        final KeelNode node = KeelNode.create(pipelineConfig, definition, ConnectorRegistry.discover(), ctx -> {});
+        final KeelNode node = KeelNode.create(pipelineConfig, definition, ConnectorRegistry.discover(), ctx ->
+        {
+            if (null != policy)
+            {
+                ctx.faultTolerance().bootstrapPolicy(policy);
+            }
+        });
         nodeRef.set(node);
         final ControlServer control;
         try
@@ -104,6 +125,7 @@ final class RunCommand implements Callable<Integer>
                 .node(node)
                 .pipelineName(pipelineConfig.name())
                 .bearerToken(token)
+                .desiredStatusListener(node::recordDesiredStatus)
                 .httpEndpoints(node.httpEndpoints(),
                     pipelineConfig.faultTolerance().model() == FaultToleranceModel.EXACTLY_ONCE)
                 .stopHandler(force ->

@@ -151,17 +151,14 @@ class ControlServerApiTest
             assertTrue(noSync.get("message").asText().contains("storage.backend.config.sync"), noSync.toString());
             error(send("GET", P + "/checkpoint/sync_status"), 409, "SYNC_NOT_CONFIGURED");
             error(send("GET", P + "/checkpoint/sync_status?uuid=nope"), 400, "INVALID_PARAMETER");
-            // features other parts of Keel do not have yet: 501
             // activate is for a node in STANDBY only: 409 naming the state and what is needed
             final JsonNode notStandby = error(send("POST", P + "/activate"), 409, "ILLEGAL_PIPELINE_ACTION");
             assertTrue(notStandby.get("message").asText().contains("RUNNING") &&
                 notStandby.get("message").asText().contains("STANDBY"), notStandby.toString());
             assertEquals("activate", notStandby.get("details").get("action").asText());
-            for (final String[] route : new String[][]{ { "POST", "/approve" } })
-            {
-                final JsonNode notSupported = error(send(route[0], P + route[1]), 501, "NOT_SUPPORTED");
-                assertTrue(notSupported.get("message").asText().contains("not available"), notSupported.toString());
-            }
+            // approve outside AwaitingApproval: 409 saying why
+            final JsonNode notAwaiting = error(send("POST", P + "/approve"), 409, "ILLEGAL_PIPELINE_ACTION");
+            assertTrue(notAwaiting.get("message").asText().contains("nothing to approve"), notAwaiting.toString());
             assertEquals(3, json(send("POST", P + "/checkpoint"), 200).get("checkpoint_sequence_number").asLong(),
                 "checkpoint/sync issued no checkpoint request");
             error(send("POST", P + "/stop"), 501, "NOT_SUPPORTED");

@@ -31,6 +31,8 @@ public final class FaultToleranceContext
     private CheckpointStore checkpointStore;
     private CheckpointSync checkpointSync;
     private FaultToleranceModel faultToleranceModel;
+    private dev.keel.engine.config.BootstrapPolicy bootstrapPolicy = dev.keel.engine.config.BootstrapPolicy.ALLOW;
+    private boolean startPaused;
     private long checkpointIntervalNs = 0;
     private Path checkpointRequestsDir;
     private boolean checkpointOnClose = true;
@@ -199,6 +201,46 @@ public final class FaultToleranceContext
     public FaultToleranceModel faultToleranceModel()
     {
         return faultToleranceModel;
+    }
+
+    /**
+     * What the start does when the program differs from the checkpoint's (Feldera's {@code bootstrap_policy}):
+     * allow (default), reject, or await_approval; see {@link dev.keel.engine.config.BootstrapPolicy}.
+     *
+     * @param policy the policy.
+     * @return this.
+     */
+    public FaultToleranceContext bootstrapPolicy(final dev.keel.engine.config.BootstrapPolicy policy)
+    {
+        checkNotConcluded();
+        this.bootstrapPolicy = java.util.Objects.requireNonNull(policy, "bootstrapPolicy");
+        return this;
+    }
+
+    /**
+     * Enter PAUSED instead of RUNNING once bootstrapped and replayed (a node restarting a pipeline that was paused
+     * when it stopped, from its {@code status.json}); no live step runs before. Default false.
+     *
+     * @param paused true to start paused.
+     * @return this.
+     */
+    public FaultToleranceContext startPaused(final boolean paused)
+    {
+        checkNotConcluded();
+        this.startPaused = paused;
+        return this;
+    }
+
+    /** @return whether the pipeline starts paused. */
+    public boolean startPaused()
+    {
+        return startPaused;
+    }
+
+    /** @return the bootstrap policy. */
+    public dev.keel.engine.config.BootstrapPolicy bootstrapPolicy()
+    {
+        return bootstrapPolicy;
     }
 
     /**

@@ -67,6 +67,7 @@ public final class KeelPipeline implements AutoCloseable
     private final List<AgentRunner> runners = new ArrayList<>();
     private final List<EndpointCounters> endpointCounters = new ArrayList<>();
     private volatile CheckpointCoordinator coordinator;
+    private volatile Recovery recovery;
     private AgentInvoker invoker;
     private boolean closed;
     private volatile boolean skipCheckpointOnClose;
@@ -100,6 +101,11 @@ public final class KeelPipeline implements AutoCloseable
         ctx.conclude();
         final Program program = Program.build(
             definition, new PagedArena(ctx.arenaPagesPerChunk(), ctx.arenaPreTouch()));
+        if (null != ctx.faultTolerance().checkpointStore())
+        {
+            // a bootstrap after a program change recomputes views from the tables' contents, kept in checkpoints
+            program.materializeTables();
+        }
         final KeelCounters ownedCounters = null == ctx.counters() ?
             new KeelCounters(ctx.countersValuesBufferLength()) : null;
         final KeelCounters counters = null == ownedCounters ? ctx.counters() : ownedCounters;
@@ -124,8 +130,8 @@ public final class KeelPipeline implements AutoCloseable
         final List<EndpointCounters> endpointCounters = new ArrayList<>();
         try
         {
-            checkNames("inputHandle", ctx.inputHandleTables(), program.tables().keySet());
-            checkNames("outputHandle", ctx.outputHandleViews(), program.views().keySet());
+            AttachmentChecks.checkNames("inputHandle", ctx.inputHandleTables(), program.tables().keySet());
+            AttachmentChecks.checkNames("outputHandle", ctx.outputHandleViews(), program.views().keySet());
 
             resolveEndpoints(ctx, program, attachedInputs, attachedOutputs, toCloseOnFailure);
             final List<InputAttachment> inputs = new ArrayList<>(attachedInputs);
@@ -133,7 +139,7 @@ public final class KeelPipeline implements AutoCloseable
             for (final Map.Entry<String, InputTable> entry : program.tables().entrySet())
             {
                 final String table = entry.getKey();
-                if (ctx.inputHandleTables().contains(table) || !hasInput(ctx, table))
+                if (ctx.inputHandleTables().contains(table) || !AttachmentChecks.hasInput(ctx, table))
                 {
                     final ManyToOneRingBuffer ringBuffer = new ManyToOneRingBuffer(new UnsafeBuffer(
                         ByteBuffer.allocateDirect(EngineContext.ringCapacity(ctx.inputHandleBufferLength()))));
@@ -148,7 +154,7 @@ public final class KeelPipeline implements AutoCloseable
             for (final Map.Entry<String, Operator> entry : program.views().entrySet())
             {
                 final String view = entry.getKey();
-                if (ctx.outputHandleViews().contains(view) || !hasOutput(ctx, view))
+                if (ctx.outputHandleViews().contains(view) || !AttachmentChecks.hasOutput(ctx, view))
                 {
                     final OneToOneRingBuffer ringBuffer = new OneToOneRingBuffer(new UnsafeBuffer(
                         ByteBuffer.allocateDirect(EngineContext.ringCapacity(ctx.outputHandleBufferLength()))));
@@ -175,8 +181,14 @@ public final class KeelPipeline implements AutoCloseable
             // its thread, so that the lifecycle advances there one duty cycle at a time
             if (null != ctx.faultTolerance().checkpointStore())
             {
-                circuit.bootstrapTask(() -> started.coordinator =
-                    Recovery.bootstrap(ctx, boundCircuit, inputs, outputs, counters.countersManager()));
+                final Recovery recovery = new Recovery(ctx, boundCircuit, inputs, outputs, counters.countersManager());
+                started.recovery = recovery;
+                circuit.bootstrapTask(() ->
+                {
+                    final boolean done = recovery.getAsBoolean();
+                    started.coordinator = recovery.coordinator();
+                    return done;
+                });
             }
             else
             {
@@ -296,7 +308,7 @@ public final class KeelPipeline implements AutoCloseable
         final IdleStrategy idle = null != invoker ? ctx.newIdleStrategy() : null;
         boolean interrupted = false;
         PipelineState state = lifecycle.state();
-        while (!circuit.isStarted() && !state.isTerminal())
+        while (!circuit.isStarted() && !state.isTerminal() && state != PipelineState.AWAITING_APPROVAL)
         {
             if (null != idle)
             {
@@ -307,7 +319,8 @@ public final class KeelPipeline implements AutoCloseable
                 try
                 {
                     lifecycle.await(1, TimeUnit.SECONDS, PipelineState.REPLAYING, PipelineState.RUNNING,
-                        PipelineState.PAUSED, PipelineState.COMPLETED, PipelineState.STOPPED);
+                        PipelineState.PAUSED, PipelineState.COMPLETED, PipelineState.STOPPED,
+                        PipelineState.AWAITING_APPROVAL);
                 }
                 catch (final InterruptedException ex)
                 {
@@ -485,6 +498,28 @@ public final class KeelPipeline implements AutoCloseable
                 "EngineContext.checkpointSync");
         }
         return sync;
+    }
+
+    /**
+     * Lets a start waiting in AWAITING_APPROVAL (program changed, bootstrap_policy await_approval) bootstrap: the
+     * circuit proceeds in its next duty cycle. Any thread.
+     *
+     * @throws IllegalStateException if the pipeline is not awaiting approval.
+     */
+    public void approve()
+    {
+        if (null == recovery)
+        {
+            throw new IllegalStateException("pipeline '" + ctx.pipelineName() + "' has no checkpoint store: there " +
+                "is nothing to approve");
+        }
+        recovery.approve();
+    }
+
+    /** What changed in the program since the checkpoint this start restored (or awaits approval for), or null. */
+    public dev.keel.engine.program.ProgramChange programChange()
+    {
+        return null == recovery ? null : recovery.change();
     }
 
     /** The checkpoint coordinator, or null without a checkpoint store (for counts and tests). */
@@ -762,42 +797,6 @@ public final class KeelPipeline implements AutoCloseable
         if (null != agent && !agents.contains(agent))
         {
             agents.add(agent);
-        }
-    }
-
-    private static boolean hasInput(final EngineContext ctx, final String table)
-    {
-        for (final InputAttachment input : ctx.inputs())
-        {
-            if (input.table().equals(table))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean hasOutput(final EngineContext ctx, final String view)
-    {
-        for (final OutputAttachment output : ctx.outputs())
-        {
-            if (output.view().equals(view))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static void checkNames(final String field, final Iterable<String> names, final java.util.Set<String> known)
-    {
-        for (final String name : names)
-        {
-            if (!known.contains(name))
-            {
-                throw new KeelException(KeelException.Category.CONFIG, "CONFIG_INVALID",
-                    "EngineContext." + field + " = " + name + " is invalid; allowed: one of " + known);
-            }
         }
     }
 }

@@ -79,10 +79,13 @@ public final class CircuitAgent implements Agent, AutoCloseable
     private final long replayStallTimeoutNs;
     private StepListener stepListener;
     private DutyCycleHook dutyCycleHook;
-    private Runnable bootstrapTask;
+    private java.util.function.BooleanSupplier bootstrapTask;
+    private java.util.Set<String> recomputeEmits;
+    private Runnable afterRecompute;
     private ReplaySession replaySession;
     private long journalReplayFromPosition;
 
+    private final boolean startPaused;
     private long nextStep = 1;
     private long nextHousekeepingNs;
     private boolean completionFlushed;
@@ -115,6 +118,7 @@ public final class CircuitAgent implements Agent, AutoCloseable
         this.stepListener = ctx.stepListener();
         this.housekeepingIntervalNs = ctx.housekeepingIntervalNs();
         this.replayStallTimeoutNs = ctx.faultTolerance().replayStallTimeoutNs();
+        this.startPaused = ctx.faultTolerance().startPaused();
         this.journalReplayFromPosition = null == journal ? -1 : ctx.faultTolerance().journalReplayFromPosition();
         this.pinning = new CpuPinning(roleName(),
             ctx.threadingMode() != ThreadingMode.INVOKER && ctx.pinCircuitThread() ?
@@ -225,7 +229,36 @@ public final class CircuitAgent implements Agent, AutoCloseable
      */
     public void bootstrapTask(final Runnable task)
     {
+        this.bootstrapTask = () ->
+        {
+            task.run();
+            return true;
+        };
+    }
+
+    /**
+     * Sets a bootstrap task that is polled, once per duty cycle, until it answers true (it may wait for an approval
+     * meanwhile, in AWAITING_APPROVAL); when it does, the endpoints must be open. Before any agent runs.
+     *
+     * @param task the bootstrap: true once done.
+     */
+    public void bootstrapTask(final java.util.function.BooleanSupplier task)
+    {
         this.bootstrapTask = task;
+    }
+
+    /**
+     * After a bootstrap over a changed program ({@link Program#restoreChanged}): the first live step, once the
+     * journal is replayed, is the recompute step, with no input, in which {@code emittedViews} emit their full
+     * contents (the other views nothing); then {@code afterRecompute} runs (recovery requests a checkpoint).
+     *
+     * @param emittedViews   the added and modified views.
+     * @param afterRecompute run on the circuit thread after the step, or null.
+     */
+    public void recomputeOnStart(final java.util.Set<String> emittedViews, final Runnable afterRecompute)
+    {
+        this.recomputeEmits = emittedViews;
+        this.afterRecompute = afterRecompute;
     }
 
     /**
@@ -388,6 +421,7 @@ public final class CircuitAgent implements Agent, AutoCloseable
             {
                 case INITIALIZING:
                 case BOOTSTRAPPING:
+                case AWAITING_APPROVAL:
                     workCount += start();
                     if (lifecycle.state() != PipelineState.REPLAYING)
                     {
@@ -400,6 +434,15 @@ public final class CircuitAgent implements Agent, AutoCloseable
                     break;
 
                 case RUNNING:
+                    if (null != recomputeEmits)
+                    {
+                        if (!outputs.isFull())
+                        {
+                            workCount += runStep(nowNs);
+                        }
+                        workCount += outputs.emit();
+                        break;
+                    }
                     workCount += inputs.collect(nowNs);
                     if (!outputs.isFull() && inputs.readyToStep(nowNs))
                     {
@@ -484,9 +527,11 @@ public final class CircuitAgent implements Agent, AutoCloseable
     {
         if (null != bootstrapTask)
         {
-            final Runnable task = bootstrapTask;
+            if (!bootstrapTask.getAsBoolean())
+            {
+                return 0;
+            }
             bootstrapTask = null;
-            task.run();
             if (!endpointsOpened)
             {
                 throw new IllegalStateException("pipeline '" + pipelineName + "': the bootstrap task did not open " +
@@ -509,7 +554,7 @@ public final class CircuitAgent implements Agent, AutoCloseable
         }
         else
         {
-            lifecycle.transition(PipelineState.RUNNING);
+            goLive();
         }
         started = true;
         return 1;
@@ -525,7 +570,7 @@ public final class CircuitAgent implements Agent, AutoCloseable
             replaySession = null;
             LOGGER.log(System.Logger.Level.INFO, "pipeline ''{0}'': replayed up to step {1}, journal position {2}",
                 pipelineName, lastStep(), endPosition);
-            lifecycle.transition(PipelineState.RUNNING);
+            goLive();
             return workCount + 1;
         }
         return workCount;
@@ -542,7 +587,20 @@ public final class CircuitAgent implements Agent, AutoCloseable
         // the input hash (a pass over every input byte) is for the journal and the step listener only
         inputs.seal(journaled ? stepRecord : null, journaled || null != stepListener);
         inputs.sealed(step);
-        evaluate();
+        final Runnable afterStep = null == recomputeEmits ? null : afterRecompute;
+        if (null == recomputeEmits)
+        {
+            evaluate();
+        }
+        else
+        {
+            // the recompute step: no input; the recomputed views emit their whole contents
+            final long rows = program.recompute(recomputeEmits);
+            LOGGER.log(System.Logger.Level.INFO, "pipeline ''{0}'': bootstrap step {1} recomputed views {2} from " +
+                "the input tables ({3} rows emitted)", pipelineName, step, recomputeEmits, rows);
+            recomputeEmits = null;
+            afterRecompute = null;
+        }
 
         long journalPosition = 0;
         if (journaled)
@@ -556,6 +614,11 @@ public final class CircuitAgent implements Agent, AutoCloseable
             outputs.markDurable(step);
         }
         return 1;
+    }
+
+    private void goLive()
+    {
+        lifecycle.transition(startPaused ? PipelineState.PAUSED : PipelineState.RUNNING);
     }
 
     private void evaluate()

@@ -8,6 +8,8 @@ import dev.keel.engine.status.KeelCounters;
  * {@link PipelineLifecycle#transition(PipelineState)}, which logs every change.
  * <pre>
  *   INITIALIZING -> BOOTSTRAPPING -> REPLAYING -> RUNNING <-> PAUSED
+ *                   BOOTSTRAPPING <-> AWAITING_APPROVAL (program changed, bootstrap_policy await_approval)
+ *   INITIALIZING | BOOTSTRAPPING | REPLAYING -> PAUSED (a pipeline started paused, instead of RUNNING)
  *                                                 RUNNING  -> COMPLETED
  *   STANDBY -> INITIALIZING (activated)
  *   any state other than STOPPED -> FAILED;  any state other than FAILED -> STOPPED
@@ -34,7 +36,9 @@ public enum PipelineState
     /** Closed by the host. */
     STOPPED(7),
     /** A sync standby: following the checkpoints pushed to a bucket, waiting to be activated; no pipeline yet. */
-    STANDBY(8);
+    STANDBY(8),
+    /** The program changed since the checkpoint and bootstrap_policy is await_approval: waiting for approve. */
+    AWAITING_APPROVAL(9);
 
     private static final PipelineState[] BY_CODE = values();
 
@@ -77,12 +81,15 @@ public enum PipelineState
         switch (this)
         {
             case INITIALIZING:
-                return next == BOOTSTRAPPING || next == REPLAYING || next == RUNNING || next == FAILED ||
-                    next == STOPPED;
+                return next == BOOTSTRAPPING || next == REPLAYING || next == RUNNING || next == PAUSED ||
+                    next == FAILED || next == STOPPED;
             case BOOTSTRAPPING:
-                return next == REPLAYING || next == RUNNING || next == FAILED || next == STOPPED;
+                return next == REPLAYING || next == RUNNING || next == PAUSED || next == AWAITING_APPROVAL ||
+                    next == FAILED || next == STOPPED;
+            case AWAITING_APPROVAL:
+                return next == BOOTSTRAPPING || next == FAILED || next == STOPPED;
             case REPLAYING:
-                return next == RUNNING || next == FAILED || next == STOPPED;
+                return next == RUNNING || next == PAUSED || next == FAILED || next == STOPPED;
             case RUNNING:
                 return next == PAUSED || next == COMPLETED || next == FAILED || next == STOPPED;
             case PAUSED:

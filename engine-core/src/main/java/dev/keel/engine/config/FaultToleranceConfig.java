@@ -17,6 +17,9 @@ import java.util.OptionalLong;
  */
 public final class FaultToleranceConfig
 {
+    /** Policy when {@code bootstrap_policy} is not given. */
+    public static final BootstrapPolicy DEFAULT_BOOTSTRAP_POLICY = BootstrapPolicy.ALLOW;
+
     /** Model when {@code fault_tolerance} is an object without {@code model}. */
     public static final FaultToleranceModel DEFAULT_MODEL = FaultToleranceModel.EXACTLY_ONCE;
 
@@ -52,6 +55,7 @@ public final class FaultToleranceConfig
     private final long checkpointIntervalSecs;
     private final JournalSync journalSync;
     private final int retainedCheckpoints;
+    private final BootstrapPolicy bootstrapPolicy;
 
     FaultToleranceConfig(
         final FaultToleranceModel model,
@@ -59,10 +63,31 @@ public final class FaultToleranceConfig
         final JournalSync journalSync,
         final int retainedCheckpoints)
     {
+        this(model, checkpointIntervalSecs, journalSync, retainedCheckpoints, DEFAULT_BOOTSTRAP_POLICY);
+    }
+
+    FaultToleranceConfig(
+        final FaultToleranceModel model,
+        final long checkpointIntervalSecs,
+        final JournalSync journalSync,
+        final int retainedCheckpoints,
+        final BootstrapPolicy bootstrapPolicy)
+    {
         this.model = model;
         this.checkpointIntervalSecs = checkpointIntervalSecs;
         this.journalSync = journalSync;
         this.retainedCheckpoints = retainedCheckpoints;
+        this.bootstrapPolicy = bootstrapPolicy;
+    }
+
+    /**
+     * What a restart does when the program changed since the checkpoint ({@code bootstrap_policy}).
+     *
+     * @return the policy, {@link BootstrapPolicy#ALLOW} unless set.
+     */
+    public BootstrapPolicy bootstrapPolicy()
+    {
+        return bootstrapPolicy;
     }
 
     /**
@@ -141,6 +166,7 @@ public final class FaultToleranceConfig
         }
         node.put(PipelineConfigParser.JOURNAL_SYNC, journalSync.jsonName());
         node.put(PipelineConfigParser.RETAINED_CHECKPOINTS, retainedCheckpoints);
+        node.put(PipelineConfigParser.BOOTSTRAP_POLICY, bootstrapPolicy.jsonName());
     }
 
     public boolean equals(final Object o)
@@ -156,7 +182,7 @@ public final class FaultToleranceConfig
         }
 
         final FaultToleranceConfig that = (FaultToleranceConfig)o;
-        return model == that.model &&
+        return model == that.model && bootstrapPolicy == that.bootstrapPolicy &&
             checkpointIntervalSecs == that.checkpointIntervalSecs &&
             journalSync == that.journalSync &&
             retainedCheckpoints == that.retainedCheckpoints;

@@ -41,6 +41,7 @@ public final class PipelineConfigParser
     static final String PATH = "path";
     static final String FAULT_TOLERANCE = "fault_tolerance";
     static final String MODEL = "model";
+    static final String BOOTSTRAP_POLICY = "bootstrap_policy";
     static final String CHECKPOINT_INTERVAL_SECS = "checkpoint_interval_secs";
     static final String JOURNAL_SYNC = "journal_sync";
     static final String RETAINED_CHECKPOINTS = "retained_checkpoints";
@@ -67,7 +68,7 @@ public final class PipelineConfigParser
     };
     private static final String[] FAULT_TOLERANCE_KEYS =
     {
-        MODEL, CHECKPOINT_INTERVAL_SECS, JOURNAL_SYNC, RETAINED_CHECKPOINTS
+        MODEL, CHECKPOINT_INTERVAL_SECS, JOURNAL_SYNC, RETAINED_CHECKPOINTS, BOOTSTRAP_POLICY
     };
     private static final String[] INPUT_KEYS =
     {
@@ -260,7 +261,10 @@ public final class PipelineConfigParser
             FaultToleranceConfig.MIN_RETAINED_CHECKPOINTS,
             FaultToleranceConfig.MAX_RETAINED_CHECKPOINTS);
 
-        return new FaultToleranceConfig(model, checkpointIntervalSecs, journalSync, retainedCheckpoints);
+        final BootstrapPolicy bootstrapPolicy = ft.enumValue(
+            BOOTSTRAP_POLICY, BootstrapPolicy.class, FaultToleranceConfig.DEFAULT_BOOTSTRAP_POLICY);
+        return new FaultToleranceConfig(model, checkpointIntervalSecs, journalSync, retainedCheckpoints,
+            bootstrapPolicy);
     }
 
     private static void checkStorageForFaultTolerance(

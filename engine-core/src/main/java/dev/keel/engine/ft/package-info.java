@@ -13,6 +13,9 @@
  * new boundaries and appended: output after the checkpoint may repeat). A clean close pauses input first, so
  * T = S and nothing repeats.
  * <p>
+ * A checkpoint of another version of the program is handled by the bootstrap policy (allow, reject,
+ * await_approval; see {@code Recovery} and {@link dev.keel.engine.program.ProgramChange}).
+ * <p>
  * Request sequence numbers and their statuses are kept in {@code checkpoint-requests} and
  * {@code checkpoint-statuses} next to the checkpoints (see {@code CheckpointRequests}), written through the
  * {@link dev.keel.engine.storage.StorageBackend}'s one durable commit protocol.

@@ -20,6 +20,8 @@ public abstract class Operator implements Stateful
     private final Schema outputSchema;
     private final ZSetBatch output;
     private int id = -1;
+    private Operator[] inputs;
+    private long lineageFingerprint;
 
     protected Operator(final String name, final Schema outputSchema)
     {
@@ -101,6 +103,49 @@ public abstract class Operator implements Stateful
                 this.id + " of a program");
         }
         this.id = id;
+    }
+
+    /**
+     * The operators this one reads, as declared when it was added to the program, or null if it was added
+     * without them ({@link ProgramBuilder#add(Operator)}): then it is taken to depend on every operator before it.
+     */
+    public final Operator[] inputs()
+    {
+        return null == inputs ? null : inputs.clone();
+    }
+
+    /**
+     * Records the operators this one reads; called once, by the program builder that adds it.
+     *
+     * @param inputs the operators it reads.
+     * @throws IllegalStateException if they were recorded already.
+     */
+    public final void assignInputs(final Operator[] inputs)
+    {
+        if (null != this.inputs)
+        {
+            throw new IllegalStateException("operator " + name + " already has its inputs");
+        }
+        this.inputs = inputs.clone();
+    }
+
+    /**
+     * Fingerprint of this operator and everything it reads, transitively: equal in two programs when the operator
+     * computes the same thing from the same tables, so its state can be carried over (a bootstrap keeps it).
+     */
+    public final long lineageFingerprint()
+    {
+        return lineageFingerprint;
+    }
+
+    /**
+     * Sets {@link #lineageFingerprint()}; called once, by the program that the operator belongs to, when built.
+     *
+     * @param fingerprint the lineage fingerprint.
+     */
+    public final void assignLineageFingerprint(final long fingerprint)
+    {
+        this.lineageFingerprint = fingerprint;
     }
 
     /** Default: no state beyond the arena records already reachable from metadata. */

@@ -37,11 +37,13 @@ public final class InputTable extends Operator
     private final Kind kind;
     private final ZSetBatch input;
     private final ZSetBatch.Cursor cursor;
+    private final ZSetBatch.Cursor outputCursor;
     private final KeyProjector key;
     private final OffHeapHashMap rows;
     private final PagedArena arena;
     private final RowView stored;
     private long ignoredDeletes;
+    private OffHeapHashMap contents;
 
     InputTable(final String name, final Schema schema, final Kind kind, final String[] primaryKey, final PagedArena arena)
     {
@@ -50,6 +52,7 @@ public final class InputTable extends Operator
         this.arena = arena;
         this.input = new ZSetBatch(schema);
         this.cursor = input.cursor();
+        this.outputCursor = output().cursor();
         this.stored = new RowView(schema);
         if (kind == Kind.KEYED)
         {
@@ -65,6 +68,70 @@ public final class InputTable extends Operator
         {
             this.key = null;
             this.rows = null;
+        }
+    }
+
+    /**
+     * Keeps the table's contents (its integrated Z-set) in the arena from now on, so that a bootstrap can recompute
+     * new or changed views from it: on for every table when fault tolerance is on. A keyed table always keeps
+     * its rows; an append-only or Z-set table then also keeps each distinct row with its weight. Before the first
+     * step and before a checkpoint is restored (the state layout changes).
+     */
+    public void materialize()
+    {
+        if (null == rows && null == contents)
+        {
+            contents = new OffHeapHashMap(arena, 8, 1024);
+        }
+    }
+
+    /** True if the table's contents are kept (see {@link #materialize()}). */
+    public boolean isMaterialized()
+    {
+        return null != rows || null != contents;
+    }
+
+    /** Distinct rows held in the table's contents (keyed: its rows), 0 if not materialized. */
+    public int storedRowCount()
+    {
+        return null != rows ? rows.size() : null != contents ? contents.size() : 0;
+    }
+
+    /**
+     * Puts the table's whole contents into {@link #output()} as if inserted in this step, without changing them:
+     * the input of a bootstrap's recompute step.
+     *
+     * @throws IllegalStateException if the table is not materialized.
+     */
+    public void emitContents()
+    {
+        final OffHeapHashMap map = null != rows ? rows : contents;
+        if (null == map)
+        {
+            throw new IllegalStateException("table '" + name() + "' does not keep its contents");
+        }
+        final ZSetBatch output = output();
+        final long capacity = map.capacity();
+        for (long slot = 0; slot < capacity; slot++)
+        {
+            final long record = map.recordAt(slot);
+            if (record == 0)
+            {
+                continue;
+            }
+            final long value = OffHeapHashMap.valueAddress(record);
+            if (null != rows)
+            {
+                final long address = arena.getLong(value + ROW_ADDRESS);
+                output.add(stored.wrap(arena.pageOf(address), PagedArena.offset(address),
+                    arena.getInt(value + ROW_LENGTH)), 1);
+            }
+            else
+            {
+                final long key = map.keyAddress(record);
+                output.add(stored.wrap(arena.pageOf(key), PagedArena.offset(key), map.keyLength(record)),
+                    arena.getLong(value));
+            }
         }
     }
 
@@ -98,6 +165,7 @@ public final class InputTable extends Operator
 
     protected long fingerprintParameters(final long h)
     {
+        // materialization changes the state layout, not the table's meaning: it is not part of the fingerprint
         return dev.keel.engine.data.Hashing.combine(h, kind.ordinal());
     }
 
@@ -125,6 +193,32 @@ public final class InputTable extends Operator
                 upsert(output);
         }
         input.clear();
+        if (null != contents)
+        {
+            integrate(output);
+        }
+    }
+
+    private void integrate(final ZSetBatch output)
+    {
+        final ZSetBatch.Cursor delta = outputCursor;
+        delta.reset();
+        while (delta.next())
+        {
+            final RowView row = delta.row();
+            final long hash = row.hash();
+            final long record = contents.findOrInsert(row.buffer(), row.offset(), row.length(), hash);
+            final long value = OffHeapHashMap.valueAddress(record);
+            final long weight = (contents.wasInserted() ? 0 : arena.getLong(value)) + delta.weight();
+            if (weight == 0)
+            {
+                contents.remove(record, hash);
+            }
+            else
+            {
+                arena.putLong(value, weight);
+            }
+        }
     }
 
     private void upsert(final ZSetBatch output)
@@ -182,6 +276,10 @@ public final class InputTable extends Operator
         {
             rows.saveMeta(meta);
         }
+        if (null != contents)
+        {
+            contents.saveMeta(meta);
+        }
     }
 
     public void loadMeta(final MetaBuffer meta)
@@ -190,6 +288,10 @@ public final class InputTable extends Operator
         if (null != rows)
         {
             rows.loadMeta(meta);
+        }
+        if (null != contents)
+        {
+            contents.loadMeta(meta);
         }
     }
 }

@@ -65,19 +65,47 @@ public final class ProgramBuilder
         return this;
     }
 
-    /** Adds an operator (its inputs must already be part of this program) and returns its stream. */
+    /**
+     * Adds an operator (its inputs must already be part of this program) and returns its stream. Without its
+     * inputs declared ({@link #add(Operator, Operator...)}), a bootstrap after a program change treats it as
+     * depending on every operator added before it.
+     */
     public Stream add(final Operator operator)
+    {
+        return add(operator, (Operator[])null);
+    }
+
+    /**
+     * Adds an operator that reads {@code inputs} (already part of this program) and returns its stream.
+     *
+     * @param operator the operator.
+     * @param inputs   the operators it reads, for the per-operator fingerprints of a bootstrap.
+     * @return its stream.
+     */
+    public Stream add(final Operator operator, final Operator... inputs)
     {
         if (built)
         {
             throw new IllegalStateException("program already built");
+        }
+        if (null != inputs)
+        {
+            for (final Operator input : inputs)
+            {
+                if (input.id() < 0 || input.id() >= operators.size() || operators.get(input.id()) != input)
+                {
+                    throw new KeelException(KeelException.Category.PROGRAM, "PROGRAM_FOREIGN_STREAM",
+                        "'" + operator.name() + "': input '" + input.name() + "' is not part of this program");
+                }
+            }
+            operator.assignInputs(inputs);
         }
         operator.assignId(operators.size());
         operators.add(operator);
         return new Stream(this, operator);
     }
 
-    Program build()
+    Program build(final ProgramDefinition definition)
     {
         if (views.isEmpty())
         {
@@ -85,7 +113,7 @@ public final class ProgramBuilder
                 "a program needs at least one view");
         }
         built = true;
-        return new Program(arena, operators, tables, views);
+        return new Program(arena, operators, tables, views, definition);
     }
 
     private Stream addTable(final String name, final Schema schema, final InputTable.Kind kind, final String[] key)
@@ -98,7 +126,7 @@ public final class ProgramBuilder
         }
         final InputTable table = new InputTable(name, schema, kind, key, arena);
         tables.put(name, table);
-        return add(table);
+        return add(table, new Operator[0]);
     }
 
     private static void checkName(final String name)

@@ -70,7 +70,7 @@ public final class Stream
 
     public Stream map(final String name, final Schema out, final RowMapper mapper, final String version)
     {
-        return builder.add(new MapOperator(name, operator, out, mapper, version));
+        return builder.add(new MapOperator(name, operator, out, mapper, version), operator);
     }
 
     public Stream filter(final String name, final RowPredicate predicate)
@@ -80,7 +80,7 @@ public final class Stream
 
     public Stream filter(final String name, final RowPredicate predicate, final String version)
     {
-        return builder.add(new FilterOperator(name, operator, predicate, version));
+        return builder.add(new FilterOperator(name, operator, predicate, version), operator);
     }
 
     public Stream flatMap(final String name, final Schema out, final RowFlatMapper mapper)
@@ -90,7 +90,7 @@ public final class Stream
 
     public Stream flatMap(final String name, final Schema out, final RowFlatMapper mapper, final String version)
     {
-        return builder.add(new FlatMapOperator(name, operator, out, mapper, version));
+        return builder.add(new FlatMapOperator(name, operator, out, mapper, version), operator);
     }
 
     /** UNION ALL of this stream and {@code others}, which must have the same schema. */
@@ -102,19 +102,19 @@ public final class Stream
         {
             inputs[i + 1] = sameProgram(name, others[i]).operator;
         }
-        return builder.add(new UnionOperator(name, inputs));
+        return builder.add(new UnionOperator(name, inputs), inputs);
     }
 
     /** Each row with positive accumulated weight, once. */
     public Stream distinct(final String name)
     {
-        return builder.add(new DistinctOperator(name, operator, builder.arena()));
+        return builder.add(new DistinctOperator(name, operator, builder.arena()), operator);
     }
 
     /** GROUP BY {@code groupBy}: the group columns followed by one column per aggregate. */
     public Stream aggregate(final String name, final String[] groupBy, final Agg... aggs)
     {
-        return builder.add(new AggregateOperator(name, operator, groupBy, aggs, builder.arena()));
+        return builder.add(new AggregateOperator(name, operator, groupBy, aggs, builder.arena()), operator);
     }
 
     public Stream join(
@@ -142,7 +142,7 @@ public final class Stream
     {
         return builder.add(new JoinOperator(
             name, operator, sameProgram(name, right).operator, leftKeys, rightKeys, type, out, combiner, version,
-            builder.arena()));
+            builder.arena()), operator, right.operator);
     }
 
     /**
@@ -166,13 +166,13 @@ public final class Stream
     {
         return builder.add(new JoinOperator(
             name, operator, sameProgram(name, right).operator, leftKeys, rightKeys, leftTime, rightTime, lateness,
-            type, out, combiner, version, builder.arena()));
+            type, out, combiner, version, builder.arena()), operator, right.operator);
     }
 
     /** Appends {@code window_start} and {@code window_end}, once per window containing the row. */
     public Stream window(final String name, final String timeColumn, final long size, final long hop)
     {
-        return builder.add(new WindowOperator(name, operator, timeColumn, size, hop));
+        return builder.add(new WindowOperator(name, operator, timeColumn, size, hop), operator);
     }
 
     /** Aggregates per group and event-time window; see {@link WindowAggregateOperator}. */
@@ -186,14 +186,14 @@ public final class Stream
         final Agg... aggs)
     {
         return builder.add(new WindowAggregateOperator(
-            name, operator, timeColumn, size, hop, lateness, groupBy, aggs, builder.arena()));
+            name, operator, timeColumn, size, hop, lateness, groupBy, aggs, builder.arena()), operator);
     }
 
     /** Per group, the first {@code n} rows by {@code orderBy}; see {@link TopNOperator}. */
     public Stream topN(
         final String name, final String[] groupBy, final String orderBy, final boolean descending, final int n)
     {
-        return builder.add(new TopNOperator(name, operator, groupBy, orderBy, descending, n, builder.arena()));
+        return builder.add(new TopNOperator(name, operator, groupBy, orderBy, descending, n, builder.arena()), operator);
     }
 
     private Stream sameProgram(final String name, final Stream other)

@@ -67,6 +67,39 @@ public final class MetaBuffer
         return this;
     }
 
+    public MetaBuffer putByteArray(final byte[] values)
+    {
+        putInt(values.length);
+        buffer.putBytes(position, values);
+        position += values.length;
+        limit = Math.max(limit, position);
+        return this;
+    }
+
+    public MetaBuffer putString(final String value)
+    {
+        return putByteArray(value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    public byte[] getByteArray()
+    {
+        final int length = getInt();
+        if (length < 0)
+        {
+            throw new IllegalStateException("state metadata corrupt: negative length " + length + " at " + position);
+        }
+        check(length);
+        final byte[] values = new byte[length];
+        buffer.getBytes(position, values);
+        position += length;
+        return values;
+    }
+
+    public String getString()
+    {
+        return new String(getByteArray(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     public long getLong()
     {
         check(8);
@@ -103,6 +136,14 @@ public final class MetaBuffer
             values[i] = getLong();
         }
         return values;
+    }
+
+    /** Empties the buffer for writing again. */
+    public MetaBuffer reset()
+    {
+        position = 0;
+        limit = 0;
+        return this;
     }
 
     public int remaining()
