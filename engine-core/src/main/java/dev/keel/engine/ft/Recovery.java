@@ -152,6 +152,7 @@ public final class Recovery
             throw endpointsChanged(where, inputPositions.keySet(), outputPositions.keySet(), inputs, outputs);
         }
         final long[] in = new long[inputs.size()];
+        final byte[][] inTokens = new byte[inputs.size()][];
         for (int i = 0; i < in.length; i++)
         {
             final Long position = inputPositions.get(inputs.get(i).name());
@@ -160,6 +161,7 @@ public final class Recovery
                 throw endpointsChanged(where, inputPositions.keySet(), outputPositions.keySet(), inputs, outputs);
             }
             in[i] = position;
+            inTokens[i] = metadata.inputToken(inputs.get(i).name());
         }
         final long[] out = new long[outputs.size()];
         final long[] outTransactions = new long[outputs.size()];
@@ -177,7 +179,7 @@ public final class Recovery
             outTransactions[i] = model == FaultToleranceModel.EXACTLY_ONCE ?
                 Math.max(step, position.deliveredTransactionId()) : step;
         }
-        circuit.openEndpointsAt(step, in, out, outTransactions);
+        circuit.openEndpointsAt(step, in, inTokens, out, outTransactions);
         if (null != journal)
         {
             circuit.journalReplayFromPosition(metadata.journalPosition());
