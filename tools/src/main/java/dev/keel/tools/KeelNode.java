@@ -149,7 +149,8 @@ public final class KeelNode implements AutoCloseable
                 ctx.pinCpus(config.pinCpus().stream().mapToInt(Integer::intValue).toArray());
             }
             int maxBatch = Integer.MAX_VALUE;
-            final ConnectorContext connectorContext = new ConnectorContext();
+            final ConnectorContext connectorContext = new ConnectorContext()
+                .pipelineName(config.name()).faultToleranceModel(config.faultTolerance().model());
             // endpoints are created by the pipeline once it built the program, from their table's or view's schema
             for (final InputEndpointConfig input : config.inputs().values())
             {

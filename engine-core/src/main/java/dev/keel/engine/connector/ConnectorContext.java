@@ -1,5 +1,6 @@
 package dev.keel.engine.connector;
 
+import dev.keel.engine.config.FaultToleranceModel;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
@@ -11,11 +12,48 @@ import java.util.Objects;
  * <ul>
  *   <li>{@code nanoClock} = {@link SystemNanoClock}: the clock endpoint agents read once per duty cycle (sync
  *   intervals, pacing, follow polls); tests pass a hand clock to make them deterministic.</li>
+ *   <li>{@code pipelineName} = {@code "pipeline"}: the pipeline's name, e.g. to derive a transactional id.</li>
+ *   <li>{@code faultToleranceModel} = {@code none}: the pipeline's model; a sink may choose its delivery mode
+ *   by it (transactions for {@code exactly_once}).</li>
  * </ul>
  */
 public final class ConnectorContext
 {
     private NanoClock nanoClock = new SystemNanoClock();
+    private String pipelineName = "pipeline";
+    private FaultToleranceModel faultToleranceModel = FaultToleranceModel.NONE;
+
+    /**
+     * @param pipelineName the pipeline's name.
+     * @return this.
+     */
+    public ConnectorContext pipelineName(final String pipelineName)
+    {
+        this.pipelineName = Objects.requireNonNull(pipelineName, "pipelineName");
+        return this;
+    }
+
+    /** @return the pipeline's name. */
+    public String pipelineName()
+    {
+        return pipelineName;
+    }
+
+    /**
+     * @param faultToleranceModel the pipeline's fault-tolerance model.
+     * @return this.
+     */
+    public ConnectorContext faultToleranceModel(final FaultToleranceModel faultToleranceModel)
+    {
+        this.faultToleranceModel = Objects.requireNonNull(faultToleranceModel, "faultToleranceModel");
+        return this;
+    }
+
+    /** @return the pipeline's fault-tolerance model. */
+    public FaultToleranceModel faultToleranceModel()
+    {
+        return faultToleranceModel;
+    }
 
     /**
      * @param nanoClock the clock of endpoint agents.
