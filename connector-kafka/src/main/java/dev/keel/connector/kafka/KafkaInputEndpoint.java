@@ -11,11 +11,16 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -94,6 +99,8 @@ public final class KafkaInputEndpoint extends RingBufferInput
 
     // agent thread
     private KafkaConsumer<byte[], byte[]> consumer;
+    private Admin admin;
+    private KafkaFuture<Map<String, TopicDescription>> describe;
     private final Map<String, int[]> slotByTopic = new HashMap<>();
     private final List<TopicPartition> assigned = new ArrayList<>();
     private final Set<TopicPartition> held = new HashSet<>();
@@ -228,9 +235,19 @@ public final class KafkaInputEndpoint extends RingBufferInput
             applyBound();
             work++;
         }
-        if (nowNs - nextDiscoveryNs >= 0)
+        if (null != describe && describe.isDone())
         {
-            discover(nowNs, false);
+            work += discovered();
+        }
+        else if (null == describe && nowNs - nextDiscoveryNs >= 0)
+        {
+            // the consumer's metadata cache only refreshes every metadata.max.age.ms: ask the cluster, async
+            if (null == admin)
+            {
+                admin = Admin.create(adminProperties());
+            }
+            describe = admin.describeTopics(settings.topics()).allTopicNames();
+            nextDiscoveryNs = nowNs + settings.partitionDiscoveryIntervalMs() * 1_000_000L;
         }
         if (null == batch || !batch.hasNext())
         {
@@ -354,11 +371,40 @@ public final class KafkaInputEndpoint extends RingBufferInput
         }
     }
 
-    /** Finds the topics' partitions and starts reading the new ones. */
+    /** Handles the answer of a partition discovery; a failed one is retried at the next interval. */
+    private int discovered()
+    {
+        final KafkaFuture<Map<String, TopicDescription>> done = describe;
+        describe = null;
+        final Map<String, TopicDescription> topics;
+        try
+        {
+            topics = done.get();
+        }
+        catch (final Exception ex)
+        {
+            LOGGER.log(System.Logger.Level.DEBUG, "endpoint ''{0}'': partition discovery failed: {1}", name, ex);
+            return 1;
+        }
+        final List<TopicPartition> added = new ArrayList<>();
+        for (final TopicDescription topic : topics.values())
+        {
+            for (final TopicPartitionInfo info : topic.partitions())
+            {
+                if (slotOf(topic.name(), info.partition()) < 0)
+                {
+                    added.add(new TopicPartition(topic.name(), info.partition()));
+                }
+            }
+        }
+        startPartitions(added, false);
+        return 1;
+    }
+
+    /** Finds the topics' partitions with the consumer's metadata and starts reading them (first duty cycle). */
     private void discover(final long nowNs, final boolean initial)
     {
         nextDiscoveryNs = nowNs + settings.partitionDiscoveryIntervalMs() * 1_000_000L;
-        final boolean fresh = initial && null == resumeOffsets && null == bound;
         final List<TopicPartition> added = new ArrayList<>();
         for (final String topic : settings.topics())
         {
@@ -375,6 +421,12 @@ public final class KafkaInputEndpoint extends RingBufferInput
                 }
             }
         }
+        startPartitions(added, initial);
+    }
+
+    private void startPartitions(final List<TopicPartition> added, final boolean initial)
+    {
+        final boolean fresh = initial && null == resumeOffsets && null == bound;
         if (added.isEmpty())
         {
             return;
@@ -473,6 +525,21 @@ public final class KafkaInputEndpoint extends RingBufferInput
         return null == byPartition || partition >= byPartition.length ? -1 : byPartition[partition];
     }
 
+    private Properties adminProperties()
+    {
+        final Properties properties = new Properties();
+        final Set<String> known = AdminClientConfig.configNames();
+        for (final String key : settings.consumerProperties().stringPropertyNames())
+        {
+            if (known.contains(key) && !AdminClientConfig.CLIENT_ID_CONFIG.equals(key))
+            {
+                properties.put(key, settings.consumerProperties().getProperty(key));
+            }
+        }
+        properties.put(AdminClientConfig.CLIENT_ID_CONFIG, "keel-" + name + "-discovery");
+        return properties;
+    }
+
     private Properties consumerProperties()
     {
         final Properties properties = new Properties();
@@ -518,6 +585,18 @@ public final class KafkaInputEndpoint extends RingBufferInput
                 LOGGER.log(System.Logger.Level.DEBUG, "endpoint ''{0}'': consumer close: {1}", name, ex);
             }
             consumer = null;
+        }
+        if (null != admin)
+        {
+            try
+            {
+                admin.close(Duration.ofSeconds(5));
+            }
+            catch (final RuntimeException ex)
+            {
+                LOGGER.log(System.Logger.Level.DEBUG, "endpoint ''{0}'': admin close: {1}", name, ex);
+            }
+            admin = null;
         }
     }
 
