@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Kafka transactions) against {@code none} (idempotent producer) in the same run, interleaved. Not a unit test and
  * not part of the default run: {@code -Dkeel.bench.kafka=true}, sizes by {@code -Dkeel.bench.kafka.events}
  * (default 1,000,000), {@code .keys} (100,000) and {@code .rounds} (2). A run ends when the input endpoint took
- * every event and the output's committed-message counter stopped moving; the score is events / (time of the last
+ * every event, the output's queue is empty and its committed-message counter stopped moving for a second; the score is events / (time of the last
  * output change - launch). Printed, not asserted.
  */
 class KafkaPipelineBench
@@ -131,8 +131,22 @@ class KafkaPipelineBench
                     outputs = now;
                     lastChangeNs = System.nanoTime();
                 }
-                else if (inputs >= EVENTS && System.nanoTime() - lastChangeNs > TimeUnit.SECONDS.toNanos(2))
+                else if (inputs >= EVENTS && 0 == buffered(text) &&
+                    System.nanoTime() - lastChangeNs > TimeUnit.SECONDS.toNanos(1))
                 {
+                    if (Boolean.getBoolean("keel.bench.kafka.dump"))
+                    {
+                        Thread.getAllStackTraces().forEach((t, st) ->
+                        {
+                            if (t.getName().contains("keel") || t.getName().contains("output"))
+                            {
+                                System.out.println("KafkaPipelineBench thread " + t.getName() + " " +
+                                    java.util.Arrays.toString(java.util.Arrays.copyOf(st, Math.min(8, st.length))));
+                            }
+                        });
+                        System.out.println("KafkaPipelineBench counters " + text.lines()
+                            .filter(l -> l.startsWith("keel_endpoint") || l.startsWith("keel_steps")).toList());
+                    }
                     break;
                 }
             }
@@ -140,6 +154,13 @@ class KafkaPipelineBench
         final double seconds = (lastChangeNs - start) / 1e9;
         return String.format("%s round %d: %,d events, %,d output messages, %.2f s, %,.0f events/s", model, round,
             inputs, outputs, seconds, inputs / seconds);
+    }
+
+    private static long buffered(final String text)
+    {
+        final Matcher matcher = Pattern.compile("(?m)^keel_endpoint_buffered_records\\{[^}]*direction=\"output\"" +
+            "[^}]*} (\\d+)$").matcher(text);
+        return matcher.find() ? Long.parseLong(matcher.group(1)) : 0;
     }
 
     private static long sample(final String text, final String direction)

@@ -42,8 +42,8 @@ import java.util.Properties;
  * across offers as in {@code file_output}.
  * <p>
  * Exactly once (the pipeline's {@code exactly_once}): the producer uses {@code transactional.id}; one Kafka
- * transaction holds one or more whole Keel steps and commits when the queue is drained, on {@link #flush()} or
- * after {@code max_steps_per_transaction} steps; only then is the last step in it published as
+ * transaction holds one or more whole Keel steps and commits when the queue is drained, on {@link #flush()},
+ * after {@code max_steps_per_transaction} steps or 100 ms after its first complete step; only then is the last step in it published as
  * {@link #deliveredTransactionId()}. On open or restore the agent first calls {@code initTransactions} (fencing
  * a previous incarnation and aborting its open transaction), then reads the last committed Keel transaction id back
  * from the topic ({@link CommittedTransactionReader}) and drops offered steps up to it, so a replay after a kill -9
@@ -66,6 +66,7 @@ public final class KafkaOutputEndpoint implements OutputEndpoint
     private static final int WEIGHT_OFFSET = 8;
     private static final int ROW_OFFSET = 16;
     private static final int MAX_MESSAGES_PER_DUTY_CYCLE = 4096;
+    private static final long MAX_TRANSACTION_NS = 100_000_000L;
 
     private final String name;
     private final Schema schema;
@@ -79,6 +80,7 @@ public final class KafkaOutputEndpoint implements OutputEndpoint
     private ZSetBatch partialBatch;
     private long partialTransaction;
     private boolean rowPending;
+    private long partialRows;
     private ZSetBatch cursorBatch;
     private ZSetBatch.Cursor cursor;
 
@@ -145,19 +147,31 @@ public final class KafkaOutputEndpoint implements OutputEndpoint
         {
             partialBatch = delta;
             partialTransaction = transactionId;
+            partialRows = 0;
             rowPending = false;
-            if (delta != cursorBatch)
-            {
-                cursorBatch = delta;
-                cursor = delta.cursor();
-            }
-            cursor.reset();
+            rewind(delta);
         }
-        else if (partialBatch != delta || partialTransaction != transactionId)
+        else if (partialTransaction != transactionId)
         {
             throw new KeelException(KeelException.Category.INTERNAL, "INTERNAL_PARTIAL_OFFER",
                 "endpoint '" + name + "': transaction " + partialTransaction + " was partly taken, then transaction " +
-                transactionId + " was offered; offer the same transaction and batch again until it returns true");
+                transactionId + " was offered; offer the same transaction again until it returns true");
+        }
+        else if (partialBatch != delta)
+        {
+            // the same transaction's delta in another batch instance: continue after the rows already taken
+            partialBatch = delta;
+            rewind(delta);
+            rowPending = false;
+            for (long i = 0; i < partialRows; i++)
+            {
+                if (!cursor.next())
+                {
+                    throw new KeelException(KeelException.Category.INTERNAL, "INTERNAL_PARTIAL_OFFER",
+                        "endpoint '" + name + "': transaction " + transactionId + " was offered again with fewer " +
+                        "rows than were already taken (" + partialRows + ")");
+                }
+            }
         }
         while (true)
         {
@@ -179,7 +193,18 @@ public final class KafkaOutputEndpoint implements OutputEndpoint
                 return false;
             }
             rowPending = false;
+            partialRows++;
         }
+    }
+
+    private void rewind(final ZSetBatch delta)
+    {
+        if (delta != cursorBatch)
+        {
+            cursorBatch = delta;
+            cursor = delta.cursor();
+        }
+        cursor.reset();
     }
 
     private boolean writeRow(final long transactionId, final RowView row, final long weight)
@@ -285,6 +310,7 @@ public final class KafkaOutputEndpoint implements OutputEndpoint
         private List<Header> headers;
         private long lastEnded = NO_TRANSACTION;
         private long stepsPending;
+        private long firstPendingNs;
         private long flushesDone;
         private long rowsTaken;
         private long messagesPending;
@@ -314,8 +340,14 @@ public final class KafkaOutputEndpoint implements OutputEndpoint
                 final long flushRequested = flushRequests;
                 final int read = ringBuffer.read(this, MAX_MESSAGES_PER_DUTY_CYCLE);
                 final boolean drained = read < MAX_MESSAGES_PER_DUTY_CYCLE;
-                if (stepsPending > 0 &&
-                    (drained || flushRequested != flushesDone || stepsPending >= settings.maxStepsPerTransaction()))
+                final long nowNs = clock.nanoTime();
+                if (stepsPending > 0 && 0 == firstPendingNs)
+                {
+                    firstPendingNs = nowNs;
+                }
+                // a backlog that never drains still commits: at most every MAX_TRANSACTION_NS
+                if (stepsPending > 0 && (drained || flushRequested != flushesDone ||
+                    stepsPending >= settings.maxStepsPerTransaction() || nowNs - firstPendingNs >= MAX_TRANSACTION_NS))
                 {
                     commit();
                     flushesDone = flushRequested;
@@ -427,6 +459,7 @@ public final class KafkaOutputEndpoint implements OutputEndpoint
             messagesPending = 0;
             bytesPending = 0;
             stepsPending = 0;
+            firstPendingNs = 0;
             delivered = lastEnded;
         }
 

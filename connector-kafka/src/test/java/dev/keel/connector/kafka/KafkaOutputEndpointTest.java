@@ -109,6 +109,26 @@ class KafkaOutputEndpointTest
         return lines;
     }
 
+    /**
+     * The committed messages once there are at least {@code count}: commit markers reach the partitions (and the
+     * last stable offset moves) shortly after {@code commitTransaction} returns.
+     */
+    private static Map<Integer, List<ConsumerRecord<byte[], byte[]>>> awaitCommitted(
+        final String topic, final int count) throws Exception
+    {
+        final long deadline = System.nanoTime() + 30_000_000_000L;
+        while (true)
+        {
+            final Map<Integer, List<ConsumerRecord<byte[], byte[]>>> records = readCommitted(broker, topic);
+            if (values(records).size() >= count || System.nanoTime() > deadline)
+            {
+                Thread.sleep(200);
+                return readCommitted(broker, topic); // and nothing more arrives after it
+            }
+            Thread.sleep(100);
+        }
+    }
+
     private static List<String> sorted(final List<String> values)
     {
         final List<String> copy = new ArrayList<>(values);
@@ -127,7 +147,7 @@ class KafkaOutputEndpointTest
             awaitDelivered(endpoint, 5);
             endpoint.agent().onClose();
         }
-        final Map<Integer, List<ConsumerRecord<byte[], byte[]>>> first = readCommitted(broker, "eo");
+        final Map<Integer, List<ConsumerRecord<byte[], byte[]>>> first = awaitCommitted("eo", 15);
         assertEquals(sorted(expected(1, 5)), sorted(values(first)));
         final ConsumerRecord<byte[], byte[]> record = first.values().stream().filter(l -> !l.isEmpty())
             .findFirst().orElseThrow().get(0);
@@ -165,7 +185,7 @@ class KafkaOutputEndpointTest
             awaitDelivered(endpoint, 8);
             endpoint.agent().onClose();
         }
-        assertEquals(sorted(expected(1, 8)), sorted(values(readCommitted(broker, "eo"))),
+        assertEquals(sorted(expected(1, 8)), sorted(values(awaitCommitted("eo", 24))),
             "each step exactly once: the zombie's open transaction is aborted, steps 3..5 skipped");
     }
 
@@ -181,6 +201,6 @@ class KafkaOutputEndpointTest
             awaitDelivered(endpoint, 4);
             endpoint.agent().onClose();
         }
-        assertEquals(expected(1, 4), values(readCommitted(broker, "alo")), "one partition keeps the order");
+        assertEquals(expected(1, 4), values(awaitCommitted("alo", 12)), "one partition keeps the order");
     }
 }
