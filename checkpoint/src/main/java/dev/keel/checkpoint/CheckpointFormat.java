@@ -47,7 +47,7 @@ public final class CheckpointFormat
     /** SBE schema id of every checkpoint file. */
     public static final int SCHEMA_ID = 702;
     /** Newest schema version this code reads and writes. */
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = dev.keel.checkpoint.sbe.ManifestDecoder.SCHEMA_VERSION;
     /** File offset, length and buffer alignment of page-file I/O. */
     public static final int ALIGNMENT = 4096;
     /** Length of the envelope prefix. */

@@ -23,7 +23,7 @@ import java.util.UUID;
  * <pre>
  *   Manifest: checkpointId (msb, lsb), programFingerprint, step, transactionId, journalPosition,
  *             wallClockMillis, pageSize, pageCount
- *     inputs[]:  position, name
+ *     inputs[]:  position, name, token (version 2; empty unless the endpoint uses position tokens)
  *     outputs[]: deliveredPosition, deliveredTransactionId, name
  *     files[]:   size, checksum, pages[]: {pageId, offset, crc32c}, name
  *     model, programMeta, arenaMeta
@@ -31,6 +31,8 @@ import java.util.UUID;
  */
 final class Manifest
 {
+    private static final byte[] EMPTY_TOKEN = new byte[0];
+
     final UUID id;
     final CheckpointMetadata metadata;
     final int pageSize;
@@ -101,6 +103,8 @@ final class Manifest
         for (final Map.Entry<String, Long> e : metadata.inputPositions().entrySet())
         {
             inputs.next().position(e.getValue()).name(e.getKey());
+            final byte[] token = metadata.inputTokens().get(e.getKey());
+            inputs.putToken(null == token ? EMPTY_TOKEN : token, 0, null == token ? 0 : token.length);
         }
         final ManifestEncoder.OutputsEncoder outputs = encoder.outputsCount(metadata.outputPositions().size());
         for (final Map.Entry<String, CheckpointMetadata.OutputPosition> e : metadata.outputPositions().entrySet())
@@ -150,10 +154,23 @@ final class Manifest
             final int pageSize = decoder.pageSize();
             final int pageCount = decoder.pageCount();
             final Map<String, Long> inputPositions = new LinkedHashMap<>();
+            final Map<String, byte[]> inputTokens = new LinkedHashMap<>();
             for (final ManifestDecoder.InputsDecoder input : decoder.inputs())
             {
                 final long position = input.position();
-                inputPositions.put(input.name(), position);
+                final String name = input.name();
+                inputPositions.put(name, position);
+                final int tokenLength = input.tokenLength();
+                if (tokenLength > 0)
+                {
+                    final byte[] token = new byte[tokenLength];
+                    input.getToken(token, 0, tokenLength);
+                    inputTokens.put(name, token);
+                }
+                else
+                {
+                    input.skipToken();
+                }
             }
             final Map<String, CheckpointMetadata.OutputPosition> outputPositions = new LinkedHashMap<>();
             for (final ManifestDecoder.OutputsDecoder output : decoder.outputs())
@@ -187,7 +204,7 @@ final class Manifest
             final byte[] arenaMeta = new byte[decoder.arenaMetaLength()];
             decoder.getArenaMeta(arenaMeta, 0, arenaMeta.length);
             final CheckpointMetadata metadata = new CheckpointMetadata(fingerprint, step, transactionId,
-                journalPosition, inputPositions, outputPositions, programMeta, model, wallClock);
+                journalPosition, inputPositions, outputPositions, programMeta, model, wallClock, inputTokens);
             return new Manifest(id, metadata, pageSize, pageCount, arenaMeta, files);
         }
         catch (final IndexOutOfBoundsException ex)

@@ -83,7 +83,7 @@ public final class KeelNode implements AutoCloseable, ServedNode
     private NodeErrorLog errorLog;
     private KeelCounters counters;
     private EngineContext ctx;
-    private final ConnectorContext connectorContext = new ConnectorContext();
+    private final ConnectorContext connectorContext;
     private CheckpointSyncAgent syncAgent;
     private StandbyFollower follower;
     private AtomicCounter standbyStateCounter;
@@ -102,6 +102,8 @@ public final class KeelNode implements AutoCloseable, ServedNode
         final ConnectorRegistry connectors,
         final Consumer<EngineContext> customizer)
     {
+        this.connectorContext = new ConnectorContext()
+            .pipelineName(config.name()).faultToleranceModel(config.faultTolerance().model());
         this.config = config;
         this.program = program;
         this.connectors = connectors;

@@ -28,6 +28,7 @@ final class StepRecordAdapter
     static final int BAD_LAYOUT = 5;
 
     private static final int ENDPOINT_DATA_HEADER_LENGTH = StepRecordDecoder.EndpointsDecoder.dataHeaderLength();
+    private static final int ENDPOINT_TOKEN_HEADER_LENGTH = StepRecordDecoder.EndpointsDecoder.tokenHeaderLength();
 
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final StepRecordDecoder decoder = new StepRecordDecoder();
@@ -100,6 +101,19 @@ final class StepRecordAdapter
             {
                 return BAD_LAYOUT;
             }
+            if (headerDecoder.version() >= 2)
+            {
+                if (limit + ENDPOINT_TOKEN_HEADER_LENGTH > length)
+                {
+                    return BAD_LAYOUT;
+                }
+                limit += ENDPOINT_TOKEN_HEADER_LENGTH +
+                    (scratch.getInt((int)limit, ByteOrder.LITTLE_ENDIAN) & 0xFFFF_FFFFL);
+                if (limit > length)
+                {
+                    return BAD_LAYOUT;
+                }
+            }
         }
 
         if (limit != length)
@@ -139,6 +153,16 @@ final class StepRecordAdapter
             {
                 record.position(i, position);
                 endpoints.skipData();
+            }
+            final int tokenLength = endpoints.tokenLength();
+            if (tokenLength > 0)
+            {
+                endpoints.getToken(record.tokenForWrite(i), 0, tokenLength);
+                record.tokenLength(i, tokenLength);
+            }
+            else
+            {
+                endpoints.skipToken();
             }
         }
 

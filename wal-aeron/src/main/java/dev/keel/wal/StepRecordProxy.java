@@ -48,6 +48,8 @@ import java.nio.ByteOrder;
  *  |                    data length (uint32)                       |
  *  +---------------------------------------------------------------+
  *  |                    data (length bytes, only when position = -1)...
+ *  |                    token length (uint32), token bytes            |  version 2 only: position token
+ *  A record is written as version 1 (no token fields) when none of its endpoints has a token.
  *  +---------------------------------------------------------------+
  * </pre>
  * The checksum is the CRC32C of every byte of the message (header included) except the checksum field: the
@@ -109,8 +111,28 @@ final class StepRecordProxy
                 length += record.dataLength(i);
             }
         }
+        if (hasTokens(record))
+        {
+            for (int i = 0; i < endpointCount; i++)
+            {
+                length += StepRecordEncoder.EndpointsEncoder.tokenHeaderLength() + record.tokenLength(i);
+            }
+        }
 
         return length;
+    }
+
+    /** True if an endpoint of the record has a position token: the record is then written as version 2. */
+    static boolean hasTokens(final StepRecord record)
+    {
+        for (int i = 0, count = record.endpointCount(); i < count; i++)
+        {
+            if (record.tokenLength(i) > 0)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -127,6 +149,12 @@ final class StepRecordProxy
             .transactionId(record.transactionId())
             .inputCount(record.inputCount())
             .inputHash(record.inputHash());
+        final boolean tokens = hasTokens(record);
+        if (!tokens)
+        {
+            // no endpoint uses tokens: the version 1 layout, byte for byte
+            headerEncoder.version(1);
+        }
         // the reserved bytes after the checksum are not written by the encoder: zero them so the CRC is stable
         buffer.putInt(CHECKSUM_OFFSET + Integer.BYTES, 0, ByteOrder.LITTLE_ENDIAN);
 
@@ -143,6 +171,10 @@ final class StepRecordProxy
             else
             {
                 endpoints.putData(EMPTY, 0, 0);
+            }
+            if (tokens)
+            {
+                endpoints.putToken(record.token(i), 0, record.tokenLength(i));
             }
         }
 

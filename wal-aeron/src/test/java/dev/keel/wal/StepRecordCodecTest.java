@@ -19,6 +19,64 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 class StepRecordCodecTest
 {
     private static final String GOLDEN_V1 = "/golden/step-record-v1.hex";
+    private static final String GOLDEN_V2 = "/golden/step-record-v2.hex";
+
+    /** The version 2 golden record: endpoints 0 and 2 carry position tokens. */
+    static StepRecord goldenRecordV2()
+    {
+        final StepRecord record = goldenRecord();
+        final byte[] token0 = "orders-0:17;orders-1:42".getBytes(StandardCharsets.US_ASCII);
+        record.tokenForWrite(0).putBytes(0, token0);
+        record.tokenLength(0, token0.length);
+        record.tokenForWrite(2).putLong(0, 0x1122334455667788L);
+        record.tokenLength(2, 8);
+        return record;
+    }
+
+    @Test
+    void encodingMatchesTheVersion2GoldenFile() throws Exception
+    {
+        final StepRecordProxy proxy = new StepRecordProxy(1024);
+        final int length = proxy.encode(goldenRecordV2());
+        assertEquals(StepRecordProxy.encodedLength(goldenRecordV2()), length);
+        assertEquals(readGolden(GOLDEN_V2), hex(proxy.buffer(), length));
+    }
+
+    @Test
+    void version2GoldenFileDecodesWithTokens() throws Exception
+    {
+        final byte[] bytes = unhex(readGolden(GOLDEN_V2));
+        final StepRecordAdapter adapter = new StepRecordAdapter();
+        assertEquals(StepRecordAdapter.OK, adapter.verify(new UnsafeBuffer(bytes), 0, bytes.length));
+        final StepRecord decoded = adapter.decode(new StepRecord());
+        assertEquals(42, decoded.step());
+        assertEquals(1_000_000L, decoded.position(0));
+        assertEquals("orders-0:17;orders-1:42", decoded.token(0).getStringWithoutLengthAscii(0, decoded.tokenLength(0)));
+        assertEquals("hello journal", decoded.data(1).getStringWithoutLengthAscii(0, decoded.dataLength(1)));
+        assertEquals(0, decoded.tokenLength(1));
+        assertEquals(0x1122334455667788L, decoded.token(2).getLong(0));
+        assertEquals(8, decoded.tokenLength(2));
+        for (int bit = 0; bit < bytes.length * 8; bit++)
+        {
+            final byte[] flipped = bytes.clone();
+            flipped[bit / 8] ^= (byte)(1 << (bit % 8));
+            assertNotEquals(StepRecordAdapter.OK, adapter.verify(new UnsafeBuffer(flipped), 0, flipped.length),
+                "bit " + bit);
+        }
+    }
+
+    @Test
+    void version1GoldenFileDecodesWithoutTokens() throws Exception
+    {
+        final byte[] bytes = unhex(readGolden());
+        final StepRecordAdapter adapter = new StepRecordAdapter();
+        assertEquals(StepRecordAdapter.OK, adapter.verify(new UnsafeBuffer(bytes), 0, bytes.length));
+        final StepRecord decoded = adapter.decode(new StepRecord());
+        for (int i = 0; i < decoded.endpointCount(); i++)
+        {
+            assertEquals(0, decoded.tokenLength(i));
+        }
+    }
 
     static StepRecord goldenRecord()
     {
@@ -80,9 +138,14 @@ class StepRecordCodecTest
 
     private static String readGolden() throws Exception
     {
-        try (InputStream in = StepRecordCodecTest.class.getResourceAsStream(GOLDEN_V1))
+        return readGolden(GOLDEN_V1);
+    }
+
+    private static String readGolden(final String golden) throws Exception
+    {
+        try (InputStream in = StepRecordCodecTest.class.getResourceAsStream(golden))
         {
-            assertNotNull(in, GOLDEN_V1);
+            assertNotNull(in, golden);
             return new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim();
         }
     }
@@ -111,7 +174,7 @@ class StepRecordCodecTest
     public static void main(final String[] args) throws Exception
     {
         final StepRecordProxy proxy = new StepRecordProxy(1024);
-        final int length = proxy.encode(goldenRecord());
+        final int length = proxy.encode(args.length > 1 && "v2".equals(args[1]) ? goldenRecordV2() : goldenRecord());
         Files.writeString(Path.of(args[0]), hex(proxy.buffer(), length) + "\n");
     }
 }

@@ -314,8 +314,31 @@ public final class CircuitAgent implements Agent, AutoCloseable
                 " input and " + outputPositions.length + " output endpoints, the pipeline has " + inputs.count() +
                 " inputs " + inputs.names() + " and " + outputs.count() + " outputs");
         }
+        openEndpointsAt(step, inputPositions, null, outputPositions, outputTransactionIds);
+    }
+
+    /**
+     * As {@link #openEndpointsAt(long, long[], long[], long[])}, with the position tokens the checkpoint kept for
+     * the inputs that use them ({@link dev.keel.engine.connector.InputEndpoint#usesPositionToken()}).
+     *
+     * @param inputTokens per input endpoint, in journal order, its token or null; null when there are none.
+     */
+    public void openEndpointsAt(
+        final long step,
+        final long[] inputPositions,
+        final byte[][] inputTokens,
+        final long[] outputPositions,
+        final long[] outputTransactionIds)
+    {
+        if (inputPositions.length != inputs.count() || outputPositions.length != outputs.count())
+        {
+            throw new KeelException(KeelException.Category.RECOVERY, "RECOVERY_ENDPOINTS_CHANGED", "pipeline '" +
+                pipelineName + "': the checkpoint at step " + step + " has " + inputPositions.length +
+                " input and " + outputPositions.length + " output endpoints, the pipeline has " + inputs.count() +
+                " inputs " + inputs.names() + " and " + outputs.count() + " outputs");
+        }
         startAfter(step);
-        inputs.openAt(inputPositions);
+        inputs.openAt(inputPositions, inputTokens);
         outputs.restore(outputPositions, outputTransactionIds);
         endpointsOpened = true;
     }
@@ -618,6 +641,7 @@ public final class CircuitAgent implements Agent, AutoCloseable
 
     private void goLive()
     {
+        inputs.live();
         lifecycle.transition(startPaused ? PipelineState.PAUSED : PipelineState.RUNNING);
     }
 
@@ -795,6 +819,17 @@ public final class CircuitAgent implements Agent, AutoCloseable
         public long inputPosition(final int endpoint)
         {
             return inputs.binding(endpoint).position;
+        }
+
+        public int inputTokenLength(final int endpoint)
+        {
+            final InputStage.Binding input = inputs.binding(endpoint);
+            return input.usesToken ? input.tokenLength : 0;
+        }
+
+        public org.agrona.DirectBuffer inputToken(final int endpoint)
+        {
+            return inputs.binding(endpoint).token;
         }
 
         public Program program()

@@ -6,6 +6,9 @@ import dev.keel.engine.data.Hashing;
 import dev.keel.engine.data.ZSetBatch;
 import dev.keel.engine.program.InputTable;
 import dev.keel.engine.spi.StepRecord;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The collect half of a step, owned by the circuit thread: every input endpoint with the staging batch it fills
@@ -28,6 +31,9 @@ final class InputStage
         final InputTable table;
         final InputEndpoint endpoint;
         final boolean replayable;
+        final boolean usesToken;
+        final ExpandableDirectByteBuffer token;
+        int tokenLength;
         final ZSetBatch staging;
         final ZSetBatch.Cursor stagingCursor;
         int stepRecords;
@@ -41,6 +47,8 @@ final class InputStage
             this.table = table;
             this.endpoint = endpoint;
             this.replayable = endpoint.replayable();
+            this.usesToken = replayable && endpoint.usesPositionToken();
+            this.token = usesToken ? new ExpandableDirectByteBuffer(64) : null;
             this.staging = new ZSetBatch(table.outputSchema(), bytes);
             this.stagingCursor = staging.cursor();
         }
@@ -92,11 +100,50 @@ final class InputStage
     /** Opens replayable endpoints at their checkpointed positions, the others fresh. */
     void openAt(final long[] positions)
     {
+        openAt(positions, null);
+    }
+
+    /**
+     * Opens replayable endpoints at their checkpointed positions and position tokens, the others fresh.
+     *
+     * @param tokens per endpoint its checkpointed token, null or empty for none; null for no tokens at all.
+     */
+    void openAt(final long[] positions, final byte[][] tokens)
+    {
         for (final Binding input : inputs)
         {
             final long position = positions[input.index];
-            input.endpoint.open(input.replayable && position != InputEndpoint.NO_POSITION ? position : 0);
+            final long resume = input.replayable && position != InputEndpoint.NO_POSITION ? position : 0;
+            final byte[] token = null == tokens ? null : tokens[input.index];
+            if (input.usesToken && null != token && token.length > 0)
+            {
+                input.endpoint.open(resume, new UnsafeBuffer(token), 0, token.length);
+                input.token.putBytes(0, token);
+                input.tokenLength = token.length;
+            }
+            else
+            {
+                input.endpoint.open(resume);
+            }
             input.position = input.replayable ? position : InputEndpoint.NO_POSITION;
+        }
+    }
+
+    /** Tells every endpoint that the circuit is live. */
+    void live()
+    {
+        for (final Binding input : inputs)
+        {
+            input.endpoint.live();
+        }
+    }
+
+    /** Replay: hands a token endpoint the token journaled with the step about to be replayed, its bound. */
+    void replayBound(final Binding input, final long position, final DirectBuffer token, final int length)
+    {
+        if (input.usesToken)
+        {
+            input.endpoint.replayBound(position, token, 0, length);
         }
     }
 
@@ -176,6 +223,15 @@ final class InputStage
      */
     void seal(final StepRecord record, final boolean hashed)
     {
+        seal(record, hashed, false);
+    }
+
+    /**
+     * As {@link #seal(StepRecord, boolean)}; a replayed step keeps the tokens the journal gave
+     * ({@link #replayedToken}) instead of asking the endpoints.
+     */
+    void seal(final StepRecord record, final boolean hashed, final boolean replayed)
+    {
         long count = 0;
         long hash = 0;
         for (final Binding input : inputs)
@@ -187,8 +243,17 @@ final class InputStage
                 hash = Hashing.combine(hash, staging.contentHash());
             }
             input.position = input.replayable ? input.endpoint.position() : InputEndpoint.NO_POSITION;
+            if (input.usesToken && !replayed)
+            {
+                input.tokenLength = input.endpoint.positionToken(input.token);
+            }
             if (null != record)
             {
+                if (input.usesToken)
+                {
+                    record.tokenForWrite(input.index).putBytes(0, input.token, 0, input.tokenLength);
+                    record.tokenLength(input.index, input.tokenLength);
+                }
                 if (input.replayable)
                 {
                     record.position(input.index, input.position);
@@ -294,6 +359,16 @@ final class InputStage
             return true;
         }
         return false;
+    }
+
+    /** Replay: the token journaled for a step the endpoint reached, kept for a checkpoint at that boundary. */
+    void replayedToken(final Binding input, final DirectBuffer token, final int length)
+    {
+        if (input.usesToken)
+        {
+            input.token.putBytes(0, token, 0, length);
+            input.tokenLength = length;
+        }
     }
 
     /** Names of the endpoints in journal order, for messages. */

@@ -141,6 +141,15 @@ final class ReplaySession implements Journal.StepRecordHandler, AutoCloseable
                     throw recovery("RECOVERY_ENDPOINTS_CHANGED", "input endpoint '" + input.name + "' is " +
                         "replayable but step " + step + " journaled its records, not a position");
                 }
+                if (input.usesToken)
+                {
+                    if (0 == record.tokenLength(i))
+                    {
+                        throw recovery("RECOVERY_ENDPOINTS_CHANGED", "input endpoint '" + input.name + "' uses " +
+                            "position tokens but step " + step + " journaled none for it");
+                    }
+                    inputs.replayBound(input, journaledPosition, record.token(i), record.tokenLength(i));
+                }
             }
             else
             {
@@ -205,8 +214,16 @@ final class ReplaySession implements Journal.StepRecordHandler, AutoCloseable
     private void runStep(final long nowNs)
     {
         final long step = record.step();
+        for (int i = 0; i < inputs.count(); i++)
+        {
+            final InputStage.Binding input = inputs.binding(i);
+            if (input.usesToken)
+            {
+                inputs.replayedToken(input, record.token(i), record.tokenLength(i));
+            }
+        }
         // the replayed input is always hashed: it is checked against the journal
-        inputs.seal(null, true);
+        inputs.seal(null, true, true);
         if (inputs.stepCount() != record.inputCount() || inputs.stepHash() != record.inputHash())
         {
             inputs.clearStaging();

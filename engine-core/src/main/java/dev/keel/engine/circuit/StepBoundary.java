@@ -52,6 +52,30 @@ public interface StepBoundary
      */
     long inputPosition(int endpoint);
 
-    /** The program, for freezing its state. */
+    /**
+     * Length of the position token of an input endpoint after this step
+     * ({@link dev.keel.engine.connector.InputEndpoint#usesPositionToken()}).
+     *
+     * @param endpoint index in journal order.
+     * @return the length, 0 if the endpoint has none.
+     */
+    default int inputTokenLength(final int endpoint)
+    {
+        return 0;
+    }
+
+    /**
+     * The position token of an input endpoint after this step, valid for {@link #inputTokenLength(int)} bytes
+     * until the step listener returns.
+     *
+     * @param endpoint index in journal order.
+     * @return the buffer, null if the endpoint has none.
+     */
+    default org.agrona.DirectBuffer inputToken(final int endpoint)
+    {
+        return null;
+    }
+
+        /** The program, for freezing its state. */
     Program program();
 }

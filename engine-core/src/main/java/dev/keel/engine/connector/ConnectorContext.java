@@ -1,6 +1,7 @@
 package dev.keel.engine.connector;
 
 import dev.keel.engine.connector.http.HttpEndpoints;
+import dev.keel.engine.config.FaultToleranceModel;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
@@ -14,12 +15,49 @@ import java.util.Objects;
  *   intervals, pacing, follow polls); tests pass a hand clock to make them deterministic.</li>
  *   <li>{@link #httpEndpoints()}: where the {@code http_input} / {@code http_output} connectors register their
  *   endpoints for the node's HTTP server to find.</li>
+ *   <li>{@code pipelineName} = {@code "pipeline"}: the pipeline's name, e.g. to derive a transactional id.</li>
+ *   <li>{@code faultToleranceModel} = {@code none}: the pipeline's model; a sink may choose its delivery mode
+ *   by it (transactions for {@code exactly_once}).</li>
  * </ul>
  */
 public final class ConnectorContext
 {
     private NanoClock nanoClock = new SystemNanoClock();
     private final HttpEndpoints httpEndpoints = new HttpEndpoints();
+    private String pipelineName = "pipeline";
+    private FaultToleranceModel faultToleranceModel = FaultToleranceModel.NONE;
+
+    /**
+     * @param pipelineName the pipeline's name.
+     * @return this.
+     */
+    public ConnectorContext pipelineName(final String pipelineName)
+    {
+        this.pipelineName = Objects.requireNonNull(pipelineName, "pipelineName");
+        return this;
+    }
+
+    /** @return the pipeline's name. */
+    public String pipelineName()
+    {
+        return pipelineName;
+    }
+
+    /**
+     * @param faultToleranceModel the pipeline's fault-tolerance model.
+     * @return this.
+     */
+    public ConnectorContext faultToleranceModel(final FaultToleranceModel faultToleranceModel)
+    {
+        this.faultToleranceModel = Objects.requireNonNull(faultToleranceModel, "faultToleranceModel");
+        return this;
+    }
+
+    /** @return the pipeline's fault-tolerance model. */
+    public FaultToleranceModel faultToleranceModel()
+    {
+        return faultToleranceModel;
+    }
 
     /**
      * @param nanoClock the clock of endpoint agents.

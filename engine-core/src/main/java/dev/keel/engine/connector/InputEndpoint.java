@@ -1,6 +1,8 @@
 package dev.keel.engine.connector;
 
 import dev.keel.engine.data.ZSetBatch;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
 
 /**
@@ -12,6 +14,14 @@ import org.agrona.concurrent.Agent;
  * index). {@link #position()} is the position after the last record polled; a step journals it and
  * a checkpoint stores it, and recovery calls {@link #open(long)} with it and then replays steps with
  * {@link #poll(ZSetBatch, int, long)} bounded by each journaled position.
+ * <p>
+ * Position tokens: an endpoint whose resume point does not fit one {@code long} (a set of per-partition
+ * offsets, say) returns true from {@link #usesPositionToken()}. Its {@code long} position is then a monotonic
+ * record counter that bounds polls as before, and at every step seal it also writes a variable-length token
+ * ({@link #positionToken(MutableDirectBuffer)}) that the journal and checkpoints keep beside the position. Recovery
+ * opens it with the checkpoint's token ({@link #open(long, DirectBuffer, int, int)}), hands it every replayed
+ * step's token as the bound of that step ({@link #replayBound}), and tells it when the circuit is live
+ * ({@link #live()}). Endpoints without tokens keep the defaults and cost nothing per step.
  */
 public interface InputEndpoint extends AutoCloseable
 {
@@ -88,6 +98,47 @@ public interface InputEndpoint extends AutoCloseable
     default Agent agent()
     {
         return null;
+    }
+
+    /** True if this endpoint journals a {@link #positionToken position token} with every step. */
+    default boolean usesPositionToken()
+    {
+        return false;
+    }
+
+    /**
+     * Circuit thread, at a step seal: writes the token describing the resume point at {@link #position()} into
+     * {@code dst} from index 0 (an expandable buffer) without allocating.
+     *
+     * @param dst the buffer to write into.
+     * @return the token's length in bytes (0 = no token).
+     */
+    default int positionToken(final MutableDirectBuffer dst)
+    {
+        return 0;
+    }
+
+    /**
+     * Opens at a checkpointed position and its token (length 0: none was journaled, e.g. a fresh start with a
+     * journal to replay). The default ignores the token.
+     */
+    default void open(final long resumePosition, final DirectBuffer token, final int offset, final int length)
+    {
+        open(resumePosition);
+    }
+
+    /**
+     * Circuit thread, during replay, before polling towards a journaled step's {@code position}: the token
+     * journaled with it, which bounds the records of that step. Called in step order; the buffer is only valid
+     * during the call.
+     */
+    default void replayBound(final long position, final DirectBuffer token, final int offset, final int length)
+    {
+    }
+
+    /** Circuit thread: the circuit is live (replay finished, or there was none); reads are no longer bounded. */
+    default void live()
+    {
     }
 
     @Override

@@ -24,7 +24,7 @@ import java.nio.ByteOrder;
  * <p>
  * Messages (little endian, each 8-byte aligned by the ring buffer):
  * <pre>
- *   RECORD (type 1):       | int64 position after this record | int64 weight | row bytes (Schema layout) |
+ *   RECORD (type 1):       | int64 position after this record | int64 weight | int64 tag | row bytes (Schema layout) |
  *   END_OF_INPUT (type 2): | int64 final position |
  *   ERROR (type 3):        | int64 position of the failed record | (the exception is kept in a field)
  * </pre>
@@ -35,6 +35,10 @@ import java.nio.ByteOrder;
  * Subclasses implement {@link #onOpen(long)} (circuit thread) and {@link #produce(long)} (agent thread),
  * calling {@link #offerRecord}, {@link #offerEndOfInput(long)} and {@link #raise(KeelException)}.
  * Exceptions escaping {@code produce} are raised as endpoint errors, never lost.
+ * <p>
+ * The tag of a record is the subclass's own (0 unless it offers one with
+ * {@link #offerRecord(long, long, long, DirectBuffer, int, int)}); {@link #onRecordTaken(long)} sees it on the
+ * circuit thread as the record is polled, e.g. to track the source offset behind a position token.
  */
 public abstract class RingBufferInput implements InputEndpoint
 {
@@ -44,7 +48,8 @@ public abstract class RingBufferInput implements InputEndpoint
 
     static final int POSITION_OFFSET = 0;
     static final int WEIGHT_OFFSET = 8;
-    static final int ROW_OFFSET = 16;
+    static final int TAG_OFFSET = 16;
+    static final int ROW_OFFSET = 24;
 
     private static final int MIN_CAPACITY = 1 << 20;
     private static final int MAX_CAPACITY = 1 << 30;
@@ -208,6 +213,7 @@ public abstract class RingBufferInput implements InputEndpoint
                 }
                 final long weight = buffer.getLong(index + WEIGHT_OFFSET, ByteOrder.LITTLE_ENDIAN);
                 out.add(buffer, index + ROW_OFFSET, length - ROW_OFFSET, weight);
+                onRecordTaken(buffer.getLong(index + TAG_OFFSET, ByteOrder.LITTLE_ENDIAN));
                 position = messagePosition;
                 polled++;
                 return polled >= maxRecords || position >= stopAtPosition ?
@@ -274,6 +280,11 @@ public abstract class RingBufferInput implements InputEndpoint
      */
     protected abstract int produce(long nowNs) throws IOException;
 
+    /** Circuit thread: a record offered with {@code tag} was just polled. The default does nothing. */
+    protected void onRecordTaken(final long tag)
+    {
+    }
+
     /** Called on the agent thread when it closes (release I/O resources there). */
     protected void onAgentClose()
     {
@@ -300,6 +311,17 @@ public abstract class RingBufferInput implements InputEndpoint
     protected final boolean offerRecord(
         final long positionAfter, final long weight, final DirectBuffer row, final int offset, final int length)
     {
+        return offerRecord(positionAfter, 0, weight, row, offset, length);
+    }
+
+    /**
+     * Agent thread: as {@link #offerRecord(long, long, DirectBuffer, int, int)}, with a tag handed to
+     * {@link #onRecordTaken(long)} when the circuit polls the record.
+     */
+    protected final boolean offerRecord(
+        final long positionAfter, final long tag, final long weight, final DirectBuffer row, final int offset,
+        final int length)
+    {
         final int messageLength = ROW_OFFSET + length;
         if (messageLength > ringBuffer.maxMsgLength())
         {
@@ -316,6 +338,7 @@ public abstract class RingBufferInput implements InputEndpoint
         final MutableDirectBuffer buffer = ringBuffer.buffer();
         buffer.putLong(index + POSITION_OFFSET, positionAfter, ByteOrder.LITTLE_ENDIAN);
         buffer.putLong(index + WEIGHT_OFFSET, weight, ByteOrder.LITTLE_ENDIAN);
+        buffer.putLong(index + TAG_OFFSET, tag, ByteOrder.LITTLE_ENDIAN);
         buffer.putBytes(index + ROW_OFFSET, row, offset, length);
         ringBuffer.commit(index);
         offered++;

@@ -96,6 +96,7 @@ public final class CheckpointCoordinator implements StepListener, DutyCycleHook
     private long journalPosition;
     private byte[] programMeta;
     private Map<String, Long> inputPositions;
+    private Map<String, byte[]> inputTokens;
 
     /**
      * @param pipelineName  for logs.
@@ -277,9 +278,17 @@ public final class CheckpointCoordinator implements StepListener, DutyCycleHook
         {
             journalPosition = null == journal ? 0 : boundary.journalPosition();
             inputPositions = new LinkedHashMap<>();
+            inputTokens = new LinkedHashMap<>();
             for (int i = 0; i < boundary.inputEndpointCount(); i++)
             {
                 inputPositions.put(boundary.inputName(i), boundary.inputPosition(i));
+                final int tokenLength = boundary.inputTokenLength(i);
+                if (tokenLength > 0)
+                {
+                    final byte[] token = new byte[tokenLength];
+                    boundary.inputToken(i).getBytes(0, token);
+                    inputTokens.put(boundary.inputName(i), token);
+                }
             }
             final MetaBuffer meta = new MetaBuffer();
             program.saveMeta(meta);
@@ -326,7 +335,8 @@ public final class CheckpointCoordinator implements StepListener, DutyCycleHook
                 outputPositions.put(outputNames[i], new CheckpointMetadata.OutputPosition(position, transactionId));
             }
             final CheckpointMetadata metadata = new CheckpointMetadata(program.fingerprint(), step, step,
-                journalPosition, inputPositions, outputPositions, programMeta, model, System.currentTimeMillis());
+                journalPosition, inputPositions, outputPositions, programMeta, model, System.currentTimeMillis(),
+                inputTokens);
             pendingCheckpoint = store.begin(metadata, snapshot);
             phase = Phase.WRITING;
             writtenNs = 0;

@@ -339,6 +339,7 @@ public final class Recovery implements BooleanSupplier
             throw endpointsChanged(where, inputPositions.keySet(), outputPositions.keySet(), inputs, outputs);
         }
         final long[] in = new long[inputs.size()];
+        final byte[][] inTokens = new byte[inputs.size()][];
         for (int i = 0; i < in.length; i++)
         {
             final Long position = inputPositions.get(inputs.get(i).name());
@@ -347,6 +348,7 @@ public final class Recovery implements BooleanSupplier
                 throw endpointsChanged(where, inputPositions.keySet(), outputPositions.keySet(), inputs, outputs);
             }
             in[i] = position;
+            inTokens[i] = metadata.inputToken(inputs.get(i).name());
         }
         // the journal is only written under exactly_once: behind a checkpoint of another model it is older than
         // the checkpoint, so it is fenced (not replayed), and outputs resume as at least once
@@ -375,7 +377,7 @@ public final class Recovery implements BooleanSupplier
             // written after what was delivered (at least once).
             outTransactions[i] = exactlyOnce ? Math.max(step, position.deliveredTransactionId()) : step;
         }
-        circuit.openEndpointsAt(step, in, out, outTransactions);
+        circuit.openEndpointsAt(step, in, inTokens, out, outTransactions);
         if (fenced)
         {
             circuit.journalReplayFromPosition(-1);

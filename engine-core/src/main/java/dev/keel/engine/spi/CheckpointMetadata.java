@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param programMeta        bytes of {@code Program.saveMeta}.
  * @param model              fault-tolerance model name, e.g. {@code exactly_once}.
  * @param wallClockMillis    epoch milliseconds when the checkpoint was taken.
+ * @param inputTokens        per input endpoint name that uses position tokens, its token after {@code step}
+ *                           ({@link dev.keel.engine.connector.InputEndpoint#usesPositionToken()}); empty if none.
  */
 public record CheckpointMetadata(
     long programFingerprint,
@@ -30,8 +32,27 @@ public record CheckpointMetadata(
     Map<String, OutputPosition> outputPositions,
     byte[] programMeta,
     String model,
-    long wallClockMillis)
+    long wallClockMillis,
+    Map<String, byte[]> inputTokens)
 {
+    /**
+     * Metadata without position tokens (the inputs carry only {@code long} positions).
+     */
+    public CheckpointMetadata(
+        final long programFingerprint,
+        final long step,
+        final long transactionId,
+        final long journalPosition,
+        final Map<String, Long> inputPositions,
+        final Map<String, OutputPosition> outputPositions,
+        final byte[] programMeta,
+        final String model,
+        final long wallClockMillis)
+    {
+        this(programFingerprint, step, transactionId, journalPosition, inputPositions, outputPositions, programMeta,
+            model, wallClockMillis, Map.of());
+    }
+
     /**
      * What an output endpoint had durably delivered when the checkpoint was taken.
      *
@@ -51,6 +72,38 @@ public record CheckpointMetadata(
         inputPositions = Collections.unmodifiableMap(new LinkedHashMap<>(inputPositions));
         outputPositions = Collections.unmodifiableMap(new LinkedHashMap<>(outputPositions));
         programMeta = programMeta.clone();
+        final Map<String, byte[]> tokens = new LinkedHashMap<>();
+        for (final Map.Entry<String, byte[]> e : inputTokens.entrySet())
+        {
+            tokens.put(e.getKey(), e.getValue().clone());
+        }
+        inputTokens = Collections.unmodifiableMap(tokens);
+    }
+
+    /**
+     * @param name an input endpoint's name.
+     * @return a copy of its position token, or null if it has none.
+     */
+    public byte[] inputToken(final String name)
+    {
+        final byte[] token = inputTokens.get(name);
+        return null == token ? null : token.clone();
+    }
+
+    private static boolean tokensEqual(final Map<String, byte[]> a, final Map<String, byte[]> b)
+    {
+        if (a.size() != b.size())
+        {
+            return false;
+        }
+        for (final Map.Entry<String, byte[]> e : a.entrySet())
+        {
+            if (!Arrays.equals(e.getValue(), b.get(e.getKey())))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -78,14 +131,14 @@ public record CheckpointMetadata(
             transactionId == that.transactionId && journalPosition == that.journalPosition &&
             wallClockMillis == that.wallClockMillis && inputPositions.equals(that.inputPositions) &&
             outputPositions.equals(that.outputPositions) && Arrays.equals(programMeta, that.programMeta) &&
-            model.equals(that.model);
+            model.equals(that.model) && tokensEqual(inputTokens, that.inputTokens);
     }
 
     @Override
     public int hashCode()
     {
         return Objects.hash(programFingerprint, step, transactionId, journalPosition, wallClockMillis, inputPositions,
-            outputPositions, Arrays.hashCode(programMeta), model);
+            outputPositions, Arrays.hashCode(programMeta), model, inputTokens.keySet());
     }
 
     @Override
@@ -94,6 +147,6 @@ public record CheckpointMetadata(
         return "CheckpointMetadata{fingerprint=" + programFingerprint + ", step=" + step + ", transactionId=" +
             transactionId + ", journalPosition=" + journalPosition + ", inputs=" + inputPositions + ", outputs=" +
             outputPositions + ", programMeta=" + programMeta.length + " bytes, model=" + model + ", wallClock=" +
-            wallClockMillis + "}";
+            wallClockMillis + (inputTokens.isEmpty() ? "" : ", tokens=" + inputTokens.keySet()) + "}";
     }
 }

@@ -12,7 +12,8 @@ import org.agrona.MutableDirectBuffer;
  * index in the program, the record carries either the endpoint's resume position after the step
  * (replayable sources) or the raw bytes the endpoint delivered in the step (non-replayable
  * sources). {@link #inputCount()} and {@link #inputHash()} let replay verify that it reproduced the
- * same input.
+ * same input. A replayable endpoint that {@linkplain dev.keel.engine.connector.InputEndpoint#usesPositionToken()
+ * uses position tokens} also has its token after the step ({@link #tokenLength(int)}, 0 for every other one).
  */
 public final class StepRecord
 {
@@ -27,6 +28,8 @@ public final class StepRecord
     private long[] positions = new long[4];
     private ExpandableDirectByteBuffer[] data = new ExpandableDirectByteBuffer[4];
     private int[] dataLengths = new int[4];
+    private ExpandableDirectByteBuffer[] tokens = new ExpandableDirectByteBuffer[4];
+    private int[] tokenLengths = new int[4];
 
     public StepRecord reset(final long step, final long transactionId, final int endpointCount)
     {
@@ -40,6 +43,7 @@ public final class StepRecord
         {
             positions[i] = NO_POSITION;
             dataLengths[i] = 0;
+            tokenLengths[i] = 0;
         }
         return this;
     }
@@ -131,6 +135,50 @@ public final class StepRecord
         return dst;
     }
 
+    /** Length of the endpoint's position token after this step (0 = none). */
+    public int tokenLength(final int endpoint)
+    {
+        checkEndpoint(endpoint);
+        return tokenLengths[endpoint];
+    }
+
+    /** Buffer holding the endpoint's position token, valid for {@link #tokenLength(int)} bytes. */
+    public DirectBuffer token(final int endpoint)
+    {
+        checkEndpoint(endpoint);
+        return tokenBuffer(endpoint);
+    }
+
+    /**
+     * The expandable buffer to write the endpoint's token into from index 0; then set its length with
+     * {@link #tokenLength(int, int)}.
+     */
+    public MutableDirectBuffer tokenForWrite(final int endpoint)
+    {
+        checkEndpoint(endpoint);
+        return tokenBuffer(endpoint);
+    }
+
+    /** Sets the length of the token written through {@link #tokenForWrite(int)}. */
+    public StepRecord tokenLength(final int endpoint, final int length)
+    {
+        checkEndpoint(endpoint);
+        tokenBuffer(endpoint).checkLimit(length);
+        tokenLengths[endpoint] = length;
+        return this;
+    }
+
+    private ExpandableDirectByteBuffer tokenBuffer(final int endpoint)
+    {
+        ExpandableDirectByteBuffer buffer = tokens[endpoint];
+        if (null == buffer)
+        {
+            buffer = new ExpandableDirectByteBuffer(64);
+            tokens[endpoint] = buffer;
+        }
+        return buffer;
+    }
+
     private ExpandableDirectByteBuffer dataBuffer(final int endpoint)
     {
         ExpandableDirectByteBuffer buffer = data[endpoint];
@@ -150,6 +198,8 @@ public final class StepRecord
             positions = java.util.Arrays.copyOf(positions, newLength);
             data = java.util.Arrays.copyOf(data, newLength);
             dataLengths = java.util.Arrays.copyOf(dataLengths, newLength);
+            tokens = java.util.Arrays.copyOf(tokens, newLength);
+            tokenLengths = java.util.Arrays.copyOf(tokenLengths, newLength);
         }
     }
 

@@ -11,18 +11,30 @@ import dev.keel.engine.data.Schema;
 import java.util.Optional;
 import java.util.function.Supplier;
 
-/** The configuration parsing shared by the file connectors: the {@code format} object and builder errors. */
-final class FileFormats
+/**
+ * The configuration parsing shared by the text connectors (file, and transports in other modules such as Kafka):
+ * the {@code format} object and builder errors.
+ */
+public final class FileFormats
 {
     private FileFormats()
     {
     }
 
-    static FormatSettings format(final Optional<ComponentConfig> format, final Schema schema, final String path)
+    /**
+     * Parses and checks the {@code format} object of an endpoint.
+     *
+     * @param format the endpoint's format component, required.
+     * @param schema the schema the format must support.
+     * @param path   JSON path of the format object, for errors.
+     * @return the settings.
+     * @throws ConfigException naming the path if the format is missing or invalid.
+     */
+    public static FormatSettings format(final Optional<ComponentConfig> format, final Schema schema, final String path)
     {
         if (format.isEmpty())
         {
-            throw new ConfigException(ConfigException.MISSING, null, path, "file transports need a format; " +
+            throw new ConfigException(ConfigException.MISSING, null, path, "this transport needs a format; " +
                 "allowed: {\"name\": \"json\" | \"csv\", \"config\": {...}}");
         }
         final ComponentConfig component = format.get();
@@ -65,7 +77,7 @@ final class FileFormats
     }
 
     /** Runs a settings builder, turning its validation error into a config error at {@code path}. */
-    static <T> T build(final Supplier<T> builder, final String path)
+    public static <T> T build(final Supplier<T> builder, final String path)
     {
         try
         {
