@@ -370,7 +370,7 @@ public final class KeelNode implements AutoCloseable, ServedNode
     /** The HTTP ingress ({@code http_input}) and egress endpoints, for the control server's routes. */
     public HttpEndpoints httpEndpoints()
     {
-        return connectorContext.httpEndpoints();
+        return HttpEndpoints.of(connectorContext);
     }
 
     /** The standby's pulls so far, or null if the node is not a standby. */
@@ -433,10 +433,7 @@ public final class KeelNode implements AutoCloseable, ServedNode
                 schema -> connectors.output(output, schema, connectorContext),
                 "$.outputs." + output.name() + ".stream");
         }
-        if (null != program)
-        {
-            HttpEgress.attach(config, program, ctx, connectorContext);
-        }
+        HttpEgress.attach(config, ctx, connectorContext);
         if (maxBatch != Integer.MAX_VALUE)
         {
             ctx.maxBatchSizeRecords(maxBatch);

@@ -7,6 +7,7 @@ import dev.keel.engine.config.IdleStrategyType;
 import dev.keel.engine.config.ThreadingMode;
 import dev.keel.engine.connector.InputEndpoint;
 import dev.keel.engine.connector.OutputEndpoint;
+import dev.keel.engine.data.Schema;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
@@ -23,6 +24,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+
+import static dev.keel.engine.api.ContextChecks.invalid;
+import static dev.keel.engine.api.ContextChecks.requireNonNull;
+import static dev.keel.engine.api.ContextChecks.requireRange;
+import static dev.keel.engine.api.ContextChecks.requireRingLength;
 
 /**
  * Every setting of an embedded pipeline, each with a name and a default. Set what you need, then
@@ -82,6 +88,7 @@ public final class EngineContext
     private int outputHandleBufferLength = DEFAULT_HANDLE_BUFFER_LENGTH;
     private final List<InputAttachment> inputs = new ArrayList<>();
     private final List<OutputAttachment> outputs = new ArrayList<>();
+    private final List<EveryViewOutput> everyViewOutputs = new ArrayList<>();
     private final Set<String> inputHandleTables = new LinkedHashSet<>();
     private final Set<String> outputHandleViews = new LinkedHashSet<>();
     private final FaultToleranceContext faultTolerance = new FaultToleranceContext(this);
@@ -702,6 +709,53 @@ public final class EngineContext
         return this;
     }
 
+    /**
+     * Creates an output endpoint for one view, or returns null to give that view none.
+     */
+    @FunctionalInterface
+    public interface ViewOutputFactory
+    {
+        /**
+         * @param name   the endpoint's name: the view's name and the suffix given.
+         * @param view   the view.
+         * @param schema its schema.
+         * @return the endpoint, owned by the pipeline, or null.
+         */
+        OutputEndpoint create(String name, String view, Schema schema);
+    }
+
+    /**
+     * An output attached to every view.
+     *
+     * @param nameSuffix appended to a view's name to name its endpoint.
+     * @param factory    creates each view's endpoint.
+     */
+    public record EveryViewOutput(String nameSuffix, ViewOutputFactory factory)
+    {
+    }
+
+    /**
+     * Attaches an output endpoint to every view of the program, each created at launch from its view's schema once
+     * the program is built (a host that serves every view, as the node's HTTP egress does, needs not know the views
+     * beforehand). A view that gets one has an output: it gets no implicit output handle.
+     *
+     * @param nameSuffix appended to a view's name to name its endpoint, e.g. {@code ".egress"}.
+     * @param factory    creates the endpoint of each view, or returns null to skip one.
+     * @return this.
+     */
+    public EngineContext outputForEveryView(final String nameSuffix, final ViewOutputFactory factory)
+    {
+        checkNotConcluded();
+        everyViewOutputs.add(new EveryViewOutput(nameSuffix, factory));
+        return this;
+    }
+
+    /** @return the outputs attached to every view, in order. */
+    public List<EveryViewOutput> everyViewOutputs()
+    {
+        return Collections.unmodifiableList(everyViewOutputs);
+    }
+
     /** @return the attached output endpoints, in order. */
     public List<OutputAttachment> outputs()
     {
@@ -761,39 +815,9 @@ public final class EngineContext
         return java.util.Arrays.toString(pinCpus);
     }
 
-    private static void requireNonNull(final String field, final Object value)
-    {
-        if (null == value)
-        {
-            throw invalid(field, null, "a non-null value");
-        }
-    }
-
-    private static void requireRange(final String field, final long value, final long min, final long max)
-    {
-        if (value < min || value > max)
-        {
-            throw invalid(field, value, min + ".." + max);
-        }
-    }
-
-    private static void requireRingLength(final String field, final int length)
-    {
-        if (length < 1024 || Integer.bitCount(length) != 1 || length > (1 << 30))
-        {
-            throw invalid(field, length, "a power of two in 1024..2^30");
-        }
-    }
-
     /** Ring buffer capacity in bytes for a data length: the data plus Agrona's trailer. */
     static int ringCapacity(final int dataLength)
     {
         return dataLength + RingBufferDescriptor.TRAILER_LENGTH;
-    }
-
-    private static KeelException invalid(final String field, final Object value, final String allowed)
-    {
-        return new KeelException(KeelException.Category.CONFIG, "CONFIG_INVALID",
-            "EngineContext." + field + " = " + value + " is invalid; allowed: " + allowed);
     }
 }

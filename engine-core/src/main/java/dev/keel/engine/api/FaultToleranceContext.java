@@ -9,6 +9,9 @@ import dev.keel.engine.spi.Journal;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
+import static dev.keel.engine.api.ContextChecks.invalid;
+import static dev.keel.engine.api.ContextChecks.requireRange;
+
 /**
  * The fault-tolerance settings of a pipeline (JSON {@code fault_tolerance} and the storage it checkpoints to): the
  * journal, the checkpoint store and sync, the model and the checkpoint schedule. Created by its
@@ -327,19 +330,5 @@ public final class FaultToleranceContext
         {
             throw new IllegalStateException("EngineContext already concluded: settings are fixed");
         }
-    }
-
-    private static void requireRange(final String field, final long value, final long min, final long max)
-    {
-        if (value < min || value > max)
-        {
-            throw invalid(field, value, min + ".." + max);
-        }
-    }
-
-    private static KeelException invalid(final String field, final Object value, final String allowed)
-    {
-        return new KeelException(KeelException.Category.CONFIG, "CONFIG_INVALID",
-            "EngineContext." + field + " = " + value + " is invalid; allowed: " + allowed);
     }
 }

@@ -130,16 +130,16 @@ public final class KeelPipeline implements AutoCloseable
         final List<EndpointCounters> endpointCounters = new ArrayList<>();
         try
         {
-            AttachmentChecks.checkNames("inputHandle", ctx.inputHandleTables(), program.tables().keySet());
-            AttachmentChecks.checkNames("outputHandle", ctx.outputHandleViews(), program.views().keySet());
+            Attachments.checkNames("inputHandle", ctx.inputHandleTables(), program.tables().keySet());
+            Attachments.checkNames("outputHandle", ctx.outputHandleViews(), program.views().keySet());
 
-            resolveEndpoints(ctx, program, attachedInputs, attachedOutputs, toCloseOnFailure);
+            Attachments.resolveEndpoints(ctx, program, attachedInputs, attachedOutputs, toCloseOnFailure);
             final List<InputAttachment> inputs = new ArrayList<>(attachedInputs);
             final Map<String, InputHandle> inputHandles = new LinkedHashMap<>();
             for (final Map.Entry<String, InputTable> entry : program.tables().entrySet())
             {
                 final String table = entry.getKey();
-                if (ctx.inputHandleTables().contains(table) || !AttachmentChecks.hasInput(ctx, table))
+                if (ctx.inputHandleTables().contains(table) || !Attachments.hasInput(ctx, table))
                 {
                     final ManyToOneRingBuffer ringBuffer = new ManyToOneRingBuffer(new UnsafeBuffer(
                         ByteBuffer.allocateDirect(EngineContext.ringCapacity(ctx.inputHandleBufferLength()))));
@@ -154,7 +154,7 @@ public final class KeelPipeline implements AutoCloseable
             for (final Map.Entry<String, Operator> entry : program.views().entrySet())
             {
                 final String view = entry.getKey();
-                if (ctx.outputHandleViews().contains(view) || !AttachmentChecks.hasOutput(ctx, view))
+                if (ctx.outputHandleViews().contains(view) || !Attachments.hasOutput(attachedOutputs, view))
                 {
                     final OneToOneRingBuffer ringBuffer = new OneToOneRingBuffer(new UnsafeBuffer(
                         ByteBuffer.allocateDirect(EngineContext.ringCapacity(ctx.outputHandleBufferLength()))));
@@ -223,55 +223,6 @@ public final class KeelPipeline implements AutoCloseable
                 ownedCounters.close();
             }
             throw ex;
-        }
-    }
-
-    /**
-     * Creates the endpoints attached as factories, in attachment order, from the built program's schemas: the
-     * program is built once, here.
-     */
-    private static void resolveEndpoints(
-        final EngineContext ctx,
-        final Program program,
-        final List<InputAttachment> inputs,
-        final List<OutputAttachment> outputs,
-        final List<AutoCloseable> toCloseOnFailure)
-    {
-        for (final InputAttachment input : ctx.inputs())
-        {
-            if (!input.isDeferred())
-            {
-                inputs.add(input);
-                continue;
-            }
-            final InputTable table = program.tables().get(input.table());
-            if (null == table)
-            {
-                throw new KeelException(KeelException.Category.CONFIG, "CONFIG_UNKNOWN_STREAM",
-                    input.where() + ": no input table '" + input.table() + "' in the program; tables: " +
-                    program.tables().keySet());
-            }
-            final InputAttachment resolved = input.resolve(table.outputSchema());
-            toCloseOnFailure.add(resolved.endpoint());
-            inputs.add(resolved);
-        }
-        for (final OutputAttachment output : ctx.outputs())
-        {
-            if (!output.isDeferred())
-            {
-                outputs.add(output);
-                continue;
-            }
-            final Operator view = program.views().get(output.view());
-            if (null == view)
-            {
-                throw new KeelException(KeelException.Category.CONFIG, "CONFIG_UNKNOWN_STREAM",
-                    output.where() + ": no view '" + output.view() + "' in the program; views: " +
-                    program.views().keySet());
-            }
-            final OutputAttachment resolved = output.resolve(view.outputSchema());
-            toCloseOnFailure.add(resolved.endpoint());
-            outputs.add(resolved);
         }
     }
 

@@ -1,11 +1,13 @@
 package dev.keel.engine.connector;
 
-import dev.keel.engine.connector.http.HttpEndpoints;
 import dev.keel.engine.config.FaultToleranceModel;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * What the host hands every connector when it creates an endpoint. Settings of the endpoint itself come from
@@ -13,8 +15,9 @@ import java.util.Objects;
  * <ul>
  *   <li>{@code nanoClock} = {@link SystemNanoClock}: the clock endpoint agents read once per duty cycle (sync
  *   intervals, pacing, follow polls); tests pass a hand clock to make them deterministic.</li>
- *   <li>{@link #httpEndpoints()}: where the {@code http_input} / {@code http_output} connectors register their
- *   endpoints for the node's HTTP server to find.</li>
+ *   <li>{@link #shared(Class, Supplier)}: objects the connectors of one transport share with each other and with
+ *   the host, one per type (e.g. the HTTP connectors' {@code HttpEndpoints}, where {@code http_input} /
+ *   {@code http_output} register their endpoints for the node's HTTP server to find).</li>
  *   <li>{@code pipelineName} = {@code "pipeline"}: the pipeline's name, e.g. to derive a transactional id.</li>
  *   <li>{@code faultToleranceModel} = {@code none}: the pipeline's model; a sink may choose its delivery mode
  *   by it (transactions for {@code exactly_once}).</li>
@@ -23,7 +26,7 @@ import java.util.Objects;
 public final class ConnectorContext
 {
     private NanoClock nanoClock = new SystemNanoClock();
-    private final HttpEndpoints httpEndpoints = new HttpEndpoints();
+    private final Map<Class<?>, Object> shared = new ConcurrentHashMap<>();
     private String pipelineName = "pipeline";
     private FaultToleranceModel faultToleranceModel = FaultToleranceModel.NONE;
 
@@ -75,9 +78,17 @@ public final class ConnectorContext
         return nanoClock;
     }
 
-    /** @return the HTTP ingress and egress endpoints created with this context. */
-    public HttpEndpoints httpEndpoints()
+    /**
+     * The one object of {@code type} the connectors and the host share, created by {@code factory} on first use;
+     * any thread.
+     *
+     * @param type    its type (the key).
+     * @param factory creates it, once.
+     * @param <T>     its type.
+     * @return the shared instance.
+     */
+    public <T> T shared(final Class<T> type, final Supplier<T> factory)
     {
-        return httpEndpoints;
+        return type.cast(shared.computeIfAbsent(type, t -> Objects.requireNonNull(factory.get(), "factory result")));
     }
 }

@@ -9,13 +9,24 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The HTTP ingress and egress endpoints of one node, by table and by view: the {@code http_input} and
  * {@code http_output} connectors register each endpoint they create here (through
- * {@link dev.keel.engine.connector.ConnectorContext#httpEndpoints()}), and the node's HTTP server finds the
+ * {@link #of(dev.keel.engine.connector.ConnectorContext)}), and the node's HTTP server finds the
  * endpoint of {@code POST .../ingress/{table}} and {@code GET .../egress/{view}} here. Thread safe.
  */
 public final class HttpEndpoints
 {
     private final Map<String, HttpInputEndpoint> inputs = new ConcurrentHashMap<>();
     private final Map<String, HttpOutputEndpoint> outputs = new ConcurrentHashMap<>();
+
+    /**
+     * The HTTP endpoints of the node whose connectors share {@code context}.
+     *
+     * @param context the node's connector context.
+     * @return its registry, created on first use.
+     */
+    public static HttpEndpoints of(final dev.keel.engine.connector.ConnectorContext context)
+    {
+        return context.shared(HttpEndpoints.class, HttpEndpoints::new);
+    }
 
     /**
      * Registers the ingress endpoint of a table.

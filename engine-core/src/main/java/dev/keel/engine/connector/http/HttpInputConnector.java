@@ -26,14 +26,14 @@ public final class HttpInputConnector implements InputConnector
     {
         config.transport().config().requireOnly();
         final String where = "$.inputs." + config.name();
-        if (null != context.httpEndpoints().input(config.stream()))
+        if (null != HttpEndpoints.of(context).input(config.stream()))
         {
             throw new dev.keel.engine.config.ConfigException(dev.keel.engine.config.ConfigException.INVALID, null,
                 where + ".stream", "table '" + config.stream() + "' has another http_input endpoint, '" +
-                context.httpEndpoints().input(config.stream()).name() + "'; a table takes at most one");
+                HttpEndpoints.of(context).input(config.stream()).name() + "'; a table takes at most one");
         }
         return new HttpInputEndpoint(config.name(), config.stream(), schema,
             HttpFormats.format(config.format(), schema, where + ".format"), config.maxQueuedRecords(),
-            context.httpEndpoints());
+            HttpEndpoints.of(context));
     }
 }

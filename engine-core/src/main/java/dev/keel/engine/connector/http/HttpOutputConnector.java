@@ -27,7 +27,7 @@ public final class HttpOutputConnector implements OutputConnector
         final int clientBufferBytes = config.transport().config().requireOnly("client_buffer_bytes")
             .intValue("client_buffer_bytes", HttpOutputEndpoint.DEFAULT_CLIENT_BUFFER_BYTES, 64 << 10, 1 << 30);
         return new HttpOutputEndpoint(config.name(), config.stream(), schema, clientBufferBytes,
-            context.httpEndpoints());
+            HttpEndpoints.of(context));
     }
 
     /**
@@ -44,6 +44,6 @@ public final class HttpOutputConnector implements OutputConnector
         final String name, final String view, final Schema schema, final ConnectorContext context)
     {
         return new HttpOutputEndpoint(name, view, schema, HttpOutputEndpoint.DEFAULT_CLIENT_BUFFER_BYTES,
-            context.httpEndpoints());
+            HttpEndpoints.of(context));
     }
 }

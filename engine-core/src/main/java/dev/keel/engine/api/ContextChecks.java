@@ -1,0 +1,44 @@
+package dev.keel.engine.api;
+
+import dev.keel.engine.KeelException;
+
+/**
+ * The checks {@link EngineContext} and {@link FaultToleranceContext} apply when they conclude: each failure is a
+ * {@code CONFIG_INVALID} naming the setting, its value and what is allowed.
+ */
+final class ContextChecks
+{
+    private ContextChecks()
+    {
+    }
+
+    static void requireNonNull(final String field, final Object value)
+    {
+        if (null == value)
+        {
+            throw invalid(field, null, "a non-null value");
+        }
+    }
+
+    static void requireRange(final String field, final long value, final long min, final long max)
+    {
+        if (value < min || value > max)
+        {
+            throw invalid(field, value, min + ".." + max);
+        }
+    }
+
+    static void requireRingLength(final String field, final int length)
+    {
+        if (length < 1024 || Integer.bitCount(length) != 1 || length > (1 << 30))
+        {
+            throw invalid(field, length, "a power of two in 1024..2^30");
+        }
+    }
+
+    static KeelException invalid(final String field, final Object value, final String allowed)
+    {
+        return new KeelException(KeelException.Category.CONFIG, "CONFIG_INVALID",
+            "EngineContext." + field + " = " + value + " is invalid; allowed: " + allowed);
+    }
+}
