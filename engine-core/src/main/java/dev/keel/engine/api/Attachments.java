@@ -1,5 +1,9 @@
 package dev.keel.engine.api;
 
+import dev.keel.engine.circuit.OutputAttachment;
+
+import dev.keel.engine.circuit.InputAttachment;
+
 import dev.keel.engine.KeelException;
 import dev.keel.engine.connector.OutputEndpoint;
 import dev.keel.engine.operators.Operator;

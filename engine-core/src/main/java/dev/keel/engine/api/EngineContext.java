@@ -1,7 +1,14 @@
 package dev.keel.engine.api;
 
+import dev.keel.engine.circuit.EndpointFactory;
+
+import dev.keel.engine.circuit.OutputAttachment;
+
+import dev.keel.engine.circuit.InputAttachment;
+
 import dev.keel.engine.KeelException;
 import dev.keel.engine.status.KeelCounters;
+import dev.keel.engine.circuit.CircuitSettings;
 import dev.keel.engine.circuit.StepListener;
 import dev.keel.engine.config.IdleStrategyType;
 import dev.keel.engine.config.ThreadingMode;
@@ -163,6 +170,34 @@ public final class EngineContext
         }
         concluded = true;
         return this;
+    }
+
+    /**
+     * The settings the circuit runs with, derived from this context (concluding it first).
+     *
+     * @return the circuit's settings.
+     */
+    public CircuitSettings circuitSettings()
+    {
+        conclude();
+        return new CircuitSettings(
+            pipelineName(),
+            nanoClock(),
+            faultTolerance.journal(),
+            stepListener(),
+            housekeepingIntervalNs(),
+            faultTolerance.replayStallTimeoutNs(),
+            faultTolerance.journalReplayFromPosition(),
+            faultTolerance.startPaused(),
+            threadingMode() != ThreadingMode.INVOKER && pinCircuitThread() ?
+                (pinCpus().length > 0 ? pinCpus()[0] : CircuitSettings.ANY_CPU) : CircuitSettings.NO_PINNING,
+            inputStagingInitialBytes(),
+            maxBatchSizeRecords(),
+            minBatchSizeRecords(),
+            TimeUnit.MICROSECONDS.toNanos(maxBufferingDelayUsecs()),
+            pendingStepCapacity(),
+            pendingDeltaInitialBytes(),
+            errorHandler());
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.keel.engine.api;
 
 import dev.keel.engine.KeelException;
 import dev.keel.engine.config.FaultToleranceModel;
+import dev.keel.engine.ft.RecoverySettings;
 import dev.keel.engine.spi.CheckpointStore;
 import dev.keel.engine.spi.CheckpointSync;
 import dev.keel.engine.spi.Journal;
@@ -283,6 +284,18 @@ public final class FaultToleranceContext
     public Path checkpointRequestsDir()
     {
         return checkpointRequestsDir;
+    }
+
+    /**
+     * The settings recovery bootstraps with, derived from this context and its engine context (concluding it).
+     *
+     * @return recovery's settings.
+     */
+    public RecoverySettings recoverySettings()
+    {
+        context.conclude();
+        return new RecoverySettings(context.pipelineName(), checkpointStore(), journal(), faultToleranceModel(),
+            bootstrapPolicy(), checkpointRequestsDir(), context.stepListener(), checkpointIntervalNs());
     }
 
     /**

@@ -1,5 +1,9 @@
 package dev.keel.engine.api;
 
+import dev.keel.engine.circuit.OutputAttachment;
+
+import dev.keel.engine.circuit.InputAttachment;
+
 import dev.keel.engine.KeelException;
 import dev.keel.engine.circuit.CircuitAgent;
 import dev.keel.engine.status.KeelCounters;
@@ -166,7 +170,7 @@ public final class KeelPipeline implements AutoCloseable
             }
 
             bindCounters(ctx.pipelineName(), counters, inputs, outputs, endpointCounters);
-            circuit = new CircuitAgent(ctx, program, inputs, outputs, counters.countersManager());
+            circuit = new CircuitAgent(ctx.circuitSettings(), program, inputs, outputs, counters.countersManager());
             for (final InputHandle handle : inputHandles.values())
             {
                 handle.lifecycle(circuit.lifecycle());
@@ -181,7 +185,7 @@ public final class KeelPipeline implements AutoCloseable
             // its thread, so that the lifecycle advances there one duty cycle at a time
             if (null != ctx.faultTolerance().checkpointStore())
             {
-                final Recovery recovery = new Recovery(ctx, boundCircuit, inputs, outputs, counters.countersManager());
+                final Recovery recovery = new Recovery(ctx.faultTolerance().recoverySettings(), boundCircuit, inputs, outputs, counters.countersManager());
                 started.recovery = recovery;
                 circuit.bootstrapTask(() ->
                 {

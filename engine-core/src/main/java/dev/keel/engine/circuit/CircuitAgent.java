@@ -1,10 +1,6 @@
 package dev.keel.engine.circuit;
 
-import dev.keel.engine.api.InputAttachment;
-import dev.keel.engine.api.OutputAttachment;
 import dev.keel.engine.KeelException;
-import dev.keel.engine.api.EngineContext;
-import dev.keel.engine.config.ThreadingMode;
 import dev.keel.engine.data.ZSetBatch;
 import dev.keel.engine.program.InputTable;
 import dev.keel.engine.operators.Operator;
@@ -20,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The circuit agent: the conductor of one pipeline. It owns the {@link Program} (all operator state), the
@@ -52,7 +47,7 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  * The bootstrap task ({@link #bootstrapTask(Runnable)}) runs in the first duty cycle; without one, the owner opens
  * the endpoints itself ({@link #openEndpoints()}, or {@link #openEndpointsAt} at a checkpoint) before any agent
- * runs. The replay starts at {@link EngineContext#journalReplayFromPosition()}, or where recovery set it. After
+ * runs. The replay starts at {@link CircuitSettings#journalReplayFromPosition()}, or where recovery set it. After
  * every step the {@link StepListener} sees a {@link StepBoundary}: the checkpoint hook.
  * <p>
  * Every method except {@link #lifecycle()}, {@link #state()}, {@link #requestBoundary()} and
@@ -97,32 +92,29 @@ public final class CircuitAgent implements Agent, AutoCloseable
     /**
      * Builds the circuit over a program. Endpoints are not opened here (see {@link #openEndpoints()}).
      *
-     * @param ctx             concluded settings.
+     * @param settings        concluded settings ({@code EngineContext.circuitSettings()}).
      * @param program         the program, owned by the circuit from now on.
      * @param inputs          input endpoints in journal order, each bound to a table of the program.
      * @param outputs         output endpoints, each bound to a view of the program.
      * @param countersManager where the pipeline's counters are allocated.
      */
     public CircuitAgent(
-        final EngineContext ctx,
+        final CircuitSettings settings,
         final Program program,
         final List<InputAttachment> inputs,
         final List<OutputAttachment> outputs,
         final CountersManager countersManager)
     {
-        ctx.conclude();
-        this.pipelineName = ctx.pipelineName();
-        this.clock = ctx.nanoClock();
+        this.pipelineName = settings.pipelineName();
+        this.clock = settings.nanoClock();
         this.program = program;
-        this.journal = ctx.faultTolerance().journal();
-        this.stepListener = ctx.stepListener();
-        this.housekeepingIntervalNs = ctx.housekeepingIntervalNs();
-        this.replayStallTimeoutNs = ctx.faultTolerance().replayStallTimeoutNs();
-        this.startPaused = ctx.faultTolerance().startPaused();
-        this.journalReplayFromPosition = null == journal ? -1 : ctx.faultTolerance().journalReplayFromPosition();
-        this.pinning = new CpuPinning(roleName(),
-            ctx.threadingMode() != ThreadingMode.INVOKER && ctx.pinCircuitThread() ?
-            (ctx.pinCpus().length > 0 ? ctx.pinCpus()[0] : CpuPinning.ANY_CPU) : CpuPinning.NO_PINNING);
+        this.journal = settings.journal();
+        this.stepListener = settings.stepListener();
+        this.housekeepingIntervalNs = settings.housekeepingIntervalNs();
+        this.replayStallTimeoutNs = settings.replayStallTimeoutNs();
+        this.startPaused = settings.startPaused();
+        this.journalReplayFromPosition = null == journal ? -1 : settings.journalReplayFromPosition();
+        this.pinning = new CpuPinning(roleName(), settings.pinCpu());
 
         final Map<String, Operator> viewMap = program.views();
         this.views = viewMap.values().toArray(new Operator[0]);
@@ -133,10 +125,10 @@ public final class CircuitAgent implements Agent, AutoCloseable
         {
             final InputAttachment input = inputs.get(i);
             inputBindings[i] = new InputStage.Binding(
-                i, input.name(), table(program, input), input.endpoint(), ctx.inputStagingInitialBytes());
+                i, input.name(), table(program, input), input.endpoint(), settings.inputStagingInitialBytes());
         }
-        this.inputs = new InputStage(inputBindings, ctx.maxBatchSizeRecords(), ctx.minBatchSizeRecords(),
-            TimeUnit.MICROSECONDS.toNanos(ctx.maxBufferingDelayUsecs()));
+        this.inputs = new InputStage(inputBindings, settings.maxBatchSizeRecords(), settings.minBatchSizeRecords(),
+            settings.maxBufferingDelayNs());
 
         this.counters = new CircuitCounters(countersManager, pipelineName, viewNames);
         final OutputStage.Binding[] outputBindings = new OutputStage.Binding[outputs.size()];
@@ -146,9 +138,9 @@ public final class CircuitAgent implements Agent, AutoCloseable
             outputBindings[i] = new OutputStage.Binding(
                 output.name(), viewIndex(viewNames, output), output.endpoint());
         }
-        this.outputs = new OutputStage(outputBindings, views, journal, ctx.pendingStepCapacity(),
-            ctx.pendingDeltaInitialBytes(), counters.backPressure);
-        this.lifecycle = new PipelineLifecycle(pipelineName, counters.state, counters.errors, ctx.errorHandler());
+        this.outputs = new OutputStage(outputBindings, views, journal, settings.pendingStepCapacity(),
+            settings.pendingDeltaInitialBytes(), counters.backPressure);
+        this.lifecycle = new PipelineLifecycle(pipelineName, counters.state, counters.errors, settings.errorHandler());
     }
 
     /** Agent name for threads and logs. */
@@ -344,7 +336,7 @@ public final class CircuitAgent implements Agent, AutoCloseable
     }
 
     /**
-     * Replays the journal from {@code position} instead of {@link EngineContext#journalReplayFromPosition()}
+     * Replays the journal from {@code position} instead of {@link CircuitSettings#journalReplayFromPosition()}
      * when the pipeline starts: set by recovery once it loaded a checkpoint. Before the endpoints are opened.
      *
      * @param position a checkpoint's journal position, or -1 to skip replay.
@@ -359,7 +351,7 @@ public final class CircuitAgent implements Agent, AutoCloseable
     }
 
     /**
-     * Replaces {@link EngineContext#stepListener()} (the checkpoint coordinator wraps the host's). Before the
+     * Replaces {@link CircuitSettings#stepListener()} (the checkpoint coordinator wraps the host's). Before the
      * first step.
      *
      * @param listener the listener, or null.

@@ -1,9 +1,8 @@
 package dev.keel.engine.ft;
 
-import dev.keel.engine.api.InputAttachment;
-import dev.keel.engine.api.OutputAttachment;
+import dev.keel.engine.circuit.InputAttachment;
+import dev.keel.engine.circuit.OutputAttachment;
 import dev.keel.engine.KeelException;
-import dev.keel.engine.api.EngineContext;
 import dev.keel.engine.circuit.CircuitAgent;
 import dev.keel.engine.circuit.PipelineState;
 import dev.keel.engine.config.BootstrapPolicy;
@@ -48,7 +47,7 @@ public final class Recovery implements BooleanSupplier
 {
     private static final System.Logger LOGGER = System.getLogger("dev.keel.engine.ft");
 
-    private final EngineContext ctx;
+    private final RecoverySettings settings;
     private final CircuitAgent circuit;
     private final List<InputAttachment> inputs;
     private final List<OutputAttachment> outputs;
@@ -61,31 +60,31 @@ public final class Recovery implements BooleanSupplier
     private CheckpointCoordinator coordinator;
 
     /**
-     * @param ctx      concluded settings, with a checkpoint store.
+     * @param settings concluded settings ({@code FaultToleranceContext.recoverySettings()}).
      * @param circuit  the circuit, in INITIALIZING, endpoints not opened.
      * @param inputs   input attachments in journal order (as given to the circuit).
      * @param outputs  output attachments in order (as given to the circuit).
      * @param counters where the coordinator's counters are allocated.
      */
     public Recovery(
-        final EngineContext ctx,
+        final RecoverySettings settings,
         final CircuitAgent circuit,
         final List<InputAttachment> inputs,
         final List<OutputAttachment> outputs,
         final org.agrona.concurrent.status.CountersManager counters)
     {
-        this.ctx = ctx;
+        this.settings = settings;
         this.circuit = circuit;
         this.inputs = inputs;
         this.outputs = outputs;
         this.counters = counters;
-        this.policy = ctx.faultTolerance().bootstrapPolicy();
+        this.policy = settings.bootstrapPolicy();
     }
 
     /**
      * Bootstraps in one call (policy await_approval is refused: nothing would approve); see {@link #getAsBoolean()}.
      *
-     * @param ctx      concluded settings, with a checkpoint store.
+     * @param settings concluded settings ({@code FaultToleranceContext.recoverySettings()}).
      * @param circuit  the circuit, in INITIALIZING, endpoints not opened.
      * @param inputs   input attachments in journal order (as given to the circuit).
      * @param outputs  output attachments in order (as given to the circuit).
@@ -94,17 +93,17 @@ public final class Recovery implements BooleanSupplier
      * @throws KeelException of category RECOVERY or STORAGE if no checkpoint can be used safely.
      */
     public static CheckpointCoordinator bootstrap(
-        final EngineContext ctx,
+        final RecoverySettings settings,
         final CircuitAgent circuit,
         final List<InputAttachment> inputs,
         final List<OutputAttachment> outputs,
         final org.agrona.concurrent.status.CountersManager counters)
     {
-        final Recovery recovery = new Recovery(ctx, circuit, inputs, outputs, counters);
+        final Recovery recovery = new Recovery(settings, circuit, inputs, outputs, counters);
         if (!recovery.getAsBoolean())
         {
             throw new KeelException(KeelException.Category.RECOVERY, "BOOTSTRAP_AWAITING_APPROVAL",
-                "pipeline '" + ctx.pipelineName() + "': " + recovery.change().describe() + "; bootstrap policy " +
+                "pipeline '" + settings.pipelineName() + "': " + recovery.change().describe() + "; bootstrap policy " +
                 "await_approval needs a polled bootstrap (KeelPipeline) to be approved");
         }
         return recovery.coordinator();
@@ -133,7 +132,7 @@ public final class Recovery implements BooleanSupplier
         final PipelineState state = circuit.state();
         if (state != PipelineState.AWAITING_APPROVAL)
         {
-            throw new IllegalStateException("pipeline '" + ctx.pipelineName() + "' is " + state +
+            throw new IllegalStateException("pipeline '" + settings.pipelineName() + "' is " + state +
                 ", not AWAITING_APPROVAL: there is nothing to approve");
         }
         approved = true;
@@ -152,16 +151,16 @@ public final class Recovery implements BooleanSupplier
         {
             return true;
         }
-        final String name = ctx.pipelineName();
+        final String name = settings.pipelineName();
         if (!begun)
         {
             begun = true;
             circuit.lifecycle().transition(PipelineState.BOOTSTRAPPING);
-            final Optional<LoadedCheckpoint> latest = ctx.faultTolerance().checkpointStore().loadLatest();
+            final Optional<LoadedCheckpoint> latest = settings.checkpointStore().loadLatest();
             if (latest.isEmpty())
             {
                 LOGGER.log(System.Logger.Level.INFO, "pipeline ''{0}'': no checkpoint, starting {1}", name,
-                    null != ctx.faultTolerance().journal() ? "from the journal's first step" : "fresh");
+                    null != settings.journal() ? "from the journal's first step" : "fresh");
                 circuit.openEndpoints();
                 install();
                 return true;
@@ -217,14 +216,14 @@ public final class Recovery implements BooleanSupplier
 
     private void install()
     {
-        final CheckpointStore store = ctx.faultTolerance().checkpointStore();
+        final CheckpointStore store = settings.checkpointStore();
         final Set<UUID> committed = new HashSet<>();
         for (final CheckpointInfo info : store.list())
         {
             committed.add(info.id());
         }
-        final CheckpointRequests requests = new CheckpointRequests(null == ctx.faultTolerance().checkpointRequestsDir() ?
-            null : new dev.keel.engine.storage.FileStorageBackend(ctx.faultTolerance().checkpointRequestsDir()),
+        final CheckpointRequests requests = new CheckpointRequests(null == settings.checkpointRequestsDir() ?
+            null : new dev.keel.engine.storage.FileStorageBackend(settings.checkpointRequestsDir()),
             committed);
         final String[] outputNames = new String[outputs.size()];
         final dev.keel.engine.connector.OutputEndpoint[] endpoints =
@@ -234,9 +233,9 @@ public final class Recovery implements BooleanSupplier
             outputNames[i] = outputs.get(i).name();
             endpoints[i] = outputs.get(i).endpoint();
         }
-        coordinator = new CheckpointCoordinator(ctx.pipelineName(), store, ctx.faultTolerance().journal(),
-            ctx.faultTolerance().faultToleranceModel().jsonName(), outputNames, endpoints, ctx.stepListener(),
-            ctx.faultTolerance().checkpointIntervalNs(), requests, counters);
+        coordinator = new CheckpointCoordinator(settings.pipelineName(), store, settings.journal(),
+            settings.model().jsonName(), outputNames, endpoints, settings.stepListener(),
+            settings.checkpointIntervalNs(), requests, counters);
         coordinator.bind(circuit);
         circuit.stepListener(coordinator);
         circuit.dutyCycleHook(coordinator);
@@ -280,9 +279,9 @@ public final class Recovery implements BooleanSupplier
     /** Restores {@code checkpoint} (or an older one if its pages are corrupt); true if the journal is fenced. */
     private boolean restore(final String name, final LoadedCheckpoint checkpoint)
     {
-        final CheckpointStore store = ctx.faultTolerance().checkpointStore();
-        final Journal journal = ctx.faultTolerance().journal();
-        final FaultToleranceModel model = ctx.faultTolerance().faultToleranceModel();
+        final CheckpointStore store = settings.checkpointStore();
+        final Journal journal = settings.journal();
+        final FaultToleranceModel model = settings.model();
         final Program program = circuit.program();
         LoadedCheckpoint loaded = checkpoint;
         ProgramChange restoredChange = change;

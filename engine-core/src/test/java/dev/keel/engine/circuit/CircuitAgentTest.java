@@ -2,8 +2,6 @@ package dev.keel.engine.circuit;
 
 import dev.keel.engine.status.KeelCounters;
 
-import dev.keel.engine.api.InputAttachment;
-import dev.keel.engine.api.OutputAttachment;
 import dev.keel.engine.KeelException;
 import dev.keel.engine.api.EngineContext;
 import dev.keel.engine.config.ThreadingMode;
@@ -71,7 +69,7 @@ class CircuitAgentTest
         {
             out.add(new OutputAttachment(output.name(), "out", output));
         }
-        final CircuitAgent circuit = new CircuitAgent(ctx, Program.build(PROGRAM), in, out, counters.countersManager());
+        final CircuitAgent circuit = new CircuitAgent(ctx.circuitSettings(), Program.build(PROGRAM), in, out, counters.countersManager());
         circuit.openEndpoints();
         circuits.add(circuit);
         return circuit;
@@ -207,7 +205,7 @@ class CircuitAgentTest
         final TestOutputEndpoint outA = new TestOutputEndpoint("a");
         final TestOutputEndpoint outB = new TestOutputEndpoint("b");
         final TestOutputEndpoint other = new TestOutputEndpoint("c");
-        final CircuitAgent circuit = new CircuitAgent(context(), Program.build(twoViews),
+        final CircuitAgent circuit = new CircuitAgent(context().circuitSettings(), Program.build(twoViews),
             List.of(new InputAttachment("t_in", "t", t), new InputAttachment("u_in", "u", u)),
             List.of(new OutputAttachment("a", "out", outA),
                 new OutputAttachment("b", "out", outB),
@@ -534,7 +532,7 @@ class CircuitAgentTest
     {
         final ProgramDefinition appendOnly = p -> p.view("out", p.table("t", SCHEMA));
         final TestInputEndpoint input = new TestInputEndpoint("in", SCHEMA, true);
-        final CircuitAgent circuit = new CircuitAgent(context(), Program.build(appendOnly),
+        final CircuitAgent circuit = new CircuitAgent(context().circuitSettings(), Program.build(appendOnly),
             List.of(new InputAttachment("in", "t", input)), List.of(), counters.countersManager());
         circuits.add(circuit);
         circuit.openEndpoints();
@@ -564,7 +562,7 @@ class CircuitAgentTest
                 " count=" + boundary.inputCount() + " pages=" + snapshot.pageCount() + " meta=" + meta.remaining());
             snapshot.close();
         });
-        final CircuitAgent circuit = new CircuitAgent(ctx, Program.build(keyed),
+        final CircuitAgent circuit = new CircuitAgent(ctx.circuitSettings(), Program.build(keyed),
             List.of(new InputAttachment("in", "t", input)), List.of(), counters.countersManager());
         circuits.add(circuit);
         circuit.openEndpoints();
@@ -617,7 +615,7 @@ class CircuitAgentTest
         final List<InputAttachment> in = List.of(
             new InputAttachment("file", "t", fileAgain),
             new InputAttachment("push", "t", new TestInputEndpoint("push", SCHEMA, false)));
-        final CircuitAgent second = new CircuitAgent(journaled(journal).faultTolerance().journalReplayFromPosition(checkpoint[1]).context(),
+        final CircuitAgent second = new CircuitAgent(journaled(journal).faultTolerance().journalReplayFromPosition(checkpoint[1]).context().circuitSettings(),
             Program.build(PROGRAM), in, List.of(new OutputAttachment("o", "out", restored)),
             counters.countersManager());
         circuits.add(second);
@@ -656,7 +654,7 @@ class CircuitAgentTest
     void doesNotStartBeforeTheEndpointsAreOpened()
     {
         final TestInputEndpoint input = new TestInputEndpoint("in", SCHEMA, true).addRange(1, 1);
-        final CircuitAgent circuit = new CircuitAgent(context(), Program.build(PROGRAM),
+        final CircuitAgent circuit = new CircuitAgent(context().circuitSettings(), Program.build(PROGRAM),
             List.of(new InputAttachment("in", "t", input)), List.of(), counters.countersManager());
         circuits.add(circuit);
         circuit.lifecycle().transition(PipelineState.BOOTSTRAPPING);

@@ -2,8 +2,6 @@ package dev.keel.engine.circuit;
 
 import dev.keel.engine.status.KeelCounters;
 
-import dev.keel.engine.api.InputAttachment;
-import dev.keel.engine.api.OutputAttachment;
 import dev.keel.engine.api.EngineContext;
 import dev.keel.engine.config.ThreadingMode;
 import dev.keel.engine.connector.InputEndpoint;
@@ -213,7 +211,7 @@ class CircuitAllocationTest
             .journalReplayFromPosition(-1)
             .context();
         try (KeelCounters counters = new KeelCounters(KeelCounters.DEFAULT_VALUES_BUFFER_LENGTH);
-            CircuitAgent circuit = new CircuitAgent(ctx, Program.build(program),
+            CircuitAgent circuit = new CircuitAgent(ctx.circuitSettings(), Program.build(program),
                 List.of(new InputAttachment("replayable", "t", new RepeatingInput(true, 0)),
                     new InputAttachment("pushed", "t", new RepeatingInput(false, 1000)),
                     new InputAttachment("keyed", "k", new RepeatingInput(false, 0))),

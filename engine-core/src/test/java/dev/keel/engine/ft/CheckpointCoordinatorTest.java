@@ -2,8 +2,8 @@ package dev.keel.engine.ft;
 
 import dev.keel.engine.spi.CheckpointStatus;
 
-import dev.keel.engine.api.InputAttachment;
-import dev.keel.engine.api.OutputAttachment;
+import dev.keel.engine.circuit.InputAttachment;
+import dev.keel.engine.circuit.OutputAttachment;
 import dev.keel.engine.api.EngineContext;
 import dev.keel.engine.circuit.CircuitAgent;
 import dev.keel.engine.status.KeelCounters;
@@ -86,7 +86,7 @@ class CheckpointCoordinatorTest
             .threadingMode(ThreadingMode.INVOKER)
             .nanoClock(clock)
             .housekeepingIntervalNs(HOUSEKEEPING_NS);
-        circuit = new CircuitAgent(ctx, Program.build(PROGRAM),
+        circuit = new CircuitAgent(ctx.circuitSettings(), Program.build(PROGRAM),
             List.of(new InputAttachment(input.name(), "t", input)),
             List.of(new OutputAttachment(output.name(), "out", output)), counters.countersManager());
         circuit.openEndpoints();

@@ -1,4 +1,4 @@
-package dev.keel.engine.api;
+package dev.keel.engine.circuit;
 
 import dev.keel.engine.data.Schema;
 

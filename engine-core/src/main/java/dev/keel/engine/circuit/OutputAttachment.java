@@ -1,4 +1,4 @@
-package dev.keel.engine.api;
+package dev.keel.engine.circuit;
 
 import dev.keel.engine.connector.OutputEndpoint;
 import dev.keel.engine.data.Schema;
@@ -46,19 +46,19 @@ public final class OutputAttachment
     }
 
     /** True until the pipeline created the endpoint of a factory attachment. */
-    boolean isDeferred()
+    public boolean isDeferred()
     {
         return null == endpoint;
     }
 
     /** The factory attachment with its endpoint created for {@code schema}. */
-    OutputAttachment resolve(final Schema schema)
+    public OutputAttachment resolve(final Schema schema)
     {
         return new OutputAttachment(name, view, factory.create(schema));
     }
 
     /** Where the binding was configured, or null. */
-    String where()
+    public String where()
     {
         return where;
     }
