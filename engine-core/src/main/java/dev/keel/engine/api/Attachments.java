@@ -108,7 +108,7 @@ final class Attachments
             toCloseOnFailure.add(resolved.endpoint());
             outputs.add(resolved);
         }
-        for (final EngineContext.EveryViewOutput every : ctx.everyViewOutputs())
+        for (final ViewOutputFactory.EveryView every : ctx.everyViewOutputs())
         {
             for (final Map.Entry<String, Operator> view : program.views().entrySet())
             {
@@ -121,5 +121,31 @@ final class Attachments
                 }
             }
         }
+    }
+
+    /** Endpoint names are unique across inputs and outputs. */
+    static void checkUniqueNames(final List<InputAttachment> inputs, final List<OutputAttachment> outputs)
+    {
+        final java.util.Set<String> names = new java.util.HashSet<>();
+        for (final InputAttachment input : inputs)
+        {
+            if (!names.add(input.name()))
+            {
+                throw ContextChecks.invalid("inputs", input.name(), "endpoint names unique across inputs and outputs");
+            }
+        }
+        for (final OutputAttachment output : outputs)
+        {
+            if (!names.add(output.name()))
+            {
+                throw ContextChecks.invalid("outputs", output.name(), "endpoint names unique across inputs and outputs");
+            }
+        }
+    }
+
+    /** Ring buffer capacity in bytes for a data length: the data plus Agrona's trailer. */
+    static int ringCapacity(final int dataLength)
+    {
+        return dataLength + org.agrona.concurrent.ringbuffer.RingBufferDescriptor.TRAILER_LENGTH;
     }
 }

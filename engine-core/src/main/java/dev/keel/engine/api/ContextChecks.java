@@ -41,4 +41,23 @@ final class ContextChecks
         return new KeelException(KeelException.Category.CONFIG, "CONFIG_INVALID",
             "EngineContext." + field + " = " + value + " is invalid; allowed: " + allowed);
     }
+
+    /** CPU numbers are >= 0, and a host that owns the threads (INVOKER) pins them itself. */
+    static void checkPinning(
+        final dev.keel.engine.config.ThreadingMode threadingMode, final int[] pinCpus, final Boolean pinCircuitThread)
+    {
+        for (final int cpu : pinCpus)
+        {
+            if (cpu < 0)
+            {
+                throw invalid("pinCpus", java.util.Arrays.toString(pinCpus), "CPU numbers >= 0");
+            }
+        }
+        if (threadingMode == dev.keel.engine.config.ThreadingMode.INVOKER &&
+            (pinCpus.length > 0 || Boolean.TRUE.equals(pinCircuitThread)))
+        {
+            throw invalid("pinCpus", java.util.Arrays.toString(pinCpus),
+                "no pinning with threadingMode INVOKER: the host owns the threads; pin them in the host");
+        }
+    }
 }

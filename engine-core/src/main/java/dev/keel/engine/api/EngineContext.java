@@ -23,7 +23,6 @@ import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SleepingIdleStrategy;
 import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.YieldingIdleStrategy;
-import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -95,7 +94,7 @@ public final class EngineContext
     private int outputHandleBufferLength = DEFAULT_HANDLE_BUFFER_LENGTH;
     private final List<InputAttachment> inputs = new ArrayList<>();
     private final List<OutputAttachment> outputs = new ArrayList<>();
-    private final List<EveryViewOutput> everyViewOutputs = new ArrayList<>();
+    private final List<ViewOutputFactory.EveryView> everyViewOutputs = new ArrayList<>();
     private final Set<String> inputHandleTables = new LinkedHashSet<>();
     private final Set<String> outputHandleViews = new LinkedHashSet<>();
     private final FaultToleranceContext faultTolerance = new FaultToleranceContext(this);
@@ -141,33 +140,8 @@ public final class EngineContext
         }
         requireRingLength("inputHandleBufferLength", inputHandleBufferLength);
         requireRingLength("outputHandleBufferLength", outputHandleBufferLength);
-        for (final int cpu : pinCpus)
-        {
-            if (cpu < 0)
-            {
-                throw invalid("pinCpus", cpuList(), "CPU numbers >= 0");
-            }
-        }
-        if (threadingMode == ThreadingMode.INVOKER && (pinCpus.length > 0 || Boolean.TRUE.equals(pinCircuitThread)))
-        {
-            throw invalid("pinCpus", cpuList(),
-                "no pinning with threadingMode INVOKER: the host owns the threads; pin them in the host");
-        }
-        final Set<String> names = new LinkedHashSet<>();
-        for (final InputAttachment input : inputs)
-        {
-            if (!names.add(input.name()))
-            {
-                throw invalid("inputs", input.name(), "endpoint names unique across inputs and outputs");
-            }
-        }
-        for (final OutputAttachment output : outputs)
-        {
-            if (!names.add(output.name()))
-            {
-                throw invalid("outputs", output.name(), "endpoint names unique across inputs and outputs");
-            }
-        }
+        ContextChecks.checkPinning(threadingMode, pinCpus, pinCircuitThread);
+        Attachments.checkUniqueNames(inputs, outputs);
         concluded = true;
         return this;
     }
@@ -745,31 +719,6 @@ public final class EngineContext
     }
 
     /**
-     * Creates an output endpoint for one view, or returns null to give that view none.
-     */
-    @FunctionalInterface
-    public interface ViewOutputFactory
-    {
-        /**
-         * @param name   the endpoint's name: the view's name and the suffix given.
-         * @param view   the view.
-         * @param schema its schema.
-         * @return the endpoint, owned by the pipeline, or null.
-         */
-        OutputEndpoint create(String name, String view, Schema schema);
-    }
-
-    /**
-     * An output attached to every view.
-     *
-     * @param nameSuffix appended to a view's name to name its endpoint.
-     * @param factory    creates each view's endpoint.
-     */
-    public record EveryViewOutput(String nameSuffix, ViewOutputFactory factory)
-    {
-    }
-
-    /**
      * Attaches an output endpoint to every view of the program, each created at launch from its view's schema once
      * the program is built (a host that serves every view, as the node's HTTP egress does, needs not know the views
      * beforehand). A view that gets one has an output: it gets no implicit output handle.
@@ -781,12 +730,12 @@ public final class EngineContext
     public EngineContext outputForEveryView(final String nameSuffix, final ViewOutputFactory factory)
     {
         checkNotConcluded();
-        everyViewOutputs.add(new EveryViewOutput(nameSuffix, factory));
+        everyViewOutputs.add(new ViewOutputFactory.EveryView(nameSuffix, factory));
         return this;
     }
 
     /** @return the outputs attached to every view, in order. */
-    public List<EveryViewOutput> everyViewOutputs()
+    public List<ViewOutputFactory.EveryView> everyViewOutputs()
     {
         return Collections.unmodifiableList(everyViewOutputs);
     }
@@ -843,16 +792,5 @@ public final class EngineContext
         {
             throw new IllegalStateException("EngineContext already concluded: settings are fixed");
         }
-    }
-
-    private String cpuList()
-    {
-        return java.util.Arrays.toString(pinCpus);
-    }
-
-    /** Ring buffer capacity in bytes for a data length: the data plus Agrona's trailer. */
-    static int ringCapacity(final int dataLength)
-    {
-        return dataLength + RingBufferDescriptor.TRAILER_LENGTH;
     }
 }

@@ -146,7 +146,7 @@ public final class KeelPipeline implements AutoCloseable
                 if (ctx.inputHandleTables().contains(table) || !Attachments.hasInput(ctx, table))
                 {
                     final ManyToOneRingBuffer ringBuffer = new ManyToOneRingBuffer(new UnsafeBuffer(
-                        ByteBuffer.allocateDirect(EngineContext.ringCapacity(ctx.inputHandleBufferLength()))));
+                        ByteBuffer.allocateDirect(Attachments.ringCapacity(ctx.inputHandleBufferLength()))));
                     final InputHandle handle = new InputHandle(table, entry.getValue().outputSchema(), ringBuffer);
                     final String name = table + ".handle";
                     inputs.add(new InputAttachment(name, table, new PushInputEndpoint(name, handle)));
@@ -161,7 +161,7 @@ public final class KeelPipeline implements AutoCloseable
                 if (ctx.outputHandleViews().contains(view) || !Attachments.hasOutput(attachedOutputs, view))
                 {
                     final OneToOneRingBuffer ringBuffer = new OneToOneRingBuffer(new UnsafeBuffer(
-                        ByteBuffer.allocateDirect(EngineContext.ringCapacity(ctx.outputHandleBufferLength()))));
+                        ByteBuffer.allocateDirect(Attachments.ringCapacity(ctx.outputHandleBufferLength()))));
                     final String name = view + ".handle";
                     outputs.add(new OutputAttachment(
                         name, view, new HandleOutputEndpoint(name, ringBuffer)));

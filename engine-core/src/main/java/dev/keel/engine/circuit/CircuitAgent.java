@@ -69,7 +69,7 @@ public final class CircuitAgent implements Agent, AutoCloseable
     private final PipelineLifecycle lifecycle;
     private final CircuitCounters counters;
     private final CpuPinning pinning;
-    private final Boundary boundary = new Boundary();
+    private final CircuitBoundary boundary;
     private final long housekeepingIntervalNs;
     private final long replayStallTimeoutNs;
     private StepListener stepListener;
@@ -130,6 +130,7 @@ public final class CircuitAgent implements Agent, AutoCloseable
         this.inputs = new InputStage(inputBindings, settings.maxBatchSizeRecords(), settings.minBatchSizeRecords(),
             settings.maxBufferingDelayNs());
 
+        this.boundary = new CircuitBoundary(this.inputs, program);
         this.counters = new CircuitCounters(countersManager, pipelineName, viewNames);
         final OutputStage.Binding[] outputBindings = new OutputStage.Binding[outputs.size()];
         for (int i = 0; i < outputBindings.length; i++)
@@ -678,7 +679,7 @@ public final class CircuitAgent implements Agent, AutoCloseable
         {
             return 0;
         }
-        if (boundary.step != nextStep - 1)
+        if (boundary.step() != nextStep - 1)
         {
             // no step ran in this process yet (fresh start, or after a checkpoint without replayed steps)
             boundary.set(nextStep - 1, null == journal ? 0 : journal.position(), 0, 0, false);
@@ -744,89 +745,5 @@ public final class CircuitAgent implements Agent, AutoCloseable
         throw new KeelException(KeelException.Category.CONFIG, "CONFIG_UNKNOWN_VIEW", "output endpoint '" +
             output.name() + "' receives view '" + output.view() + "', which the program does not have; views: " +
             program.views().keySet());
-    }
-
-    private final class Boundary implements StepBoundary
-    {
-        private long step;
-        private long journalPosition;
-        private long inputCount;
-        private long inputHash;
-        private boolean replaying;
-
-        void set(
-            final long step,
-            final long journalPosition,
-            final long inputCount,
-            final long inputHash,
-            final boolean replaying)
-        {
-            this.step = step;
-            this.journalPosition = journalPosition;
-            this.inputCount = inputCount;
-            this.inputHash = inputHash;
-            this.replaying = replaying;
-        }
-
-        public long step()
-        {
-            return step;
-        }
-
-        public long transactionId()
-        {
-            return step;
-        }
-
-        public long journalPosition()
-        {
-            return journalPosition;
-        }
-
-        public long inputCount()
-        {
-            return inputCount;
-        }
-
-        public long inputHash()
-        {
-            return inputHash;
-        }
-
-        public boolean replaying()
-        {
-            return replaying;
-        }
-
-        public int inputEndpointCount()
-        {
-            return inputs.count();
-        }
-
-        public String inputName(final int endpoint)
-        {
-            return inputs.binding(endpoint).name;
-        }
-
-        public long inputPosition(final int endpoint)
-        {
-            return inputs.binding(endpoint).position;
-        }
-
-        public int inputTokenLength(final int endpoint)
-        {
-            final InputStage.Binding input = inputs.binding(endpoint);
-            return input.usesToken ? input.tokenLength : 0;
-        }
-
-        public org.agrona.DirectBuffer inputToken(final int endpoint)
-        {
-            return inputs.binding(endpoint).token;
-        }
-
-        public Program program()
-        {
-            return program;
-        }
     }
 }
