@@ -8,12 +8,7 @@ import dev.keel.engine.KeelException;
 import dev.keel.engine.api.KeelPipeline;
 import dev.keel.engine.status.KeelCounters;
 import dev.keel.engine.circuit.PipelineState;
-import dev.keel.engine.ft.CheckpointCoordinator;
-import dev.keel.engine.ft.CheckpointFailure;
 import dev.keel.engine.program.ProgramChange;
-import dev.keel.engine.spi.CheckpointStatus;
-import dev.keel.engine.spi.CheckpointInfo;
-import dev.keel.engine.spi.CheckpointStore;
 import dev.keel.tools.HttpRouter.ApiError;
 import dev.keel.tools.HttpRouter.Request;
 import dev.keel.tools.HttpRouter.Response;
@@ -22,7 +17,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -193,7 +187,6 @@ public final class ControlServer implements AutoCloseable
     }
 
     private static final String V0 = "/v0/pipelines/{name}";
-    private static final String NO_STORE = "NO_CHECKPOINT_STORE";
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -201,6 +194,7 @@ public final class ControlServer implements AutoCloseable
     private final String pipelineName;
     private final StopHandler stopHandler;
     private final HttpConnectorRoutes connectorRoutes;
+    private final CheckpointRoutes checkpoints;
     private final java.util.function.Consumer<PipelineState> desiredStatusListener;
 
     private ControlServer(final HttpServer server, final ExecutorService executor, final Context ctx)
@@ -211,6 +205,7 @@ public final class ControlServer implements AutoCloseable
         this.executor = executor;
         this.node = ctx.node;
         this.pipelineName = ctx.pipelineName;
+        this.checkpoints = new CheckpointRoutes(this::pipeline, ctx.pipelineName);
         this.stopHandler = ctx.stopHandler;
         this.desiredStatusListener = ctx.desiredStatusListener;
     }
@@ -255,11 +250,11 @@ public final class ControlServer implements AutoCloseable
             .route("POST", V0 + "/pause", named(r -> lifecycle(PipelineState.PAUSED, 202)))
             .route("POST", V0 + "/resume", named(r -> lifecycle(PipelineState.RUNNING, 202)))
             .route("POST", V0 + "/stop", Set.of("force"), named(this::stop))
-            .route("POST", V0 + "/checkpoint", named(r -> checkpoint()))
-            .route("GET", V0 + "/checkpoint_status", Set.of("seq"), named(this::checkpointStatus))
-            .route("GET", V0 + "/checkpoints", named(r -> checkpoints()))
-            .route("POST", V0 + "/checkpoint/sync", named(r -> syncCheckpoint()))
-            .route("GET", V0 + "/checkpoint/sync_status", Set.of("uuid"), named(this::syncStatus))
+            .route("POST", V0 + "/checkpoint", named(r -> checkpoints.checkpoint()))
+            .route("GET", V0 + "/checkpoint_status", Set.of("seq"), named(checkpoints::checkpointStatus))
+            .route("GET", V0 + "/checkpoints", named(r -> checkpoints.checkpoints()))
+            .route("POST", V0 + "/checkpoint/sync", named(r -> checkpoints.syncCheckpoint()))
+            .route("GET", V0 + "/checkpoint/sync_status", Set.of("uuid"), named(checkpoints::syncStatus))
             .route("POST", V0 + "/activate", named(r -> activate()))
             .route("POST", V0 + "/approve", named(r -> approve()))
             // the bare paths of earlier releases, with their answers
@@ -267,8 +262,8 @@ public final class ControlServer implements AutoCloseable
             .route("GET", "/metrics", r -> metrics())
             .route("POST", "/pause", r -> lifecycle(PipelineState.PAUSED, 200))
             .route("POST", "/resume", r -> lifecycle(PipelineState.RUNNING, 200))
-            .route("POST", "/checkpoint", r -> checkpoint())
-            .route("GET", "/checkpoint_status", Set.of("seq"), this::legacyCheckpointStatus);
+            .route("POST", "/checkpoint", r -> checkpoints.checkpoint())
+            .route("GET", "/checkpoint_status", Set.of("seq"), checkpoints::legacyCheckpointStatus);
     }
 
     /** The port listened on. */
@@ -613,192 +608,6 @@ public final class ControlServer implements AutoCloseable
         body.put("stopping", true);
         body.put("checkpoint_on_close", !force);
         return Response.json(202, body).andThen(() -> stopHandler.stop(force));
-    }
-
-    private Response checkpoint()
-    {
-        final long seq;
-        try
-        {
-            seq = pipeline().checkpoint();
-        }
-        catch (final IllegalStateException ex)
-        {
-            throw noStore(ex.getMessage());
-        }
-        return Response.json(200, JSON.createObjectNode().put("checkpoint_sequence_number", seq));
-    }
-
-    private Response syncCheckpoint()
-    {
-        final java.util.UUID id;
-        try
-        {
-            id = pipeline().syncCheckpoint();
-        }
-        catch (final IllegalStateException ex)
-        {
-            throw new ApiError(409, "SYNC_NOT_CONFIGURED", ex.getMessage(), details("pipeline_name", pipelineName));
-        }
-        catch (final dev.keel.engine.KeelException ex)
-        {
-            throw new ApiError(409, ex.code(), ex.getMessage(), details("pipeline_name", pipelineName));
-        }
-        return Response.json(200, JSON.createObjectNode().put("checkpoint_uuid", id.toString()));
-    }
-
-    private Response syncStatus(final Request request)
-    {
-        try
-        {
-            final ObjectNode body = JSON.createObjectNode();
-            if (request.query().containsKey("uuid"))
-            {
-                final String value = request.query().get("uuid");
-                final java.util.UUID id;
-                try
-                {
-                    id = java.util.UUID.fromString(value);
-                }
-                catch (final IllegalArgumentException ex)
-                {
-                    throw HttpRouter.badParameter("uuid", "= '" + value + "' is invalid; allowed: a checkpoint UUID " +
-                        "from POST .../checkpoint/sync");
-                }
-                final CheckpointStatus status = pipeline().syncCheckpointStatus(id);
-                body.put("checkpoint_uuid", id.toString());
-                body.put("status", status.getClass().getSimpleName());
-                body.put("error", status instanceof CheckpointStatus.Failure ?
-                    ((CheckpointStatus.Failure)status).error() : null);
-                return Response.json(200, body);
-            }
-            final java.util.Optional<java.util.UUID> last = pipeline().lastSuccessfulCheckpointSync();
-            if (last.isPresent())
-            {
-                body.put("success", last.get().toString());
-            }
-            else
-            {
-                body.putNull("success");
-            }
-            return Response.json(200, body);
-        }
-        catch (final IllegalStateException ex)
-        {
-            throw new ApiError(409, "SYNC_NOT_CONFIGURED", ex.getMessage(), details("pipeline_name", pipelineName));
-        }
-    }
-
-    private Response checkpointStatus(final Request request)
-    {
-        final CheckpointCoordinator coordinator = coordinator();
-        if (request.query().containsKey("seq"))
-        {
-            final long seq = seq(request);
-            final CheckpointStatus status = coordinator.status(seq);
-            final ObjectNode body = JSON.createObjectNode();
-            body.put("sequence_number", seq);
-            body.put("status", status.getClass().getSimpleName());
-            body.put("error", status instanceof CheckpointStatus.Failure ?
-                ((CheckpointStatus.Failure)status).error() : null);
-            return Response.json(200, body);
-        }
-        final ObjectNode body = JSON.createObjectNode();
-        final long success = coordinator.lastSucceededRequest();
-        if (success > 0)
-        {
-            body.put("success", success);
-        }
-        else
-        {
-            body.putNull("success");
-        }
-        final CheckpointFailure failure = coordinator.lastFailedRequest();
-        if (null == failure)
-        {
-            body.putNull("failure");
-        }
-        else
-        {
-            final ObjectNode f = body.putObject("failure");
-            f.put("sequence_number", failure.sequenceNumber());
-            f.put("error", failure.error());
-            f.put("failed_at", failure.failedAtMillis() > 0 ?
-                Instant.ofEpochMilli(failure.failedAtMillis()).toString() : null);
-        }
-        return Response.json(200, body);
-    }
-
-    private Response legacyCheckpointStatus(final Request request)
-    {
-        if (!request.query().containsKey("seq"))
-        {
-            throw HttpRouter.badParameter("seq", "is required: /checkpoint_status?seq=N");
-        }
-        final long seq = seq(request);
-        final CheckpointStatus status = coordinator().status(seq);
-        final ObjectNode body = JSON.createObjectNode();
-        body.put("seq", seq);
-        body.put("status", status.getClass().getSimpleName());
-        body.put("error", status instanceof CheckpointStatus.Failure ? ((CheckpointStatus.Failure)status).error() : null);
-        return Response.json(200, body);
-    }
-
-    private Response checkpoints()
-    {
-        final CheckpointStore store = pipeline().checkpointStore();
-        if (null == store)
-        {
-            throw noStore("pipeline '" + pipelineName + "' has no checkpoint store (storage in the configuration)");
-        }
-        final ArrayNode list = JSON.createArrayNode();
-        for (final CheckpointInfo info : store.list())
-        {
-            final ObjectNode entry = list.addObject();
-            entry.put("uuid", info.id().toString());
-            entry.put("step", info.step());
-            entry.put("transaction_id", info.transactionId());
-            entry.put("created_at", info.wallClockMillis() > 0 ?
-                Instant.ofEpochMilli(info.wallClockMillis()).toString() : null);
-            entry.put("page_count", info.pageCount());
-            entry.put("own_bytes", info.ownBytes());
-            entry.put("size", info.totalBytes());
-        }
-        return Response.json(200, list);
-    }
-
-    private CheckpointCoordinator coordinator()
-    {
-        final CheckpointCoordinator coordinator = pipeline().checkpointCoordinator();
-        if (null == coordinator)
-        {
-            throw noStore("pipeline '" + pipelineName + "' has no checkpoint store (storage in the configuration)");
-        }
-        return coordinator;
-    }
-
-    private ApiError noStore(final String message)
-    {
-        return new ApiError(409, NO_STORE, message, details("pipeline_name", pipelineName));
-    }
-
-    private static long seq(final Request request)
-    {
-        final String value = request.query().get("seq");
-        try
-        {
-            final long seq = Long.parseLong(value);
-            if (seq >= 1)
-            {
-                return seq;
-            }
-        }
-        catch (final NumberFormatException ignored)
-        {
-            // reported below with what is allowed
-        }
-        throw HttpRouter.badParameter("seq", "= '" + value + "' is invalid; allowed: a sequence number >= 1 from " +
-            "POST .../checkpoint");
     }
 
     private static boolean bool(final Request request, final String name)

@@ -19,8 +19,6 @@ import dev.keel.engine.connector.http.HttpEndpoints;
 import dev.keel.engine.program.ProgramDefinition;
 import dev.keel.engine.spi.Journal;
 import dev.keel.engine.storage.StorageDirectory;
-import dev.keel.sync.S3CheckpointSync;
-import dev.keel.sync.SyncSettings;
 import dev.keel.wal.AeronJournal;
 import dev.keel.wal.JournalMedia;
 import org.agrona.CloseHelper;
@@ -556,10 +554,10 @@ public final class KeelNode implements AutoCloseable, ServedNode
                     .checkpointRequestsDir(storage.checkpointsDir())
                     .checkpointIntervalNs(TimeUnit.SECONDS.toNanos(
                         config.faultTolerance().checkpointIntervalSecs().orElse(0)));
-                warnIfUncleanStop(storage, config, store);
+                NodeStorage.warnIfUncleanStop(storage, config, store);
                 if (null != syncConfig)
                 {
-                    syncAgent = openSync(syncConfig, config, storage, store, counters);
+                    syncAgent = NodeStorage.openSync(syncConfig, config, storage, store, counters);
                     forPipeline.add(syncAgent);
                     ctx.faultTolerance().checkpointSync(syncAgent);
                 }
@@ -601,7 +599,7 @@ public final class KeelNode implements AutoCloseable, ServedNode
                 {
                     createdMarker = marker;
                 }
-                markRunning(storage);
+                NodeStorage.markRunning(storage);
             }
             pipeline = Keel.launch(ctx, program);
             if (null != syncAgent)
@@ -740,66 +738,6 @@ public final class KeelNode implements AutoCloseable, ServedNode
         }
     }
 
-    /**
-     * The sync writer on {@code bucket}, pushing from the checkpoints directory (the names {@code filesOf} lists
-     * are relative to it). The owner id is the pipeline's name: the bucket prefix belongs to one pipeline.
-     */
-    private static CheckpointSyncAgent openSync(final SyncConfig syncConfig, final PipelineConfig config,
-        final StorageDirectory storage, final FileCheckpointStore store, final KeelCounters counters)
-    {
-        final S3CheckpointSync sync = S3CheckpointSync.open(new S3CheckpointSync.Context()
-            .settings(SyncSettings.from(syncConfig))
-            .ownerId(syncOwnerId(config))
-            .localRoot(storage.checkpointsDir()));
-        return new CheckpointSyncAgent(sync, store,
-            TimeUnit.SECONDS.toMillis(syncConfig.pushIntervalSecs().orElse(0)), counters.countersManager(),
-            config.name());
-    }
-
-    private static String syncOwnerId(final PipelineConfig config)
-    {
-        return "keel-pipeline-" + config.name().replaceAll("[^A-Za-z0-9._:\\-]", "_");
-    }
-
-    private static void warnIfUncleanStop(
-        final StorageDirectory storage, final PipelineConfig config, final FileCheckpointStore store)
-    {
-        if (!Files.exists(storage.path().resolve(RUNNING_MARKER)))
-        {
-            return;
-        }
-        final var checkpoints = store.list();
-        final String since = checkpoints.isEmpty() ? "since the start (no checkpoint)" :
-            "since the last checkpoint (step " + checkpoints.get(checkpoints.size() - 1).step() + ")";
-        final String consequence;
-        switch (config.faultTolerance().model())
-        {
-            case EXACTLY_ONCE:
-                consequence = "the journal replays the steps " + since + "; no output is lost or repeated";
-                break;
-            case AT_LEAST_ONCE:
-                consequence = "input " + since + " is read again; output after that checkpoint may repeat";
-                break;
-            default:
-                consequence = "progress " + since + " is lost (fault_tolerance.model none): input after it is " +
-                    "read again, output after it may repeat";
-        }
-        LOG.log(Level.WARNING, "pipeline '" + config.name() + "': the previous run did not stop cleanly (crash, " +
-            "kill or power loss; " + storage.path().resolve(RUNNING_MARKER) + " was left behind): " + consequence);
-    }
-
-    private static void markRunning(final StorageDirectory storage)
-    {
-        try
-        {
-            Files.writeString(storage.path().resolve(RUNNING_MARKER), ProcessHandle.current().pid() + "\n");
-        }
-        catch (final IOException ex)
-        {
-            throw new KeelException(KeelException.Category.STORAGE, "STORAGE_IO_ERROR",
-                "cannot write " + storage.path().resolve(RUNNING_MARKER) + ": " + ex, ex);
-        }
-    }
     /** The deployment id kept in {@value StatusFile#NAME}, or null without storage. */
     public synchronized java.util.UUID deploymentId()
     {

@@ -14,7 +14,6 @@ import dev.keel.engine.config.IdleStrategyType;
 import dev.keel.engine.config.ThreadingMode;
 import dev.keel.engine.connector.InputEndpoint;
 import dev.keel.engine.connector.OutputEndpoint;
-import dev.keel.engine.data.Schema;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
