@@ -402,11 +402,8 @@ final class NodeCommands
         }
     }
 
-    @Command(name = "activate",
-        description = "Activate a standby pipeline (POST .../activate): it stops following the bucket, replays " +
-            "and runs; --wait follows it until it runs, showing the replay's progress.",
-        footer = EXIT_CODES)
-    static final class Activate implements Callable<Integer>
+    /** A POST that lets a waiting pipeline go on ({@code activate}, {@code approve}), then optionally waits. */
+    abstract static class GoOn implements Callable<Integer>
     {
         @Spec
         CommandSpec spec;
@@ -421,19 +418,40 @@ final class NodeCommands
             description = "Longest --wait (default: ${DEFAULT-VALUE}).")
         long timeoutSeconds;
 
+        private final String action;
+        private final String done;
+
+        GoOn(final String action, final String done)
+        {
+            this.action = action;
+            this.done = done;
+        }
+
         public Integer call()
         {
             final Duration timeout = timeout(timeoutSeconds, spec);
             final NodeClient client = api.client();
             final PrintWriter out = spec.commandLine().getOut();
-            final Answer answer = client.pipelineCall("POST", "/activate");
-            out.println("pipeline '" + client.pipeline() + "': activation requested" + described(answer));
+            final Answer answer = client.pipelineCall("POST", "/" + action);
+            out.println("pipeline '" + client.pipeline() + "': " + done + described(answer));
             out.flush();
             if (await)
             {
-                awaitRunning(client, out, "activate", timeout);
+                awaitRunning(client, out, action, timeout);
             }
             return 0;
+        }
+    }
+
+    @Command(name = "activate",
+        description = "Activate a standby pipeline (POST .../activate): it stops following the bucket, replays " +
+            "and runs; --wait follows it until it runs, showing the replay's progress.",
+        footer = EXIT_CODES)
+    static final class Activate extends GoOn
+    {
+        Activate()
+        {
+            super("activate", "activation requested");
         }
     }
 
@@ -441,34 +459,11 @@ final class NodeCommands
         description = "Approve the program change a pipeline awaits (bootstrap_policy await_approval; POST " +
             ".../approve): it bootstraps the changed views and runs; --wait follows it until it runs.",
         footer = EXIT_CODES)
-    static final class Approve implements Callable<Integer>
+    static final class Approve extends GoOn
     {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        ApiOptions api;
-
-        @Option(names = "--wait", description = "Wait until the pipeline runs (or failed).")
-        boolean await;
-
-        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "600",
-            description = "Longest --wait (default: ${DEFAULT-VALUE}).")
-        long timeoutSeconds;
-
-        public Integer call()
+        Approve()
         {
-            final Duration timeout = timeout(timeoutSeconds, spec);
-            final NodeClient client = api.client();
-            final PrintWriter out = spec.commandLine().getOut();
-            final Answer answer = client.pipelineCall("POST", "/approve");
-            out.println("pipeline '" + client.pipeline() + "': approved" + described(answer));
-            out.flush();
-            if (await)
-            {
-                awaitRunning(client, out, "approve", timeout);
-            }
-            return 0;
+            super("approve", "approved");
         }
     }
 

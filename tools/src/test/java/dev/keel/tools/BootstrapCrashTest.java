@@ -65,13 +65,7 @@ class BootstrapCrashTest
     private static Process start(final Path config, final Path log) throws Exception
     {
         final java.util.List<String> command = new java.util.ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("--add-exports");
-        command.add("java.base/jdk.internal.misc=ALL-UNNAMED");
-        command.add("-Xmx512m");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(KeelCli.class.getName());
+        command.addAll(CrashHarness.keelCommand("-Xmx512m"));
         command.add("run");
         command.add("--config");
         command.add(config.toString());

@@ -16,12 +16,7 @@ import dev.keel.engine.data.Schema;
 import dev.keel.engine.spi.CheckpointStatus;
 import dev.keel.engine.operators.Agg;
 import dev.keel.engine.program.ProgramDefinition;
-import dev.keel.engine.spi.CheckpointInfo;
-import dev.keel.engine.spi.CheckpointMetadata;
 import dev.keel.engine.spi.CheckpointStore;
-import dev.keel.engine.spi.LoadedCheckpoint;
-import dev.keel.engine.spi.PendingCheckpoint;
-import dev.keel.engine.state.PagedArena;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,7 +24,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.*;
 

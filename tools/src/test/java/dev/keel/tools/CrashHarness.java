@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -159,16 +158,24 @@ final class CrashHarness
         }
     }
 
+    /**
+     * The command line of a {@code keel} child JVM on this test's class path, up to (not including) the
+     * subcommand: the tests' crash children all start this way.
+     *
+     * @param maxHeap the child's {@code -Xmx} option, e.g. {@code -Xmx256m}.
+     * @return java, its options, the class path and the CLI's main class.
+     */
+    static List<String> keelCommand(final String maxHeap)
+    {
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", maxHeap,
+            "-cp", System.getProperty("java.class.path"), KeelCli.class.getName());
+    }
+
     static Process start(final Path config, final Path log) throws IOException
     {
         final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("--add-exports");
-        command.add("java.base/jdk.internal.misc=ALL-UNNAMED");
-        command.add("-Xmx512m");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(KeelCli.class.getName());
+        command.addAll(CrashHarness.keelCommand("-Xmx512m"));
         command.add("run");
         command.add("--config");
         command.add(config.toString());

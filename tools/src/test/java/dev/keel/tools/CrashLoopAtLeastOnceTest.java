@@ -7,7 +7,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 import static dev.keel.tools.CrashHarness.KILLS;
 import static dev.keel.tools.CrashHarness.SEED;

@@ -178,13 +178,7 @@ class KafkaCrashLoopTest
     private static Process start(final Path config, final Path log) throws Exception
     {
         final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("--add-exports");
-        command.add("java.base/jdk.internal.misc=ALL-UNNAMED");
-        command.add("-Xmx512m");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(KeelCli.class.getName());
+        command.addAll(CrashHarness.keelCommand("-Xmx512m"));
         command.add("run");
         command.add("--config");
         command.add(config.toString());

@@ -85,13 +85,7 @@ class NodeErrorLogCrashTest
     private static Process start(final Path config, final Path log, final boolean exitAtEoi) throws Exception
     {
         final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("--add-exports");
-        command.add("java.base/jdk.internal.misc=ALL-UNNAMED");
-        command.add("-Xmx256m");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(KeelCli.class.getName());
+        command.addAll(CrashHarness.keelCommand("-Xmx256m"));
         command.add("run");
         command.add("--config");
         command.add(config.toString());

@@ -2,7 +2,6 @@ package dev.keel.tools;
 
 import dev.keel.sync.SyncFixture;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.keel.engine.KeelException;
 import dev.keel.engine.api.KeelPipeline;
 import dev.keel.engine.config.PipelineConfigParser;
 import dev.keel.engine.spi.CheckpointStatus;
