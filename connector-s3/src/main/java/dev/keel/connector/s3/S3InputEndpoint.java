@@ -173,6 +173,12 @@ public final class S3InputEndpoint extends RingBufferInput
 
     protected void onOpen(final long resumePosition)
     {
+        if (resumePosition > 0 && resumeToken.isNone())
+        {
+            throw new KeelException(KeelException.Category.CONNECTOR, "CONNECTOR_BAD_POSITION",
+                "endpoint '" + name + "': resume position " + resumePosition + " without an S3 position token " +
+                "(object key and offset); the checkpoint was not written by an s3_input endpoint");
+        }
         counter = resumePosition;
         taken = new ObjectInfo(-1, resumeToken.key(), resumeToken.size(), resumeToken.etag());
         takenOffset = resumeToken.offset();

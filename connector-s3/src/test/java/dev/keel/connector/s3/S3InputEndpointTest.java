@@ -163,6 +163,11 @@ class S3InputEndpointTest
         assertFalse(settings.toString().contains(SyncFixture.SECRET_KEY), settings.toString());
         assertFalse(settings.toString().contains(SyncFixture.ACCESS_KEY), settings.toString());
         assertEquals("s3://b/p/*", settings.source());
+        try (S3InputEndpoint endpoint = endpoint("b", ", \"prefix\": \"p/\""))
+        {
+            final KeelException ex = assertThrows(KeelException.class, () -> endpoint.open(5));
+            assertEquals("CONNECTOR_BAD_POSITION", ex.code(), ex.getMessage());
+        }
     }
 
     @Test
