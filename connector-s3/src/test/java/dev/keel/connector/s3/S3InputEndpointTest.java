@@ -189,6 +189,23 @@ class S3InputEndpointTest
     }
 
     @Test
+    void anonymousRequestsWithNoSignRequest() throws Exception
+    {
+        final String bucket = s3.newBucket();
+        put(bucket, "one.json", rows(1, 3));
+        final String transport = "{\"bucket_name\": \"" + bucket + "\", \"region\": \"us-east-1\", " +
+            "\"key\": \"one.json\", \"no_sign_request\": true, \"endpoint_url\": \"http://127.0.0.1:" +
+            s3.s3Port + "\"}";
+        try (S3InputEndpoint endpoint = (S3InputEndpoint)new S3InputConnector().create(
+            input(transport, "fail", "{\"name\": \"json\"}"), SCHEMA, new ConnectorContext()))
+        {
+            endpoint.open(0);
+            assertEquals(range(1, 3), pollUntil(endpoint, 100, Long.MAX_VALUE, endpoint::endOfInput));
+            endpoint.agent().onClose();
+        }
+    }
+
+    @Test
     void resumesMidObjectAtTheTokenWithRangedReads() throws Exception
     {
         final String bucket = s3.newBucket();
