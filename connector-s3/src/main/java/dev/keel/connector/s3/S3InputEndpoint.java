@@ -259,10 +259,6 @@ public final class S3InputEndpoint extends RingBufferInput
             }
             return 1;
         }
-        if (attempts > 0 && nowNs - retryAtNs < 0)
-        {
-            return 0;
-        }
         int work = 0;
         while (work < MAX_RECORDS_PER_DUTY_CYCLE)
         {
@@ -290,6 +286,10 @@ public final class S3InputEndpoint extends RingBufferInput
             {
                 if (null == fetch)
                 {
+                    if (backingOff(nowNs))
+                    {
+                        break; // the records already fetched were parsed; the GET waits for its retry time
+                    }
                     startFetch();
                     work++;
                     break;
@@ -329,6 +329,10 @@ public final class S3InputEndpoint extends RingBufferInput
         {
             if (null == head)
             {
+                if (backingOff(nowNs))
+                {
+                    return 0;
+                }
                 head = client.headObject(b -> b.bucket(settings.bucket()).key(resumeToken.keyString()));
                 return 1;
             }
@@ -376,6 +380,10 @@ public final class S3InputEndpoint extends RingBufferInput
         }
         if (!listRoundDone)
         {
+            if (backingOff(nowNs))
+            {
+                return 0;
+            }
             final String token = continuation;
             final String startAfter = null == lastListedKey ? null : new String(lastListedKey, StandardCharsets.UTF_8);
             final String prefix = null != settings.key() ? settings.key() : settings.prefix();
@@ -564,6 +572,12 @@ public final class S3InputEndpoint extends RingBufferInput
                 name, what, attempts, settings.maxRetries(), backoff / 1_000_000, description);
             return null;
         }
+    }
+
+    /** True while a failed request waits for its retry time. */
+    private boolean backingOff(final long nowNs)
+    {
+        return attempts > 0 && nowNs - retryAtNs < 0;
     }
 
     private static boolean permanent(final int status)
