@@ -158,8 +158,15 @@ class NodeCommandsNodeTest
             assertEquals(0, keel("status", "--port", port), err);
             assertTrue(out.contains("sync         bucket=") || out.contains("sync         " + bucket), out);
             assertTrue(out.contains("1 pushes, 0 failed, ") && out.contains("last synced checkpoint: " + uuid), out);
-            final JsonNode stats = JSON.readTree(statsOf(port, config.name()));
-            final JsonNode metrics = stats.get("buckets").get(0).get("metrics");
+            // the progress gauges are refreshed every 200 ms by the sync agent: idle again soon after the push
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            JsonNode metrics;
+            do
+            {
+                Thread.sleep(50);
+                metrics = JSON.readTree(statsOf(port, config.name())).get("buckets").get(0).get("metrics");
+            }
+            while (metrics.get("sync_operation_bytes").asLong() != 0 && System.nanoTime() < deadline);
             assertEquals(0, metrics.get("sync_operation_bytes").asLong(), "idle again: " + metrics);
             assertTrue(metrics.get("sync_bytes_transferred").asLong() > 0, metrics.toString());
         }
