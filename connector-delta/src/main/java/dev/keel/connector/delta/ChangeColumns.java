@@ -15,7 +15,9 @@ import java.util.Arrays;
 /**
  * The changes of the steps of one pending Delta commit, column by column, as a kernel {@link ColumnarBatch}: the
  * view's columns, then {@link DeltaSchemas#OP_COLUMN} and {@link DeltaSchemas#TRANSACTION_COLUMN}. Owned by the
- * output endpoint's agent; {@link #clear()} keeps the arrays, so a steady state of similar commits allocates only
+ * output endpoint's agent. The batch shows only the records of complete steps (up to the last {@link #endStep()});
+ * records of a step still arriving stay behind and {@link #removeEnded()} moves them to the front after a commit,
+ * so a commit never holds part of a step. The arrays are kept, so a steady state of similar commits allocates only
  * what the kernel's Parquet writer asks for (strings and decimals are materialized when it reads them).
  */
 final class ChangeColumns implements ColumnarBatch
@@ -32,6 +34,8 @@ final class ChangeColumns implements ColumnarBatch
     private boolean[] deletes;
     private long[] transactions;
     private int size;
+    private int ended;
+    private int varEnded;
     private int capacity;
 
     ChangeColumns(final Schema schema)
@@ -109,15 +113,46 @@ final class ChangeColumns implements ColumnarBatch
         }
     }
 
-    void clear()
+    /** Marks the records so far as complete steps: the batch shows them. */
+    void endStep()
     {
-        size = 0;
-        varLength = 0;
+        ended = size;
+        varEnded = varLength;
     }
 
+    /** Drops the records of complete steps (committed), keeping those of a step still arriving. */
+    void removeEnded()
+    {
+        final int rest = size - ended;
+        if (rest > 0)
+        {
+            for (int c = 0; c < columns; c++)
+            {
+                System.arraycopy(longs[c], ended, longs[c], 0, rest);
+                System.arraycopy(nulls[c], ended, nulls[c], 0, rest);
+                if (null != varOffsets[c])
+                {
+                    final int[] offsets = varOffsets[c];
+                    for (int i = 0; i < rest; i++)
+                    {
+                        offsets[i] = offsets[ended + i] - varEnded;
+                    }
+                }
+            }
+            System.arraycopy(deletes, ended, deletes, 0, rest);
+            System.arraycopy(transactions, ended, transactions, 0, rest);
+            System.arraycopy(varBytes, varEnded, varBytes, 0, varLength - varEnded);
+        }
+        size = rest;
+        varLength -= varEnded;
+        ended = 0;
+        varEnded = 0;
+    }
+
+    /** @return true if no complete step has a record here. */
     boolean isEmpty()
     {
-        return 0 == size;
+        return 0 == ended;
     }
 
     public StructType getSchema()
@@ -130,9 +165,10 @@ final class ChangeColumns implements ColumnarBatch
         return vectors[ordinal];
     }
 
+    /** @return the records of complete steps. */
     public int getSize()
     {
-        return size;
+        return ended;
     }
 
     /** One column of the batch. */
@@ -156,7 +192,7 @@ final class ChangeColumns implements ColumnarBatch
 
         public int getSize()
         {
-            return size;
+            return ended;
         }
 
         public void close()

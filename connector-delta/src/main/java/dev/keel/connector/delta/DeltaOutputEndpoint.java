@@ -44,7 +44,8 @@ import java.util.Optional;
  * end) and returns false when it is full, so the circuit thread never blocks on the table; a delta is streamed across
  * offers as in {@code kafka_output}.
  * <p>
- * Commits: one Delta commit holds one or more whole Keel steps; it is made when the queue is drained, on
+ * Commits: one Delta commit holds one or more whole Keel steps (records of a step still arriving wait for the next
+ * commit); it is made when the queue is drained, on
  * {@link #flush()}, after {@code max_steps_per_commit} steps or {@code max_rows_per_commit} records, or 100 ms after
  * its first step; only then is its last step published as {@link #deliveredTransactionId()}. A commit with no
  * records is not written.
@@ -399,6 +400,7 @@ public final class DeltaOutputEndpoint implements OutputEndpoint
                 {
                     lastEnded = transactionId;
                     stepsPending++;
+                    columns.endStep();
                 }
                 return;
             }
@@ -448,7 +450,7 @@ public final class DeltaOutputEndpoint implements OutputEndpoint
                 tableExists = true;
                 counters.records().getAndAddRelease(columns.getSize());
                 counters.bytes().getAndAddRelease(bytes[0]);
-                columns.clear();
+                columns.removeEnded();
             }
             stepsPending = 0;
             firstPendingNs = 0;

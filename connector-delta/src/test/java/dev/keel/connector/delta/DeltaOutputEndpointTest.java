@@ -208,6 +208,43 @@ class DeltaOutputEndpointTest
     }
 
     @Test
+    void aCommitNeverHoldsPartOfAStep() throws Exception
+    {
+        final String uri = dir.resolve("partial").toString();
+        final DeltaOutputEndpoint endpoint = (DeltaOutputEndpoint)new DeltaOutputConnector().create(
+            output("{\"uri\": \"" + uri + "\", \"queue_capacity_bytes\": 65536}"), SCHEMA,
+            new ConnectorContext().pipelineName("p").faultToleranceModel(FaultToleranceModel.EXACTLY_ONCE));
+        endpoint.open();
+        offerAll(endpoint, 1, 1);
+        final ZSetBatch big = new ZSetBatch(SCHEMA);
+        for (int i = 0; i < 2000; i++)
+        {
+            writer.reset().putLong(0, 1000 + i).putString(1, "big").putInt(2, 0).putDouble(3, 0).putLong(4, 0)
+                .putLong(5, 0).putBool(6, false).putNull(7).finish();
+            big.add(writer, 1);
+        }
+        assertFalse(endpoint.offer(2, big), "step 2 is taken in part");
+        // the agent drains step 1 and part of step 2, and commits step 1 only
+        while (endpoint.deliveredTransactionId() < 1)
+        {
+            endpoint.agent().doWork();
+            endpoint.checkError();
+        }
+        assertEquals(sorted(expected(1, 1)), sorted(readTable(uri)), "no record of step 2 yet");
+        assertEquals(1, latestTxn(uri));
+        while (!endpoint.offer(2, big))
+        {
+            endpoint.agent().doWork();
+        }
+        awaitDelivered(endpoint, 2);
+        endpoint.agent().onClose();
+        final List<String> records = readTable(uri);
+        assertEquals(3 + 2000, records.size());
+        assertEquals(2000, records.stream().filter(r -> r.endsWith("|i|2")).count());
+        assertEquals(2, latestTxn(uri));
+    }
+
+    @Test
     void badSettingsNameTheirPath()
     {
         final ConnectorContext context = new ConnectorContext();
