@@ -39,8 +39,8 @@ import static org.junit.jupiter.api.Assertions.*;
 class DeltaCrashLoopTest
 {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int TRADES = Integer.getInteger("keel.delta.crash.trades", 100_000);
-    private static final int KILLS = Integer.getInteger("keel.delta.crash.kills", 4);
+    private static final int TRADES = Integer.getInteger("keel.delta.crash.trades", 20_000);
+    private static final int KILLS = Integer.getInteger("keel.delta.crash.kills", 3);
 
     @TempDir
     Path dir;

@@ -12,10 +12,12 @@ import io.delta.kernel.Snapshot;
 import io.delta.kernel.Table;
 import io.delta.kernel.Transaction;
 import io.delta.kernel.TransactionBuilder;
+import io.delta.kernel.TransactionCommitResult;
 import io.delta.kernel.data.FilteredColumnarBatch;
 import io.delta.kernel.data.Row;
 import io.delta.kernel.engine.Engine;
 import io.delta.kernel.exceptions.TableNotFoundException;
+import io.delta.kernel.hook.PostCommitHook;
 import io.delta.kernel.types.StructType;
 import io.delta.kernel.utils.CloseableIterable;
 import io.delta.kernel.utils.CloseableIterator;
@@ -48,7 +50,7 @@ import java.util.Optional;
  * commit); it is made when the queue is drained, on
  * {@link #flush()}, after {@code max_steps_per_commit} steps or {@code max_rows_per_commit} records, or 100 ms after
  * its first step; only then is its last step published as {@link #deliveredTransactionId()}. A commit with no
- * records is not written.
+ * records is not written. After a commit the kernel's post-commit hooks run (a table checkpoint every 10 commits).
  * <p>
  * Exactly once (the pipeline's {@code exactly_once}): each commit carries a {@code txn} action
  * {@code {appId: <pipeline>/<endpoint>, version: <last Keel transaction id in it>}}. On open or restore the agent
@@ -446,8 +448,15 @@ public final class DeltaOutputEndpoint implements OutputEndpoint
                 });
                 final CloseableIterator<Row> actions =
                     Transaction.generateAppendActions(engine, state, counted, context);
-                transaction.commit(engine, CloseableIterable.inMemoryIterable(actions));
+                final TransactionCommitResult result =
+                    transaction.commit(engine, CloseableIterable.inMemoryIterable(actions));
                 tableExists = true;
+                // the kernel's table checkpoints (every delta.checkpointInterval = 10 commits) and checksums keep
+                // the log short to read on restart; the commit itself is already durable
+                for (final PostCommitHook hook : result.getPostCommitHooks())
+                {
+                    hook.threadSafeInvoke(engine);
+                }
                 counters.records().getAndAddRelease(columns.getSize());
                 counters.bytes().getAndAddRelease(bytes[0]);
                 columns.removeEnded();

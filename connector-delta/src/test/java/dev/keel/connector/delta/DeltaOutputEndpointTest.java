@@ -158,6 +158,26 @@ class DeltaOutputEndpointTest
     }
 
     @Test
+    void writesTableCheckpointsSoARestartReadsAShortLog() throws Exception
+    {
+        final String uri = dir.resolve("long").toString();
+        try (DeltaOutputEndpoint endpoint = endpoint(uri, FaultToleranceModel.EXACTLY_ONCE))
+        {
+            endpoint.open();
+            for (long t = 1; t <= 12; t++)
+            {
+                offerAll(endpoint, t, t);
+                awaitDelivered(endpoint, t);
+            }
+            endpoint.agent().onClose();
+        }
+        assertTrue(Files.exists(dir.resolve("long/_delta_log/00000000000000000010.checkpoint.parquet")),
+            "the kernel's checkpoint at version 10");
+        assertEquals(sorted(expected(1, 12)), sorted(readTable(uri)));
+        assertEquals(12, latestTxn(uri), "the txn version survives the checkpoint");
+    }
+
+    @Test
     void withoutExactlyOnceNoTxnActionAndNothingSkipped() throws Exception
     {
         final String uri = dir.resolve("alo").toUri().toString();
