@@ -76,7 +76,8 @@ class DeltaInputCrashLoopTest
             PipelineConfigParser.parse("{\"outputs\": {\"t\": {\"stream\": \"trades\", \"transport\": " +
                 "{\"name\": \"delta_table_output\", \"config\": {\"uri\": " +
                 JSON.writeValueAsString(table.toString()) + "}}}}}").outputs().get("t"),
-            TradesVwap.TRADES, new ConnectorContext().pipelineName("load").faultToleranceModel(FaultToleranceModel.NONE)))
+            TradesVwap.TRADES,
+            new ConnectorContext().pipelineName("load").faultToleranceModel(FaultToleranceModel.NONE)))
         {
             out.open();
             final int per = (lines.size() + commits - 1) / commits;

@@ -62,7 +62,8 @@ final class ChangeColumns implements ColumnarBatch
             newNulls[c] = null == nulls ? new boolean[newCapacity] : Arrays.copyOf(nulls[c], newCapacity);
             if (schema.type(c).isVariableLength())
             {
-                newVarOffsets[c] = null == varOffsets ? new int[newCapacity] : Arrays.copyOf(varOffsets[c], newCapacity);
+                newVarOffsets[c] = null == varOffsets ?
+                    new int[newCapacity] : Arrays.copyOf(varOffsets[c], newCapacity);
             }
         }
         longs = newLongs;

@@ -87,7 +87,8 @@ public final class DeltaInputEndpoint extends RingBufferInput
     private long nextPollNs;
     private boolean pendingRecord;
 
-    DeltaInputEndpoint(final String name, final Schema schema, final String uri, final Map<String, String> storageOptions,
+    DeltaInputEndpoint(
+        final String name, final Schema schema, final String uri, final Map<String, String> storageOptions,
         final boolean follow, final long pollIntervalMs, final int capacity, final NanoClock clock)
     {
         super(name, schema, capacity, clock);
@@ -316,7 +317,8 @@ public final class DeltaInputEndpoint extends RingBufferInput
                 while (batchRow < batch.getSize())
                 {
                     final int row = batchRow++;
-                    if (filtered.getSelectionVector().isPresent() && !filtered.getSelectionVector().get().getBoolean(row))
+                    if (filtered.getSelectionVector().isPresent() &&
+                        !filtered.getSelectionVector().get().getBoolean(row))
                     {
                         continue;
                     }
