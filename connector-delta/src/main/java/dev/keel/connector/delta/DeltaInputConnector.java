@@ -1,0 +1,57 @@
+package dev.keel.connector.delta;
+
+import dev.keel.engine.config.ConfigException;
+import dev.keel.engine.config.ConfigObject;
+import dev.keel.engine.config.InputEndpointConfig;
+import dev.keel.engine.connector.ConnectorContext;
+import dev.keel.engine.connector.InputConnector;
+import dev.keel.engine.connector.InputEndpoint;
+import dev.keel.engine.connector.RingBufferInput;
+import dev.keel.engine.data.Schema;
+
+import java.util.Set;
+
+/**
+ * The {@code delta_table_input} transport: a {@link DeltaInputEndpoint}. Keys of {@code transport.config}:
+ * <ul>
+ *   <li>{@code uri} (required): the table (see {@link DeltaTables#uri});</li>
+ *   <li>{@code mode} = {@code snapshot}: {@code snapshot} reads the latest snapshot and ends,
+ *   {@code snapshot_and_follow} then follows the versions committed after it (append-only);</li>
+ *   <li>{@code poll_interval_ms} = 1000: how often a following endpoint looks for new versions;</li>
+ *   <li>{@code fs.*}: Hadoop file-system settings.</li>
+ * </ul>
+ * No {@code format}: the table's columns are read by name into the input's schema.
+ */
+public final class DeltaInputConnector implements InputConnector
+{
+    /** The transport name. */
+    public static final String TRANSPORT = "delta_table_input";
+
+    static final Set<String> KEYS = Set.of("uri", "mode", "poll_interval_ms");
+
+    public String transport()
+    {
+        return TRANSPORT;
+    }
+
+    public InputEndpoint create(final InputEndpointConfig config, final Schema schema, final ConnectorContext context)
+    {
+        if (config.format().isPresent())
+        {
+            throw new ConfigException(ConfigException.INVALID, null, "$.inputs." + config.name() + ".format",
+                "delta_table_input reads the table's own Parquet rows: remove the format");
+        }
+        final ConfigObject settings = config.transport().config();
+        final String mode = settings.nonEmptyString("mode", "snapshot");
+        if (!mode.equals("snapshot") && !mode.equals("snapshot_and_follow"))
+        {
+            throw new ConfigException(ConfigException.INVALID, null, settings.path() + ".mode",
+                "'" + mode + "' is not a mode: snapshot or snapshot_and_follow");
+        }
+        final int capacity = RingBufferInput.queueCapacityFor(schema,
+            (int)Math.min(Integer.MAX_VALUE, config.maxQueuedRecords()));
+        return new DeltaInputEndpoint(config.name(), schema, DeltaTables.uri(settings),
+            DeltaTables.storageOptions(settings, KEYS), mode.equals("snapshot_and_follow"),
+            settings.longValue("poll_interval_ms", 1000, 1, 3_600_000), capacity, context.nanoClock());
+    }
+}

@@ -1,0 +1,37 @@
+package dev.keel.connector.delta;
+
+import java.util.Map;
+
+/**
+ * Validated settings of one {@code delta_table_output} endpoint (see {@link DeltaOutputConnector}).
+ *
+ * @param uri                the table's location as the kernel opens it ({@code file:/...}, {@code s3a://...}).
+ * @param storageOptions     Hadoop file-system settings for the table's store.
+ * @param appId              the appId of the table's {@code txn} actions: {@code <pipeline>/<endpoint>}.
+ * @param errorIfExists      refuse to start when the table exists already ({@code mode: error_if_exists}).
+ * @param exactlyOnce        the pipeline's model is {@code exactly_once}: steps already in the table are skipped.
+ * @param queueCapacityBytes the hand-over queue from the circuit.
+ * @param maxStepsPerCommit  at most this many Keel steps in one Delta commit.
+ * @param maxRowsPerCommit   a commit is made at the end of the step that reaches this many records.
+ */
+public record DeltaOutputSettings(
+    String uri,
+    Map<String, String> storageOptions,
+    String appId,
+    boolean errorIfExists,
+    boolean exactlyOnce,
+    int queueCapacityBytes,
+    int maxStepsPerCommit,
+    int maxRowsPerCommit)
+{
+    public DeltaOutputSettings
+    {
+        storageOptions = Map.copyOf(storageOptions);
+    }
+
+    public String toString()
+    {
+        return "uri=" + uri + ", appId=" + appId + ", errorIfExists=" + errorIfExists + ", exactlyOnce=" + exactlyOnce +
+            ", maxStepsPerCommit=" + maxStepsPerCommit + ", maxRowsPerCommit=" + maxRowsPerCommit;
+    }
+}
