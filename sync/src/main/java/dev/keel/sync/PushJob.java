@@ -35,6 +35,7 @@ final class PushJob
     private final SyncStatuses statuses;
     private final ProgressTracker progress;
     private final ScheduledExecutorService timer;
+    private final JournalStore journal;
 
     PushJob(
         final S3CheckpointSync.Context ctx,
@@ -43,7 +44,8 @@ final class PushJob
         final CatalogStore store,
         final SyncStatuses statuses,
         final ProgressTracker progress,
-        final ScheduledExecutorService timer)
+        final ScheduledExecutorService timer,
+        final JournalStore journal)
     {
         this.ctx = ctx;
         this.settings = ctx.settings();
@@ -54,6 +56,7 @@ final class PushJob
         this.statuses = statuses;
         this.progress = progress;
         this.timer = timer;
+        this.journal = journal;
     }
 
     UUID run(final LocalCheckpoint checkpoint)
@@ -217,7 +220,11 @@ final class PushJob
             {
                 keys.add(store.fileKey(name));
             }
-            final List<String> failed = writer.deleteAllNow(keys);
+            final List<String> failed = new ArrayList<>(writer.deleteAllNow(keys));
+            final List<UUID> retiredIds = new ArrayList<>();
+            plan.retired.forEach(c -> retiredIds.add(c.id()));
+            // the journal shipped after a retired checkpoint goes with it
+            failed.addAll(journal.deleteGroups(retiredIds));
             for (final String name : plan.filesToDelete)
             {
                 store.remoteFileDeleted(name);

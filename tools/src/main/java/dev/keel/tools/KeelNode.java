@@ -86,6 +86,8 @@ public final class KeelNode implements AutoCloseable, ServedNode
     private final ConnectorContext connectorContext;
     private CheckpointSyncAgent syncAgent;
     private StandbyFollower follower;
+    /** The checkpoint SyncStart pulled: the journal after it is in the bucket already, in the lost node's positions. */
+    private java.util.UUID pulledCheckpoint;
     private AtomicCounter standbyStateCounter;
     private Thread activation;
     private volatile boolean started;
@@ -196,7 +198,8 @@ public final class KeelNode implements AutoCloseable, ServedNode
                 {
                     if (null != storage && null != syncConfig)
                     {
-                        SyncStart.startFromSynced(syncConfig, storage, ctx.faultTolerance().journal());
+                        pulledCheckpoint =
+                            SyncStart.startFromSynced(syncConfig, storage, ctx.faultTolerance().journal());
                     }
                     launchPipeline();
                 }
@@ -563,6 +566,10 @@ public final class KeelNode implements AutoCloseable, ServedNode
                 if (null != syncConfig)
                 {
                     syncAgent = openSync(syncConfig, config, storage, store, counters);
+                    if (ctx.faultTolerance().journal() instanceof AeronJournal journal)
+                    {
+                        syncAgent.shipJournal(new JournalShipper(syncAgent.sync(), journal, pulledCheckpoint));
+                    }
                     forPipeline.add(syncAgent);
                     ctx.faultTolerance().checkpointSync(syncAgent);
                 }
