@@ -486,9 +486,12 @@ public final class KeelNode implements AutoCloseable, ServedNode
     {
         final long startNs = System.nanoTime();
         follower.stop();
+        final java.util.List<dev.keel.sync.JournalChunk> shipped;
         try
         {
             follower.pullOnce();
+            // exactly_once: the steps the primary ran after that checkpoint, replayed after it
+            shipped = null == ctx.faultTolerance().journal() ? java.util.List.of() : follower.pullJournal();
         }
         catch (final RuntimeException ex)
         {
@@ -523,6 +526,11 @@ public final class KeelNode implements AutoCloseable, ServedNode
                     }
                     LOG.log(Level.WARNING, "pipeline '" + config.name() + "': activated with no checkpoint in " +
                         status.bucket() + ": starting fresh (fail_if_no_checkpoint is false)");
+                }
+                if (null != status.adopted() && null != ctx.faultTolerance().journal())
+                {
+                    SyncStart.importChunks(shipped, ctx.faultTolerance().journal(), status.adopted());
+                    pulledCheckpoint = status.adopted();
                 }
                 // the pipeline publishes its own state from INITIALIZING on
                 counters.countersManager().free(standbyStateCounter.id());

@@ -110,14 +110,27 @@ final class SyncStart
      * Appends the shipped steps after the adopted checkpoint to the local journal (fresh: it ends at the rebase
      * point), so recovery replays them.
      */
-    static void importJournal(final Pulled pulled, final Journal journal, final CheckpointInfo adopted)
+    private static void importJournal(final Pulled pulled, final Journal journal, final CheckpointInfo adopted)
     {
-        final List<JournalChunk> chunks = pulled.journal();
+        importChunks(pulled.journal(), journal, adopted.id());
+    }
+
+    /**
+     * Appends shipped journal chunks to the local journal, which must end where the checkpoint they follow was
+     * rebased onto; used at a start from the bucket and at a standby's activation.
+     *
+     * @param chunks     the chunks shipped after {@code checkpoint}, in order.
+     * @param journal    the local journal.
+     * @param checkpoint the checkpoint, for the log.
+     * @return the number of steps appended.
+     */
+    static int importChunks(final List<JournalChunk> chunks, final Journal journal, final UUID checkpoint)
+    {
         if (chunks.isEmpty())
         {
-            LOG.log(Level.WARNING, "checkpoint " + adopted.id() + ": no journal was shipped after it; the steps " +
+            LOG.log(Level.WARNING, "checkpoint " + checkpoint + ": no journal was shipped after it; the steps " +
                 "the lost node ran after it are not replayed (for non-replayable inputs their records are lost)");
-            return;
+            return 0;
         }
         final long from = journal.position();
         int steps = 0;
@@ -125,10 +138,11 @@ final class SyncStart
         {
             steps += JournalExport.importChunk(chunk.bytes(), journal, IMPORT_TIMEOUT_NS);
         }
-        LOG.log(Level.INFO, "checkpoint " + adopted.id() + ": imported " + steps + " shipped journal step(s) (" +
+        LOG.log(Level.INFO, "checkpoint " + checkpoint + ": imported " + steps + " shipped journal step(s) (" +
             "positions [" + chunks.get(0).startPosition() + ", " + chunks.get(chunks.size() - 1).endPosition() +
             ") of the lost node) into the local journal at [" + from + ", " + journal.position() + "); they are " +
             "replayed");
+        return steps;
     }
 
     private static Optional<Pulled> pull(final S3CheckpointSync sync, final String source, final String startFrom,
