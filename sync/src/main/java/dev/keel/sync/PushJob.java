@@ -59,7 +59,7 @@ final class PushJob
         this.journal = journal;
     }
 
-    UUID run(final LocalCheckpoint checkpoint)
+    UUID run(final LocalCheckpoint checkpoint, final long journalPosition, final JournalSource journalSource)
     {
         final long startNs = System.nanoTime();
         progress.begin(SyncProgress.Operation.PUSH, checkpoint.id());
@@ -99,6 +99,11 @@ final class PushJob
             uploadAll(data);
             uploadAll(markers);
 
+            if (null != journalSource && journalPosition >= 0)
+            {
+                // the steps after the checkpoint go before the catalog names it: a reader never sees it without them
+                journal.ship(checkpoint.id(), journalPosition, journalSource);
+            }
             final Catalog next = catalog.with(ctx.ownerId(), RemoteCheckpoint.of(checkpoint));
             store.writeCatalog(next);
             succeeded(checkpoint.id());

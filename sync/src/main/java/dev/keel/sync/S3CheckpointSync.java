@@ -195,13 +195,30 @@ public final class S3CheckpointSync implements AutoCloseable
      */
     public CompletableFuture<UUID> push(final LocalCheckpoint checkpoint)
     {
+        return push(checkpoint, -1, null);
+    }
+
+    /**
+     * As {@link #push(LocalCheckpoint)}, and ships the journal's first chunk after the checkpoint before the
+     * catalog names it, so that no reader sees the checkpoint without the steps that were durable after it when
+     * it was pushed ({@link #shipJournal} ships the later ones). Not shipped when the catalog holds the
+     * checkpoint already.
+     *
+     * @param checkpoint      the checkpoint, its files relative to {@link Context#localRoot()}.
+     * @param journalPosition the checkpoint's journal position, or -1 for no journal.
+     * @param journal         the node's journal, or null for no journal.
+     * @return as {@link #push(LocalCheckpoint)}.
+     */
+    public CompletableFuture<UUID> push(
+        final LocalCheckpoint checkpoint, final long journalPosition, final JournalSource journal)
+    {
         if (null == writer)
         {
             throw SyncErrors.error(SyncErrors.READ_ONLY, "push of checkpoint " + checkpoint.id() + " refused: " +
                 bucket + " is opened read-only (a standby's bucket or read_bucket is never written)");
         }
         statuses.put(checkpoint.id(), SyncStatus.IN_PROGRESS);
-        final CompletableFuture<UUID> result = submit(() -> pushJob.run(checkpoint));
+        final CompletableFuture<UUID> result = submit(() -> pushJob.run(checkpoint, journalPosition, journal));
         result.whenComplete((id, error) ->
         {
             if (null != error)

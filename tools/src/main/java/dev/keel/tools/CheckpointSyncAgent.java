@@ -256,9 +256,10 @@ final class CheckpointSyncAgent implements Agent, CheckpointSync, AutoCloseable
             lastQueued = id;
             LOG.log(Level.INFO, "sync: pushing checkpoint " + id + " (step " + checkpoint.step() + ", " +
                 local.files().size() + " files, " + local.totalBytes() + " bytes) to " + sync.bucket());
-            sync.push(local).whenComplete((pushed, error) ->
-                completions.offer(new Completion(id, checkpoint.step(), checkpoint.journalPosition(),
-                    local.totalBytes(), error)));
+            final boolean ships = null != journalShipper && !journalShipper.isPulled(id);
+            sync.push(local, ships ? checkpoint.journalPosition() : -1, ships ? journalShipper.source() : null)
+                .whenComplete((pushed, error) -> completions.offer(new Completion(id, checkpoint.step(),
+                    checkpoint.journalPosition(), local.totalBytes(), error)));
         }
         return id;
     }

@@ -11,9 +11,9 @@ import java.lang.System.Logger.Level;
 import java.util.UUID;
 
 /**
- * Ships the journal after the newest pushed checkpoint to the bucket ({@code exactly_once} only): right after each
- * checkpoint push, the durable steps after its journal position; then every {@code push_interval} the tail since
- * the last chunk. Driven by the {@link CheckpointSyncAgent}'s duty cycle (its thread owns every field here); the
+ * Ships the journal after the newest pushed checkpoint to the bucket ({@code exactly_once} only): the push itself
+ * uploads the durable steps after the checkpoint's journal position before the catalog names it
+ * ({@link #source()}); then right after the push and every {@code push_interval} the tail since the last chunk. Driven by the {@link CheckpointSyncAgent}'s duty cycle (its thread owns every field here); the
  * journal is read from its segment files on the sync's worker thread ({@link JournalExport#read}), up to the
  * durable position the circuit last published, so the circuit's thread is never involved.
  */
@@ -22,6 +22,11 @@ final class JournalShipper
     private static final System.Logger LOG = System.getLogger(JournalShipper.class.getName());
 
     private record Shipped(UUID checkpoint, long from, JournalChunk chunk, Throwable error)
+    {
+    }
+
+    /** The range of the last chunk read, written on the sync's worker thread. */
+    private record Exported(long from, long end)
     {
     }
 
@@ -36,6 +41,7 @@ final class JournalShipper
     private boolean shipNow;
     private long chunksShipped;
     private long failures;
+    private volatile Exported lastExported;
 
     /**
      * @param sync    the writer.
@@ -51,8 +57,12 @@ final class JournalShipper
         {
             final JournalExport.Chunk chunk =
                 JournalExport.read(journal.journalDir(), from, journal.publishedDurablePosition());
-            return null == chunk ? null :
-                new JournalChunk(chunk.startPosition(), chunk.endPosition(), chunk.recordCount(), chunk.bytes());
+            if (null == chunk)
+            {
+                return null;
+            }
+            lastExported = new Exported(chunk.startPosition(), chunk.endPosition());
+            return new JournalChunk(chunk.startPosition(), chunk.endPosition(), chunk.recordCount(), chunk.bytes());
         };
     }
 
@@ -63,7 +73,10 @@ final class JournalShipper
         {
             checkpoint = id;
             checkpointStep = step;
-            position = journalPosition;
+            // the push shipped the first chunk before the catalog named the checkpoint; if a tail shipment ran
+            // in between, ship from the checkpoint again (a reader takes the longest chunk of a start position)
+            final Exported exported = lastExported;
+            position = null != exported && exported.from() == journalPosition ? exported.end() : journalPosition;
             shipNow = true;
         }
     }
@@ -111,6 +124,18 @@ final class JournalShipper
             }
         }
         return work;
+    }
+
+    /** @return whether {@code id} is the checkpoint this node was started from (nothing is shipped after it). */
+    boolean isPulled(final UUID id)
+    {
+        return id.equals(pulled);
+    }
+
+    /** @return the source the push reads the first chunk after a checkpoint from. */
+    JournalSource source()
+    {
+        return source;
     }
 
     /** @return the position in the local journal up to which the steps are in the bucket. */
