@@ -13,9 +13,10 @@ import java.util.UUID;
 /**
  * Ships the journal after the newest pushed checkpoint to the bucket ({@code exactly_once} only): the push itself
  * uploads the durable steps after the checkpoint's journal position before the catalog names it
- * ({@link #source()}); then right after the push and every {@code push_interval} the tail since the last chunk. Driven by the {@link CheckpointSyncAgent}'s duty cycle (its thread owns every field here); the
- * journal is read from its segment files on the sync's worker thread ({@link JournalExport#read}), up to the
- * durable position the circuit last published, so the circuit's thread is never involved.
+ * ({@link #source()}); then, right after the push and every {@code push_interval}, the tail since the last chunk.
+ * Driven by the {@link CheckpointSyncAgent}'s duty cycle (its thread owns every field here); the journal is read
+ * from its segment files on the sync's worker thread ({@link JournalExport#read}), up to the durable position the
+ * circuit last published, so the circuit's thread is never involved.
  */
 final class JournalShipper
 {

@@ -94,7 +94,8 @@ class StandbyFailoverTest
             // after the checkpoint the standby holds are in the bucket, so the standby has something to replay
             StandbyNodeTest.await(() -> SyncFixture.shared().listAll(bucket).keySet().stream().anyMatch(k ->
                 k.startsWith("dr/journal/" + standby.standbyStatus().adopted() + "/")) || !primary.isAlive(), 30,
-                "the journal after the adopted checkpoint is shipped: " + SyncFixture.shared().listAll(bucket).keySet());
+                "the journal after the adopted checkpoint is shipped: " +
+                SyncFixture.shared().listAll(bucket).keySet());
             primary.destroyForcibly(); // SIGKILL: the primary's storage and unpushed progress are gone
             assertTrue(primary.waitFor(30, TimeUnit.SECONDS));
 

@@ -47,7 +47,8 @@ class JournalExportTest
             assertEquals(ends[20], first.startPosition());
             assertEquals(ends[70], first.endPosition());
             assertEquals(50, first.recordCount());
-            final JournalExport.Chunk second = JournalExport.read(source.journalDir(), first.endPosition(), Long.MAX_VALUE);
+            final JournalExport.Chunk second =
+                JournalExport.read(source.journalDir(), first.endPosition(), Long.MAX_VALUE);
             assertEquals(ends[120], second.endPosition(), "unbounded: up to the last record written");
             assertEquals(50, second.recordCount());
             assertNull(JournalExport.read(source.journalDir(), ends[120], Long.MAX_VALUE));
@@ -87,8 +88,8 @@ class JournalExportTest
             final byte[] other = chunk.clone();
             other[0] = 'X';
             final KeelException magic = assertThrows(KeelException.class, () -> JournalExport.parse(other, "s3://b/k"));
-            assertTrue(magic.getMessage().contains("s3://b/k") && magic.getMessage().contains("not a Keel journal chunk"),
-                magic.getMessage());
+            assertTrue(magic.getMessage().contains("s3://b/k") &&
+                magic.getMessage().contains("not a Keel journal chunk"), magic.getMessage());
             assertEquals(0, target.position(), "nothing appended from a damaged chunk");
         }
     }
