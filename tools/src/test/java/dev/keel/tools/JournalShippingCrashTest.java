@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * Exactly-once disaster recovery with real processes: {@code keel run} with {@code exactly_once}, HTTP ingress (not
  * replayable: only the node holds what it acknowledged) and sync to a real S3 server on loopback takes
- * acknowledged batches, pushes checkpoints and ships the journal; it is killed with SIGKILL and its storage
+ * acknowledged batches, pushes one checkpoint after a third of them and ships the journal; it is killed with SIGKILL and its storage
  * deleted; a second {@code keel run} on fresh storage starts from the bucket and every acknowledged batch is in
  * the output exactly once, whole.
  */
@@ -75,7 +75,7 @@ class JournalShippingCrashTest
                 assertEquals(200, status, "batch " + batch + " acknowledged");
                 if (batch == BATCHES / 3)
                 {
-                    awaitLog(primary, primaryLog, "committed at step");
+                    checkpointAndSync(port);
                 }
             }
             // every acknowledged batch is durable in the primary's journal; wait until the bucket holds it too
@@ -130,6 +130,40 @@ class JournalShippingCrashTest
         }
     }
 
+    /** One checkpoint, pushed: the batches after it are only in the journal (no periodic checkpoints). */
+    private void checkpointAndSync(final int port) throws Exception
+    {
+        final String base = "http://127.0.0.1:" + port + "/v0/pipelines/dr";
+        final long seq = JSON.readTree(send("POST", base + "/checkpoint")).get("checkpoint_sequence_number").asLong();
+        awaitField(base + "/checkpoint_status?seq=" + seq, "Success");
+        final String uuid = JSON.readTree(send("POST", base + "/checkpoint/sync")).get("checkpoint_uuid").asText();
+        awaitField(base + "/checkpoint/sync_status?uuid=" + uuid, "Success");
+    }
+
+    private void awaitField(final String url, final String status) throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String body = "";
+        while (System.nanoTime() < deadline)
+        {
+            body = send("GET", url);
+            if (status.equals(JSON.readTree(body).path("status").asText()))
+            {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        fail(url + " did not reach " + status + ": " + body);
+    }
+
+    private String send(final String method, final String url) throws Exception
+    {
+        final HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url))
+            .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), method + " " + url + ": " + response.body());
+        return response.body();
+    }
+
     private static long shippedEnd(final Map<String, Long> objects)
     {
         long end = -1;
@@ -179,7 +213,7 @@ class JournalShippingCrashTest
             "\"us-east-1\", \"provider\": \"Minio\", \"access_key\": \"" + SyncFixture.ACCESS_KEY + "\", " +
             "\"secret_key\": \"" + SyncFixture.SECRET_KEY + "\"}}}},\n" +
             "  \"storage_config\": {\"path\": " + JSON.writeValueAsString(storage.toString()) + "},\n" +
-            "  \"fault_tolerance\": {\"model\": \"exactly_once\", \"checkpoint_interval_secs\": 1},\n" +
+            "  \"fault_tolerance\": {\"model\": \"exactly_once\", \"checkpoint_interval_secs\": null},\n" +
             "  \"threading_mode\": \"shared\",\n" +
             "  \"inputs\": {\"trades\": {\"stream\": \"trades\", \"transport\": {\"name\": \"http_input\"}}},\n" +
             "  \"outputs\": {\"vwap\": {\"stream\": \"vwap\", \"transport\": {\"name\": \"file_output\", " +
