@@ -35,6 +35,7 @@ final class PushJob
     private final SyncStatuses statuses;
     private final ProgressTracker progress;
     private final ScheduledExecutorService timer;
+    private final JournalStore journal;
 
     PushJob(
         final S3CheckpointSync.Context ctx,
@@ -43,7 +44,8 @@ final class PushJob
         final CatalogStore store,
         final SyncStatuses statuses,
         final ProgressTracker progress,
-        final ScheduledExecutorService timer)
+        final ScheduledExecutorService timer,
+        final JournalStore journal)
     {
         this.ctx = ctx;
         this.settings = ctx.settings();
@@ -54,9 +56,10 @@ final class PushJob
         this.statuses = statuses;
         this.progress = progress;
         this.timer = timer;
+        this.journal = journal;
     }
 
-    UUID run(final LocalCheckpoint checkpoint)
+    UUID run(final LocalCheckpoint checkpoint, final long journalPosition, final JournalSource journalSource)
     {
         final long startNs = System.nanoTime();
         progress.begin(SyncProgress.Operation.PUSH, checkpoint.id());
@@ -96,6 +99,11 @@ final class PushJob
             uploadAll(data);
             uploadAll(markers);
 
+            if (null != journalSource && journalPosition >= 0)
+            {
+                // the steps after the checkpoint go before the catalog names it: a reader never sees it without them
+                journal.ship(checkpoint.id(), journalPosition, journalSource);
+            }
             final Catalog next = catalog.with(ctx.ownerId(), RemoteCheckpoint.of(checkpoint));
             store.writeCatalog(next);
             succeeded(checkpoint.id());
@@ -217,7 +225,11 @@ final class PushJob
             {
                 keys.add(store.fileKey(name));
             }
-            final List<String> failed = writer.deleteAllNow(keys);
+            final List<String> failed = new ArrayList<>(writer.deleteAllNow(keys));
+            final List<UUID> retiredIds = new ArrayList<>();
+            plan.retired.forEach(c -> retiredIds.add(c.id()));
+            // the journal shipped after a retired checkpoint goes with it
+            failed.addAll(journal.deleteGroups(retiredIds));
             for (final String name : plan.filesToDelete)
             {
                 store.remoteFileDeleted(name);

@@ -96,6 +96,19 @@ final class RemoteWriter extends RemoteReader
         }
     }
 
+    /**
+     * Write a small object unconditionally (a journal chunk: its key names its content).
+     *
+     * @param key   full key.
+     * @param bytes the content.
+     */
+    void putNow(final String key, final byte[] bytes)
+    {
+        join(retrying("write " + url(key), bytes.length, () -> s3.putObject(
+            b -> b.bucket(bucket.name()).key(key).contentType("application/octet-stream"),
+            AsyncRequestBody.fromBytes(bytes))));
+    }
+
     private String headETagNow(final String key)
     {
         return join(retrying("head " + url(key), 0, () -> s3.headObject(b -> b.bucket(bucket.name()).key(key)))).eTag();

@@ -93,6 +93,7 @@ public final class S3CheckpointSync implements AutoCloseable
     private final CatalogStore store;
     private final PushJob pushJob;
     private final PullJob pullJob;
+    private final JournalStore journalStore;
     private volatile boolean closed;
 
     private S3CheckpointSync(final Context ctx, final BucketPath bucket, final boolean writable)
@@ -117,7 +118,9 @@ public final class S3CheckpointSync implements AutoCloseable
             this.reader = new RemoteReader(new ReadOnlyS3Client(crtClient), bucket, ctx, timer, progress);
         }
         this.store = new CatalogStore(ctx, bucket, reader, writer, statuses);
-        this.pushJob = null == writer ? null : new PushJob(ctx, bucket, writer, store, statuses, progress, timer);
+        this.journalStore = new JournalStore(bucket, reader, writer, progress);
+        this.pushJob = null == writer ? null :
+            new PushJob(ctx, bucket, writer, store, statuses, progress, timer, journalStore);
         this.pullJob = new PullJob(ctx, bucket, reader, store, progress, timer);
         LOGGER.log(INFO, () -> "sync " + (writable ? "writer" : "reader (read-only)") + " on " + bucket + " at " +
             reader.endpoint + (writable ? " as owner " + ctx.ownerId() : ""));
@@ -192,13 +195,30 @@ public final class S3CheckpointSync implements AutoCloseable
      */
     public CompletableFuture<UUID> push(final LocalCheckpoint checkpoint)
     {
+        return push(checkpoint, -1, null);
+    }
+
+    /**
+     * As {@link #push(LocalCheckpoint)}, and ships the journal's first chunk after the checkpoint before the
+     * catalog names it, so that no reader sees the checkpoint without the steps that were durable after it when
+     * it was pushed ({@link #shipJournal} ships the later ones). Not shipped when the catalog holds the
+     * checkpoint already.
+     *
+     * @param checkpoint      the checkpoint, its files relative to {@link Context#localRoot()}.
+     * @param journalPosition the checkpoint's journal position, or -1 for no journal.
+     * @param journal         the node's journal, or null for no journal.
+     * @return as {@link #push(LocalCheckpoint)}.
+     */
+    public CompletableFuture<UUID> push(
+        final LocalCheckpoint checkpoint, final long journalPosition, final JournalSource journal)
+    {
         if (null == writer)
         {
             throw SyncErrors.error(SyncErrors.READ_ONLY, "push of checkpoint " + checkpoint.id() + " refused: " +
                 bucket + " is opened read-only (a standby's bucket or read_bucket is never written)");
         }
         statuses.put(checkpoint.id(), SyncStatus.IN_PROGRESS);
-        final CompletableFuture<UUID> result = submit(() -> pushJob.run(checkpoint));
+        final CompletableFuture<UUID> result = submit(() -> pushJob.run(checkpoint, journalPosition, journal));
         result.whenComplete((id, error) ->
         {
             if (null != error)
@@ -207,6 +227,41 @@ public final class S3CheckpointSync implements AutoCloseable
             }
         });
         return result;
+    }
+
+    /**
+     * Queue shipping the journal after a pushed checkpoint: reads the durable records from {@code fromPosition} on
+     * from {@code source} (on the sync's thread) and uploads them as one chunk of {@code checkpoint}'s group,
+     * {@code journal/<checkpoint>/<start>-<end>.kjc}. Retention deletes the group with the checkpoint.
+     *
+     * @param checkpoint   a checkpoint already in the catalog; the chunks hold the steps after it.
+     * @param fromPosition its journal position, or the end of the last chunk shipped after it.
+     * @param source       the node's journal.
+     * @return completes with the chunk shipped, or null when there was nothing new; exceptionally with a
+     * {@link KeelException}.
+     * @throws KeelException {@link SyncErrors#READ_ONLY} on a read-only instance, {@link SyncErrors#CLOSED}.
+     */
+    public CompletableFuture<JournalChunk> shipJournal(
+        final UUID checkpoint, final long fromPosition, final JournalSource source)
+    {
+        if (null == writer)
+        {
+            throw SyncErrors.error(SyncErrors.READ_ONLY, "journal shipping refused: " + bucket + " is opened " +
+                "read-only");
+        }
+        return submit(() -> journalStore.ship(checkpoint, fromPosition, source));
+    }
+
+    /**
+     * Download the journal chunks shipped after a checkpoint, in position order.
+     *
+     * @param checkpoint the checkpoint.
+     * @return completes with the chunks (empty when none was shipped), or exceptionally with a
+     * {@link KeelException}: {@link SyncErrors#JOURNAL_GAP} when they do not form one range.
+     */
+    public CompletableFuture<List<JournalChunk>> pullJournal(final UUID checkpoint)
+    {
+        return submit(() -> journalStore.pull(checkpoint));
     }
 
     /**

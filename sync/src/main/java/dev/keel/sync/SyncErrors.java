@@ -37,6 +37,8 @@ public final class SyncErrors
     public static final String READ_ONLY = "SYNC_READ_ONLY";
     /** The sync was closed. */
     public static final String CLOSED = "SYNC_CLOSED";
+    /** The journal chunks shipped after a checkpoint do not form one contiguous range from its position. */
+    public static final String JOURNAL_GAP = "SYNC_JOURNAL_GAP";
 
     private SyncErrors()
     {

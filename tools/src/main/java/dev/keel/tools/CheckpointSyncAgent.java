@@ -49,7 +49,7 @@ final class CheckpointSyncAgent implements Agent, CheckpointSync, AutoCloseable
     /** How often the current operation's progress counters are refreshed (a slow tick: it reads a snapshot). */
     private static final long PROGRESS_COUNTERS_INTERVAL_MS = 200;
 
-    private record Completion(UUID id, long step, long bytes, Throwable error)
+    private record Completion(UUID id, long step, long journalPosition, long bytes, Throwable error)
     {
     }
 
@@ -65,6 +65,7 @@ final class CheckpointSyncAgent implements Agent, CheckpointSync, AutoCloseable
     private final AtomicCounter operationBytes;
     private final Object queueLock = new Object();
     private AgentRunner runner;
+    private JournalShipper journalShipper;
 
     // guarded by queueLock
     private UUID lastQueued;
@@ -101,6 +102,24 @@ final class CheckpointSyncAgent implements Agent, CheckpointSync, AutoCloseable
             KeelCounters.newCounter(countersManager, KeelCounters.SYNC_OPERATION_BYTES_TYPE_ID, pipeline, label);
     }
 
+    /**
+     * Ships the journal after each pushed checkpoint ({@code exactly_once}); call before {@link #start()}.
+     *
+     * @param shipper the shipper, driven by this agent's duty cycle.
+     * @return this.
+     */
+    CheckpointSyncAgent shipJournal(final JournalShipper shipper)
+    {
+        this.journalShipper = shipper;
+        return this;
+    }
+
+    /** @return the sync writer the agent pushes with. */
+    S3CheckpointSync sync()
+    {
+        return sync;
+    }
+
     /** Starts the agent on its own thread. */
     CheckpointSyncAgent start()
     {
@@ -130,7 +149,13 @@ final class CheckpointSyncAgent implements Agent, CheckpointSync, AutoCloseable
             work++;
             onCompletion(completion);
         }
-        if (pushIntervalMs > 0 && nowMs - nextPushMs >= 0)
+        final boolean tick = pushIntervalMs > 0 && nowMs - nextPushMs >= 0;
+        if (null != journalShipper)
+        {
+            // before the tick's push: the tail after the last pushed checkpoint goes out first
+            work += journalShipper.doWork(tick);
+        }
+        if (tick)
         {
             nextPushMs = nowMs + pushIntervalMs;
             work++;
@@ -231,8 +256,10 @@ final class CheckpointSyncAgent implements Agent, CheckpointSync, AutoCloseable
             lastQueued = id;
             LOG.log(Level.INFO, "sync: pushing checkpoint " + id + " (step " + checkpoint.step() + ", " +
                 local.files().size() + " files, " + local.totalBytes() + " bytes) to " + sync.bucket());
-            sync.push(local).whenComplete((pushed, error) ->
-                completions.offer(new Completion(id, checkpoint.step(), local.totalBytes(), error)));
+            final boolean ships = null != journalShipper && !journalShipper.isPulled(id);
+            sync.push(local, ships ? checkpoint.journalPosition() : -1, ships ? journalShipper.source() : null)
+                .whenComplete((pushed, error) -> completions.offer(new Completion(id, checkpoint.step(),
+                    checkpoint.journalPosition(), local.totalBytes(), error)));
         }
         return id;
     }
@@ -267,6 +294,10 @@ final class CheckpointSyncAgent implements Agent, CheckpointSync, AutoCloseable
             }
             LOG.log(Level.INFO, "sync: checkpoint " + completion.id + " (step " + completion.step + ") is in " +
                 sync.bucket());
+            if (null != journalShipper)
+            {
+                journalShipper.onCheckpointPushed(completion.id, completion.step, completion.journalPosition);
+            }
         }
         else
         {

@@ -84,6 +84,8 @@ public final class KeelNode implements AutoCloseable, ServedNode
     private final ConnectorContext connectorContext;
     private CheckpointSyncAgent syncAgent;
     private StandbyFollower follower;
+    /** The checkpoint SyncStart pulled: the journal after it is in the bucket already, in the lost node's positions. */
+    private java.util.UUID pulledCheckpoint;
     private AtomicCounter standbyStateCounter;
     private Thread activation;
     private volatile boolean started;
@@ -194,7 +196,8 @@ public final class KeelNode implements AutoCloseable, ServedNode
                 {
                     if (null != storage && null != syncConfig)
                     {
-                        SyncStart.startFromSynced(syncConfig, storage, ctx.faultTolerance().journal());
+                        pulledCheckpoint =
+                            SyncStart.startFromSynced(syncConfig, storage, ctx.faultTolerance().journal());
                     }
                     launchPipeline();
                 }
@@ -478,9 +481,12 @@ public final class KeelNode implements AutoCloseable, ServedNode
     {
         final long startNs = System.nanoTime();
         follower.stop();
+        final java.util.List<dev.keel.sync.JournalChunk> shipped;
         try
         {
             follower.pullOnce();
+            // exactly_once: the steps the primary ran after that checkpoint, replayed after it
+            shipped = null == ctx.faultTolerance().journal() ? java.util.List.of() : follower.pullJournal();
         }
         catch (final RuntimeException ex)
         {
@@ -515,6 +521,11 @@ public final class KeelNode implements AutoCloseable, ServedNode
                     }
                     LOG.log(Level.WARNING, "pipeline '" + config.name() + "': activated with no checkpoint in " +
                         status.bucket() + ": starting fresh (fail_if_no_checkpoint is false)");
+                }
+                if (null != status.adopted() && null != ctx.faultTolerance().journal())
+                {
+                    SyncStart.importChunks(shipped, ctx.faultTolerance().journal(), status.adopted());
+                    pulledCheckpoint = status.adopted();
                 }
                 // the pipeline publishes its own state from INITIALIZING on
                 counters.countersManager().free(standbyStateCounter.id());
@@ -558,6 +569,10 @@ public final class KeelNode implements AutoCloseable, ServedNode
                 if (null != syncConfig)
                 {
                     syncAgent = NodeStorage.openSync(syncConfig, config, storage, store, counters);
+                    if (ctx.faultTolerance().journal() instanceof AeronJournal journal)
+                    {
+                        syncAgent.shipJournal(new JournalShipper(syncAgent.sync(), journal, pulledCheckpoint));
+                    }
                     forPipeline.add(syncAgent);
                     ctx.faultTolerance().checkpointSync(syncAgent);
                 }

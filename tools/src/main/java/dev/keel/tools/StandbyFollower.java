@@ -5,6 +5,7 @@ import dev.keel.engine.KeelException;
 import dev.keel.engine.status.KeelCounters;
 import dev.keel.engine.config.SyncConfig;
 import dev.keel.engine.spi.CheckpointInfo;
+import dev.keel.sync.JournalChunk;
 import dev.keel.sync.PulledCheckpoint;
 import dev.keel.sync.S3CheckpointSync;
 import dev.keel.sync.SyncSettings;
@@ -16,6 +17,7 @@ import org.agrona.concurrent.status.CountersManager;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
@@ -220,6 +222,34 @@ public final class StandbyFollower implements AutoCloseable
                 before.pullFailures() + 1, before.bytesDownloaded(), before.lastFilesDownloaded(),
                 before.lastFilesPresent(), Instant.now(), error.getMessage());
             throw error;
+        }
+    }
+
+    /**
+     * Downloads the journal shipped after the adopted checkpoint, for activation to append to the local journal
+     * (unused while following, so it ends where the checkpoint was rebased onto) with
+     * {@link SyncStart#importChunks}; call after the loop stopped.
+     *
+     * @return the chunks, empty when none was shipped or no checkpoint is adopted.
+     * @throws KeelException (SYNC_PULL_FAILED) if the download failed: an error is not "no journal".
+     */
+    List<JournalChunk> pullJournal()
+    {
+        final UUID adopted = status.adopted();
+        if (null == adopted)
+        {
+            return List.of();
+        }
+        try
+        {
+            return reader.pullJournal(adopted).join();
+        }
+        catch (final CompletionException ex)
+        {
+            final Throwable cause = null == ex.getCause() ? ex : ex.getCause();
+            throw new KeelException(KeelException.Category.SYNC, "SYNC_PULL_FAILED", "standby: cannot pull the " +
+                "journal shipped after checkpoint " + adopted + " from " + reader.bucket() + ": " + cause.getMessage(),
+                cause);
         }
     }
 

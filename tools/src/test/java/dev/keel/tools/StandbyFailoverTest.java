@@ -90,6 +90,12 @@ class StandbyFailoverTest
             assertEquals(PipelineState.STANDBY.code(), NodeSyncTest.metric(metrics, "keel_pipeline_state"), metrics);
             assertTrue(NodeSyncTest.metric(metrics, "keel_sync_pulls_total") >= 2, metrics);
 
+            // exactly_once: the primary ships the journal after each pushed checkpoint; kill it once the steps
+            // after the checkpoint the standby holds are in the bucket, so the standby has something to replay
+            StandbyNodeTest.await(() -> SyncFixture.shared().listAll(bucket).keySet().stream().anyMatch(k ->
+                k.startsWith("dr/journal/" + standby.standbyStatus().adopted() + "/")) || !primary.isAlive(), 30,
+                "the journal after the adopted checkpoint is shipped: " +
+                SyncFixture.shared().listAll(bucket).keySet());
             primary.destroyForcibly(); // SIGKILL: the primary's storage and unpushed progress are gone
             assertTrue(primary.waitFor(30, TimeUnit.SECONDS));
 
@@ -118,6 +124,8 @@ class StandbyFailoverTest
             assertEquals(409, StandbyNodeTest.send(port, "POST", "/activate").statusCode(), "activated already");
 
             assertTrue(standby.pipeline().awaitCompletion(Duration.ofSeconds(60)), "" + standby.state());
+            assertTrue(NodeSyncTest.metric(PrometheusExporter.export(standby.counters()),
+                "keel_replayed_steps_total") > 0, "the standby replayed the journal the primary shipped");
             // the final view state is that of an uninterrupted run. The change stream is not compared: without the
             // journal shipped, the standby re-runs the steps after the checkpoint with boundaries of its own, while
             // the file output skips transaction ids the dead primary had delivered (README: what a failover loses)

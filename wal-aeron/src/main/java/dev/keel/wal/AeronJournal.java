@@ -161,6 +161,23 @@ public final class AeronJournal implements Journal
         return appender.durablePosition();
     }
 
+    /**
+     * The durable position as last observed by the appending thread, readable from any thread (for
+     * {@link JournalExport#read}); lags {@link #durablePosition()} by at most a duty cycle.
+     *
+     * @return the position.
+     */
+    public long publishedDurablePosition()
+    {
+        return appender.publishedDurablePosition();
+    }
+
+    /** @return the journal directory. */
+    public Path journalDir()
+    {
+        return ctx.journalDir();
+    }
+
     public long position()
     {
         return appender.position();

@@ -168,6 +168,12 @@ final class JournalAppender implements AutoCloseable
         return result;
     }
 
+    /** @return the durable position last published to the counter, readable from any thread. */
+    long publishedDurablePosition()
+    {
+        return durablePositionCounter.get();
+    }
+
     long durablePosition()
     {
         final long durable = recording.recordedPosition();

@@ -125,6 +125,22 @@ final class StepRecordAdapter
         return OK;
     }
 
+    /**
+     * Appends the encoded bytes of the message last accepted by {@link #verify(DirectBuffer, int, int)} to
+     * {@code out} (journal export; not a hot path).
+     */
+    void writeVerifiedTo(final java.io.DataOutputStream out) throws java.io.IOException
+    {
+        if (verifiedLength < 0)
+        {
+            throw new IllegalStateException("no verified record to copy");
+        }
+        final byte[] bytes = new byte[verifiedLength];
+        scratch.getBytes(0, bytes);
+        out.writeInt(verifiedLength);
+        out.write(bytes);
+    }
+
     /** Decodes the message last accepted by {@link #verify(DirectBuffer, int, int)} into {@code record}. */
     StepRecord decode(final StepRecord record)
     {

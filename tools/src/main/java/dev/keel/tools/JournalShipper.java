@@ -1,0 +1,159 @@
+package dev.keel.tools;
+
+import dev.keel.sync.JournalChunk;
+import dev.keel.sync.JournalSource;
+import dev.keel.sync.S3CheckpointSync;
+import dev.keel.wal.AeronJournal;
+import dev.keel.wal.JournalExport;
+import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
+
+import java.lang.System.Logger.Level;
+import java.util.UUID;
+
+/**
+ * Ships the journal after the newest pushed checkpoint to the bucket ({@code exactly_once} only): the push itself
+ * uploads the durable steps after the checkpoint's journal position before the catalog names it
+ * ({@link #source()}); then, right after the push and every {@code push_interval}, the tail since the last chunk.
+ * Driven by the {@link CheckpointSyncAgent}'s duty cycle (its thread owns every field here); the journal is read
+ * from its segment files on the sync's worker thread ({@link JournalExport#read}), up to the durable position the
+ * circuit last published, so the circuit's thread is never involved.
+ */
+final class JournalShipper
+{
+    private static final System.Logger LOG = System.getLogger(JournalShipper.class.getName());
+
+    private record Shipped(UUID checkpoint, long from, JournalChunk chunk, Throwable error)
+    {
+    }
+
+    /** The range of the last chunk read, written on the sync's worker thread. */
+    private record Exported(long from, long end)
+    {
+    }
+
+    private final S3CheckpointSync sync;
+    private final JournalSource source;
+    private final UUID pulled;
+    private final ManyToOneConcurrentLinkedQueue<Shipped> done = new ManyToOneConcurrentLinkedQueue<>();
+    private UUID checkpoint;
+    private long checkpointStep = -1;
+    private long position;
+    private boolean inFlight;
+    private boolean shipNow;
+    private long chunksShipped;
+    private long failures;
+    private volatile Exported lastExported;
+
+    /**
+     * @param sync    the writer.
+     * @param journal the node's journal.
+     * @param pulled  the checkpoint this node was started from out of the bucket, or null: the journal after it is
+     *                there already (in the lost node's positions), so nothing is shipped after it.
+     */
+    JournalShipper(final S3CheckpointSync sync, final AeronJournal journal, final UUID pulled)
+    {
+        this.sync = sync;
+        this.pulled = pulled;
+        this.source = from ->
+        {
+            final JournalExport.Chunk chunk =
+                JournalExport.read(journal.journalDir(), from, journal.publishedDurablePosition());
+            if (null == chunk)
+            {
+                return null;
+            }
+            lastExported = new Exported(chunk.startPosition(), chunk.endPosition());
+            return new JournalChunk(chunk.startPosition(), chunk.endPosition(), chunk.recordCount(), chunk.bytes());
+        };
+    }
+
+    /** A checkpoint is in the bucket: the steps after it are shipped next, at once. */
+    void onCheckpointPushed(final UUID id, final long step, final long journalPosition)
+    {
+        if (step > checkpointStep && !id.equals(pulled))
+        {
+            checkpoint = id;
+            checkpointStep = step;
+            // the push shipped the first chunk before the catalog named the checkpoint; if a tail shipment ran
+            // in between, ship from the checkpoint again (a reader takes the longest chunk of a start position)
+            final Exported exported = lastExported;
+            position = null != exported && exported.from() == journalPosition ? exported.end() : journalPosition;
+            shipNow = true;
+        }
+    }
+
+    /**
+     * @param tick true once every push interval: ship the tail.
+     * @return work done.
+     */
+    int doWork(final boolean tick)
+    {
+        int work = 0;
+        Shipped shipped;
+        while (null != (shipped = done.poll()))
+        {
+            work++;
+            inFlight = false;
+            if (null != shipped.error)
+            {
+                failures++;
+                LOG.log(Level.WARNING, "sync: shipping the journal from position " + shipped.from + " after " +
+                    "checkpoint " + shipped.checkpoint + " to " + sync.bucket() + " failed (retried next interval): " +
+                    shipped.error.getMessage());
+            }
+            else if (null != shipped.chunk && shipped.checkpoint.equals(checkpoint) && shipped.from == position)
+            {
+                chunksShipped++;
+                position = shipped.chunk.endPosition();
+            }
+        }
+        if ((tick || shipNow) && null != checkpoint && !inFlight)
+        {
+            work++;
+            shipNow = false;
+            inFlight = true;
+            final UUID id = checkpoint;
+            final long from = position;
+            try
+            {
+                sync.shipJournal(id, from, source).whenComplete((chunk, error) ->
+                    done.offer(new Shipped(id, from, chunk, error)));
+            }
+            catch (final RuntimeException ex)
+            {
+                done.offer(new Shipped(id, from, null, ex));
+            }
+        }
+        return work;
+    }
+
+    /** @return whether {@code id} is the checkpoint this node was started from (nothing is shipped after it). */
+    boolean isPulled(final UUID id)
+    {
+        return id.equals(pulled);
+    }
+
+    /** @return the source the push reads the first chunk after a checkpoint from. */
+    JournalSource source()
+    {
+        return source;
+    }
+
+    /** @return the position in the local journal up to which the steps are in the bucket. */
+    long shippedPosition()
+    {
+        return position;
+    }
+
+    /** @return chunks shipped, for logs. */
+    long chunksShipped()
+    {
+        return chunksShipped;
+    }
+
+    /** @return failed shipments, for logs. */
+    long failures()
+    {
+        return failures;
+    }
+}
