@@ -16,7 +16,9 @@ import java.util.List;
  * Gives every view of a node's program an egress endpoint ({@code GET .../egress/{view}}), as Feldera serves every
  * view: a view with an {@code http_output} in the configuration is served by it, any other gets one named
  * {@code <view>.egress}. Such an endpoint costs one volatile read per step while no client is connected. A view
- * with no configured output keeps its output handle too, as before (embedders read it).
+ * whose only output is its implicit egress endpoint, once the embedder's customizer ran, keeps its output handle too,
+ * as before (embedders read it); a view the customizer gave an output of its own gets none (nothing would poll it,
+ * and an unpolled handle stalls the pipeline once its buffer is full): {@link #requestHandles(EngineContext)}.
  */
 final class HttpEgress
 {
@@ -35,19 +37,13 @@ final class HttpEgress
     {
         for (final String view : viewNames(program))
         {
-            boolean configured = false;
             boolean http = false;
             for (final OutputEndpointConfig output : config.outputs().values())
             {
                 if (output.stream().equals(view))
                 {
-                    configured = true;
                     http |= HttpOutputConnector.TRANSPORT.equals(output.transport().name());
                 }
-            }
-            if (!configured)
-            {
-                ctx.outputHandle(view);
             }
             if (!http)
             {
@@ -55,6 +51,34 @@ final class HttpEgress
                     schema -> HttpOutputConnector.implicitEndpoint(view + SUFFIX, view, schema, connectors),
                     "(the implicit egress endpoint of view '" + view + "')");
             }
+        }
+    }
+
+    /**
+     * After the embedder's customizer: requests an output handle for every view whose only output is its implicit
+     * egress endpoint.
+     *
+     * @param ctx the node's context, with every output attached.
+     */
+    static void requestHandles(final EngineContext ctx)
+    {
+        final java.util.Set<String> egressOnly = new java.util.LinkedHashSet<>();
+        final java.util.Set<String> withOther = new java.util.HashSet<>();
+        for (final dev.keel.engine.api.OutputAttachment output : ctx.outputs())
+        {
+            if (output.name().equals(output.view() + SUFFIX))
+            {
+                egressOnly.add(output.view());
+            }
+            else
+            {
+                withOther.add(output.view());
+            }
+        }
+        egressOnly.removeAll(withOther);
+        for (final String view : egressOnly)
+        {
+            ctx.outputHandle(view);
         }
     }
 

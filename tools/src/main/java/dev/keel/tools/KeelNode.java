@@ -575,6 +575,7 @@ public final class KeelNode implements AutoCloseable, ServedNode
             final StatusFile previous = null == storage ? null : StatusFile.read(storage.path());
             ctx.faultTolerance().startPaused(null != previous && StatusFile.PAUSED.equals(previous.desiredStatus()));
             customizer.accept(ctx);
+            HttpEgress.requestHandles(ctx);
             if (null != storage)
             {
                 status = (null == previous ? StatusFile.fresh(ctx.faultTolerance().bootstrapPolicy()) :
