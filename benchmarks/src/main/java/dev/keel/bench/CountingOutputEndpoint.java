@@ -4,21 +4,50 @@ import dev.keel.engine.connector.OutputEndpoint;
 import dev.keel.engine.data.ZSetBatch;
 
 /**
- * The harness sink: counts the rows of every delta it is offered and reports each transaction delivered
- * at once, so that a run measures the engine and not a sink. Zero allocation per offer. The circuit thread
- * writes; other threads read the volatile delivery fields (after completion, for the totals).
+ * The harness sink: counts the rows of every delta it is offered, so that a run measures the engine and not a
+ * sink. Zero allocation per offer. The circuit thread writes; other threads read the volatile delivery fields
+ * (after completion, for the totals).
+ * <p>
+ * Holding ({@link #holdsUntilDurable()} true, the default of the harness): the circuit offers each step as soon as
+ * it ran and the sink reports a transaction delivered only once {@link #onDurable(long)} covers it, as a sink that
+ * keeps a transaction open until the journal is durable would. Waiting (false): the circuit offers a step only once
+ * it is durable and the sink reports it delivered at once. Either way {@link #lastOfferNanos()} is when the last
+ * transaction became delivered.
  */
 public final class CountingOutputEndpoint implements OutputEndpoint
 {
+    /** Rows after each recent transaction, by id: held transactions are far fewer (the circuit's pending ring). */
+    private static final int ROWS_WINDOW = 1 << 12;
+
     private final String name;
+    private final boolean holds;
+    private final long[] rowsAfter = new long[ROWS_WINDOW];
+    private volatile long deliveredRows;
     private long rows;
     private long offers;
+    private long taken;
+    private long durable;
     private volatile long lastOfferNanos;
     private volatile long deliveredTransactionId;
 
+    /**
+     * A waiting sink.
+     *
+     * @param name endpoint name.
+     */
     public CountingOutputEndpoint(final String name)
     {
+        this(name, false);
+    }
+
+    /**
+     * @param name  endpoint name.
+     * @param holds true to hold transactions until they are durable.
+     */
+    public CountingOutputEndpoint(final String name, final boolean holds)
+    {
         this.name = name;
+        this.holds = holds;
     }
 
     public String name()
@@ -33,6 +62,8 @@ public final class CountingOutputEndpoint implements OutputEndpoint
     public void restore(final long position, final long transactionId)
     {
         rows = position;
+        deliveredRows = position;
+        taken = transactionId;
         deliveredTransactionId = transactionId;
     }
 
@@ -40,9 +71,35 @@ public final class CountingOutputEndpoint implements OutputEndpoint
     {
         rows += delta.size();
         offers++;
-        lastOfferNanos = System.nanoTime();
-        deliveredTransactionId = transactionId;
+        taken = transactionId;
+        rowsAfter[(int)(transactionId & (ROWS_WINDOW - 1))] = rows;
+        if (!holds || transactionId <= durable)
+        {
+            deliver(transactionId);
+        }
         return true;
+    }
+
+    public boolean holdsUntilDurable()
+    {
+        return holds;
+    }
+
+    public void onDurable(final long transactionId)
+    {
+        durable = transactionId;
+        final long deliverable = Math.min(taken, transactionId);
+        if (deliverable > deliveredTransactionId)
+        {
+            deliver(deliverable);
+        }
+    }
+
+    private void deliver(final long transactionId)
+    {
+        lastOfferNanos = System.nanoTime();
+        deliveredRows = rowsAfter[(int)(transactionId & (ROWS_WINDOW - 1))];
+        deliveredTransactionId = transactionId;
     }
 
     public long deliveredTransactionId()
@@ -52,7 +109,7 @@ public final class CountingOutputEndpoint implements OutputEndpoint
 
     public long deliveredPosition()
     {
-        return rows;
+        return deliveredRows;
     }
 
     public void flush()
@@ -79,7 +136,7 @@ public final class CountingOutputEndpoint implements OutputEndpoint
         return offers;
     }
 
-    /** {@link System#nanoTime()} of the last offer, 0 before the first. */
+    /** {@link System#nanoTime()} of the last delivery (offer, or for a holding sink its durability), 0 before. */
     public long lastOfferNanos()
     {
         return lastOfferNanos;

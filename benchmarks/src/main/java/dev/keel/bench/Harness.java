@@ -93,6 +93,7 @@ public final class Harness
             out.put("keys", o.keys);
         }
         out.put("model", o.model.jsonName());
+        out.put("sink", o.sinkHolds ? "holding" : "waiting");
         out.put("interval_secs", o.intervalSecs);
         out.put("checkpointer", o.model == FaultToleranceModel.NONE ? "none" : "node");
         out.put("storage", storage.toString());
@@ -113,6 +114,7 @@ public final class Harness
                     w.arenaMib = o.arenaMib;
                     w.maxBatch = o.maxBatch;
                     w.timeoutSecs = o.timeoutSecs;
+                    w.sinkHolds = o.sinkHolds;
                     w.events = o.warmupEvents;
                     runOnce(w, workload, warmupStorage, true);
                 }
@@ -165,7 +167,7 @@ public final class Harness
     /** One launch of the node: the live run (with checkpoints) or a restart that replays the journal. */
     private static final class Run implements StepListener
     {
-        final CountingOutputEndpoint sink = new CountingOutputEndpoint(OUTPUT);
+        final CountingOutputEndpoint sink;
         final List<TimedInputEndpoint> inputs = new ArrayList<>();
         CheckpointCoordinator coordinator;
         Object store;
@@ -194,6 +196,11 @@ public final class Harness
         volatile long lastReplayNanos;
         volatile long replayedRecords;
         volatile long replayedSteps;
+
+        Run(final boolean sinkHolds)
+        {
+            sink = new CountingOutputEndpoint(OUTPUT, sinkHolds);
+        }
 
         public void onStepEnd(final StepBoundary boundary)
         {
@@ -302,7 +309,7 @@ public final class Harness
             }
         }
         final PipelineConfig config = builder.build();
-        final Run run = new Run();
+        final Run run = new Run(o.sinkHolds);
         final com.sun.management.OperatingSystemMXBean os =
             (com.sun.management.OperatingSystemMXBean)ManagementFactory.getOperatingSystemMXBean();
         run.launchNanos = System.nanoTime();
@@ -323,8 +330,12 @@ public final class Harness
             run.circuitCpuStartNs = circuitThreadId < 0 ? -1 : threads.getThreadCpuTime(circuitThreadId);
             if (!pipeline.awaitCompletion(Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))))
             {
+                final StringBuilder counterValues = new StringBuilder();
+                pipeline.counters().forEach((value, id, label) ->
+                    counterValues.append("\n  ").append(label).append(" = ").append(value));
                 throw new IllegalStateException("run did not complete within " + o.timeoutSecs + " s, state " +
-                    pipeline.state());
+                    pipeline.state() + "; sink delivered " + run.sink.deliveredTransactionId() + "; counters:" +
+                    counterValues);
             }
             run.cpuEndNs = os.getProcessCpuTime();
             run.circuitCpuEndNs = circuitThreadId < 0 ? -1 : threads.getThreadCpuTime(circuitThreadId);

@@ -24,13 +24,16 @@ final class HarnessOptions
     boolean finalCheckpoint;
     long timeoutSecs = 600;
     long warmupEvents = 0;
+    boolean sinkHolds = true;
 
     static final String USAGE = String.join("\n",
         "usage: Harness [--query keyed-aggregate|nexmark-qN] [--events N] [--keys K]",
         "               [--model none|at_least_once|exactly_once] [--interval SECS (0 = no periodic checkpoints)]",
         "               [--arena-mib MIB (pre-touched state arena chunk)] [--max-batch RECORDS (0 = engine default)]",
         "               [--final-checkpoint] [--then none|restore|replay] [--storage DIR (default: fresh temp dir)]",
-        "               [--warmup-events N (a discarded run first, same settings, own storage)] [--timeout-secs S]");
+        "               [--warmup-events N (a discarded run first, same settings, own storage)] [--timeout-secs S]",
+        "               [--sink holding|waiting (holding: the sink holds steps until durable; waiting: the circuit",
+        "               offers a step only once it is durable)]");
 
     static HarnessOptions parse(final String... args)
     {
@@ -83,6 +86,13 @@ final class HarnessOptions
                     break;
                 case "--warmup-events":
                     o.warmupEvents = Long.parseLong(value);
+                    break;
+                case "--sink":
+                    if (!value.equals("holding") && !value.equals("waiting"))
+                    {
+                        throw new IllegalArgumentException("--sink " + value + ": one of holding, waiting");
+                    }
+                    o.sinkHolds = value.equals("holding");
                     break;
                 case "--timeout-secs":
                     o.timeoutSecs = positive(arg, value);

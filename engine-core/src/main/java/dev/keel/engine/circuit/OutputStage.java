@@ -11,9 +11,12 @@ import org.agrona.concurrent.status.AtomicCounter;
  * <p>
  * With a journal a step's views are copied into the ring at once and handed to each output, in transaction order,
  * once {@link Journal#durablePosition()} covers the step's record (several steps per sync: group commit). Without
- * one a step is offered straight from the operators ({@link #emitDirect}) and copied only if an output refuses it.
- * A refused offer is retried with the same entries in the same order; nothing is dropped. While the ring is full
- * no new step starts.
+ * one a step is offered straight from the operators and copied only if an output refuses it. An output that
+ * {@link OutputEndpoint#holdsUntilDurable() holds} transactions until they are durable is offered a step straight
+ * from the operators as soon as it ran, journal or not, and told when the durable transaction advances
+ * ({@link OutputEndpoint#onDurable}); when every output holds, a journaled step's slot keeps only its journal
+ * position and nothing is copied. A refused offer is retried with the same entries in the same order; nothing is
+ * dropped. While the ring is full no new step starts.
  */
 final class OutputStage
 {
@@ -23,6 +26,7 @@ final class OutputStage
         final String name;
         final int viewIndex;
         final OutputEndpoint endpoint;
+        final boolean holds;
         long nextTransactionId = 1;
 
         Binding(final String name, final int viewIndex, final OutputEndpoint endpoint)
@@ -30,6 +34,7 @@ final class OutputStage
             this.name = name;
             this.viewIndex = viewIndex;
             this.endpoint = endpoint;
+            this.holds = endpoint.holdsUntilDurable();
         }
     }
 
@@ -38,7 +43,9 @@ final class OutputStage
     private final Journal journal;
     private final PendingSteps pending;
     private final AtomicCounter backPressureCounter;
+    private final boolean anyHolds;
     private long durableTransactionId;
+    private long notifiedDurableTransactionId;
 
     OutputStage(
         final Binding[] outputs,
@@ -53,6 +60,12 @@ final class OutputStage
         this.journal = journal;
         this.pending = new PendingSteps(pendingStepCapacity, views, pendingDeltaInitialBytes, 1);
         this.backPressureCounter = backPressureCounter;
+        boolean holds = false;
+        for (final Binding output : outputs)
+        {
+            holds |= output.holds;
+        }
+        this.anyHolds = holds;
     }
 
     int count()
@@ -86,6 +99,7 @@ final class OutputStage
     void startAfter(final long step)
     {
         durableTransactionId = step;
+        notifiedDurableTransactionId = step;
         pending.reset(step + 1);
         for (final Binding output : outputs)
         {
@@ -136,43 +150,43 @@ final class OutputStage
     }
 
     /**
-     * Queues a step's view deltas: offered straight from the operators when nothing waits for a journal sync and
-     * nothing is queued, copied into the ring otherwise.
+     * Queues a step's view deltas: offered straight from the operators to every output that may take it now (it is
+     * durable, or the output holds it until it is, and the output has taken every earlier step), copied into the
+     * ring only if an output did not take it. A journaled step always gets a slot, for its journal position.
+     *
+     * @param step            the step just run.
+     * @param journalPosition the journal position after its record (0 without a journal).
+     * @param durable         true if the step is durable already (no journal, live).
      */
-    void add(final long step, final long journalPosition, final boolean direct)
+    void add(final long step, final long journalPosition, final boolean durable)
     {
-        if (direct && pending.isEmpty())
-        {
-            emitDirect(step);
-        }
-        else
-        {
-            pending.add(step, journalPosition, views);
-        }
-    }
-
-    private void emitDirect(final long step)
-    {
-        boolean allAccepted = true;
+        boolean allTaken = true;
         for (final Binding output : outputs)
         {
-            if (output.endpoint.offer(step, views[output.viewIndex].output()))
+            if (output.nextTransactionId == step && (durable || output.holds))
             {
-                output.nextTransactionId = step + 1;
+                if (output.endpoint.offer(step, views[output.viewIndex].output()))
+                {
+                    output.nextTransactionId = step + 1;
+                }
+                else
+                {
+                    backPressureCounter.incrementRelease();
+                    allTaken = false;
+                }
             }
             else
             {
-                backPressureCounter.incrementRelease();
-                allAccepted = false;
+                allTaken = false;
             }
         }
-        if (allAccepted)
+        if (allTaken && durable && pending.isEmpty())
         {
             pending.reset(step + 1);
         }
         else
         {
-            pending.add(step, 0, views);
+            pending.add(step, journalPosition, allTaken ? null : views);
         }
     }
 
@@ -200,10 +214,17 @@ final class OutputStage
         long releaseBefore = durable + 1;
         for (final Binding output : outputs)
         {
-            while (output.nextTransactionId <= durable)
+            final long limit = output.holds ? lastQueued : durable;
+            while (output.nextTransactionId <= limit)
             {
                 final long transactionId = output.nextTransactionId;
-                if (!output.endpoint.offer(transactionId, pending.slot(transactionId).deltas[output.viewIndex]))
+                final PendingSteps.Slot slot = pending.slot(transactionId);
+                if (!slot.copied)
+                {
+                    throw new IllegalStateException("output '" + output.name + "': transaction " + transactionId +
+                        " was not kept for it (taken by every output when it ran)");
+                }
+                if (!output.endpoint.offer(transactionId, slot.deltas[output.viewIndex]))
                 {
                     backPressureCounter.incrementRelease();
                     break;
@@ -214,6 +235,18 @@ final class OutputStage
             releaseBefore = Math.min(releaseBefore, output.nextTransactionId);
         }
         pending.releaseBefore(releaseBefore);
+        if (anyHolds && durable > notifiedDurableTransactionId)
+        {
+            notifiedDurableTransactionId = durable;
+            for (final Binding output : outputs)
+            {
+                if (output.holds)
+                {
+                    output.endpoint.onDurable(durable);
+                }
+            }
+            workCount++;
+        }
         return workCount;
     }
 

@@ -16,6 +16,8 @@ final class PendingSteps
     {
         long transactionId;
         long journalPosition;
+        /** False when every output took the step straight from the operators: only the position is kept. */
+        boolean copied;
         final ZSetBatch[] deltas;
 
         Slot(final Operator[] views, final int initialBytes)
@@ -87,7 +89,7 @@ final class PendingSteps
         return tailTransactionId;
     }
 
-    /** Copies the views' deltas of a step into the next slot. */
+    /** Copies the views' deltas of a step into the next slot, or, with {@code views} null, only its position. */
     Slot add(final long transactionId, final long journalPosition, final Operator[] views)
     {
         if (transactionId != tailTransactionId || isFull())
@@ -98,11 +100,15 @@ final class PendingSteps
         final Slot slot = slots[(int)(transactionId & mask)];
         slot.transactionId = transactionId;
         slot.journalPosition = journalPosition;
-        for (int i = 0; i < views.length; i++)
+        slot.copied = null != views;
+        if (null != views)
         {
-            final ZSetBatch delta = slot.deltas[i];
-            delta.clear();
-            delta.addAll(views[i].output(), 1);
+            for (int i = 0; i < views.length; i++)
+            {
+                final ZSetBatch delta = slot.deltas[i];
+                delta.clear();
+                delta.addAll(views[i].output(), 1);
+            }
         }
         tailTransactionId++;
         return slot;

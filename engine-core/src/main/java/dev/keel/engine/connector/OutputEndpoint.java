@@ -5,7 +5,8 @@ import org.agrona.concurrent.Agent;
 
 /**
  * The circuit's view of one output endpoint. The circuit hands it each step's view delta only after
- * the step is durable (journaled, for {@code exactly_once}), tagged with the step's transaction id;
+ * the step is durable (journaled, for {@code exactly_once}), tagged with the step's transaction id, unless the
+ * endpoint {@link #holdsUntilDurable() holds} transactions until told they are durable ({@link #onDurable});
  * the endpoint delivers on its own agent and reports what is durably delivered.
  * <p>
  * Exactly-once: on recovery the circuit calls {@link #restore(long, long)} with the position and
@@ -28,6 +29,32 @@ public interface OutputEndpoint extends AutoCloseable
      * retries later). An empty delta may be offered to mark a transaction with no change.
      */
     boolean offer(long transactionId, ZSetBatch delta);
+
+    /**
+     * True if this endpoint holds what it is offered until {@link #onDurable(long)} covers it: it neither
+     * delivers nor makes visible a transaction before then. The circuit may then offer a step as soon as it ran,
+     * before its journal record is durable, straight from the operators' output (no copy into the circuit's
+     * pending-step ring); other endpoints are offered a step only once it is durable. Answered once, when the
+     * circuit is built.
+     *
+     * @return true if the endpoint holds offered transactions until they are durable; false by default.
+     */
+    default boolean holdsUntilDurable()
+    {
+        return false;
+    }
+
+    /**
+     * Every transaction up to {@code transactionId} is durable in the journal (or there is no journal): an endpoint
+     * that {@link #holdsUntilDurable() holds} may now deliver those it took. Called on the circuit thread whenever
+     * the durable transaction advances, possibly for transactions not offered yet (then they are durable when
+     * offered).
+     *
+     * @param transactionId the highest durable transaction id.
+     */
+    default void onDurable(final long transactionId)
+    {
+    }
 
     /** Last transaction id whose output is durably delivered (written and synced). */
     long deliveredTransactionId();

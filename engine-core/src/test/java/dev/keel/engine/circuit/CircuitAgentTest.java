@@ -295,6 +295,101 @@ class CircuitAgentTest
     }
 
     @Test
+    void aHoldingOutputTakesStepsAtOnceButDeliversOnlyWhatTheJournalMadeDurable()
+    {
+        final TestJournal journal = new TestJournal();
+        final TestInputEndpoint input = new TestInputEndpoint("in", SCHEMA, true);
+        final TestOutputEndpoint holding = new TestOutputEndpoint("holding").holdUntilDurable(true);
+        final TestOutputEndpoint waiting = new TestOutputEndpoint("waiting");
+        final CircuitAgent circuit = circuit(journaled(journal), List.of(input), List.of(holding, waiting));
+        circuit.doWork();
+
+        input.addRange(1, 1);
+        cycles(circuit, 3);
+        input.addRange(2, 1);
+        cycles(circuit, 3);
+        input.addRange(3, 1);
+        cycles(circuit, 3);
+        assertEquals(3, circuit.lastStep());
+        assertEquals(List.of(1L, 2L, 3L), holding.transactions(), "a holding output is offered each step as it ran");
+        assertEquals(List.of(rows(1), rows(2), rows(3)), holding.deltas());
+        assertEquals(0, holding.deliveredTransactionId(), "but delivers nothing before the journal is durable");
+        assertTrue(holding.durableCalls().isEmpty());
+        assertTrue(waiting.transactions().isEmpty(), "an output that does not hold still waits for the journal");
+        assertEquals(3, circuit.pendingStepCount());
+
+        journal.makeDurable(TestJournal.RECORD_LENGTH);
+        circuit.doWork();
+        assertEquals(List.of(1L), holding.durableCalls());
+        assertEquals(1, holding.deliveredTransactionId());
+        assertEquals(List.of(1L), waiting.transactions());
+
+        journal.makeAllDurable();
+        circuit.doWork();
+        assertEquals(List.of(1L, 3L), holding.durableCalls(), "one call per advance of the durable step");
+        assertEquals(3, holding.deliveredTransactionId());
+        assertEquals(List.of(rows(1), rows(2), rows(3)), waiting.deltas(), "the copy kept for the waiting output");
+        assertEquals(List.of(1L, 2L, 3L), holding.transactions(), "no step is offered twice");
+        assertEquals(0, circuit.pendingStepCount());
+    }
+
+    @Test
+    void whenEveryOutputHoldsTheRingKeepsOnlyPositionsAndARefusedStepIsKeptInFull()
+    {
+        final TestJournal journal = new TestJournal();
+        final TestInputEndpoint input = new TestInputEndpoint("in", SCHEMA, true);
+        final TestOutputEndpoint holding = new TestOutputEndpoint("holding").holdUntilDurable(true);
+        final CircuitAgent circuit = circuit(
+            journaled(journal).pendingStepCapacity(4).maxBatchSizeRecords(1), List.of(input), List.of(holding));
+        circuit.doWork();
+
+        input.addRange(1, 10);
+        cycles(circuit, 20);
+        assertEquals(4, circuit.lastStep(), "undurable steps still fill the ring (their journal positions)");
+        assertEquals(List.of(1L, 2L, 3L, 4L), holding.transactions());
+        assertEquals(0, holding.deliveredTransactionId());
+
+        journal.makeAllDurable();
+        circuit.doWork();
+        assertEquals(4, holding.deliveredTransactionId());
+        holding.refuse(true);
+        cycles(circuit, 5);
+        assertEquals(8, circuit.lastStep(), "steps 5 to 8 were refused and kept in the ring, which is full");
+        assertEquals(4, circuit.pendingStepCount());
+        assertEquals(4, holding.transactions().size());
+        holding.refuse(false);
+        journal.makeAllDurable();
+        cycles(circuit, 30);
+        journal.makeAllDurable();
+        cycles(circuit, 5);
+        assertEquals(10, circuit.lastStep());
+        final List<Long> expected = List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
+        assertEquals(expected, holding.transactions());
+        for (int i = 0; i < 10; i++)
+        {
+            assertEquals(rows(i + 1), holding.deltas().get(i), "transaction " + (i + 1));
+        }
+        assertEquals(10, holding.deliveredTransactionId());
+        assertEquals(0, circuit.pendingStepCount());
+    }
+
+    @Test
+    void aHoldingOutputWithoutAJournalIsToldEachStepIsDurable()
+    {
+        final TestInputEndpoint input = new TestInputEndpoint("in", SCHEMA, true);
+        final TestOutputEndpoint holding = new TestOutputEndpoint("holding").holdUntilDurable(true);
+        final CircuitAgent circuit = circuit(context().maxBatchSizeRecords(1), List.of(input), List.of(holding));
+        circuit.doWork();
+
+        input.addRange(1, 3);
+        cycles(circuit, 10);
+        assertEquals(3, circuit.lastStep());
+        assertEquals(List.of(1L, 2L, 3L), holding.transactions());
+        assertEquals(3, holding.deliveredTransactionId());
+        assertEquals(3, holding.durableCalls().get(holding.durableCalls().size() - 1));
+    }
+
+    @Test
     void journalRecordCarriesPositionsForReplayableEndpointsAndBytesForOthers()
     {
         final TestJournal journal = new TestJournal().autoDurable(true);

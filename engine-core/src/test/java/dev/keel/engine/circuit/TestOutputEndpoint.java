@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * In-memory output endpoint for tests: keeps every accepted transaction and its rows as text, can refuse
- * offers (back pressure), deliver only on flush, and fail.
+ * offers (back pressure), deliver only on flush, hold transactions until told they are durable, and fail.
  */
 public final class TestOutputEndpoint implements OutputEndpoint
 {
@@ -18,6 +18,9 @@ public final class TestOutputEndpoint implements OutputEndpoint
     private boolean refuse;
     private int refusals;
     private boolean deliverOnFlush;
+    private boolean holds;
+    private long durable;
+    private final List<Long> durableCalls = new ArrayList<>();
     private long accepted;
     private long delivered;
     private int flushes;
@@ -39,6 +42,19 @@ public final class TestOutputEndpoint implements OutputEndpoint
     {
         this.deliverOnFlush = deliverOnFlush;
         return this;
+    }
+
+    /** Holds offered transactions until {@link #onDurable(long)}: delivered is at most the durable one. */
+    public TestOutputEndpoint holdUntilDurable(final boolean holds)
+    {
+        this.holds = holds;
+        return this;
+    }
+
+    /** The ids {@link #onDurable(long)} was called with, in order. */
+    public List<Long> durableCalls()
+    {
+        return durableCalls;
     }
 
     public TestOutputEndpoint error(final RuntimeException error)
@@ -115,9 +131,32 @@ public final class TestOutputEndpoint implements OutputEndpoint
         accepted = transactionId;
         if (!deliverOnFlush)
         {
-            delivered = transactionId;
+            delivered = holds ? Math.max(delivered, Math.min(transactionId, durable)) : transactionId;
         }
         return true;
+    }
+
+    public boolean holdsUntilDurable()
+    {
+        return holds;
+    }
+
+    public void onDurable(final long transactionId)
+    {
+        if (!holds)
+        {
+            throw new AssertionError("onDurable(" + transactionId + ") on an endpoint that does not hold");
+        }
+        if (transactionId <= durable)
+        {
+            throw new AssertionError("onDurable(" + transactionId + ") after onDurable(" + durable + ")");
+        }
+        durableCalls.add(transactionId);
+        durable = transactionId;
+        if (!deliverOnFlush)
+        {
+            delivered = Math.max(delivered, Math.min(accepted, durable));
+        }
     }
 
     public long deliveredTransactionId()
@@ -133,7 +172,7 @@ public final class TestOutputEndpoint implements OutputEndpoint
     public void flush()
     {
         flushes++;
-        delivered = accepted;
+        delivered = holds ? Math.max(delivered, Math.min(accepted, durable)) : accepted;
     }
 
     public void checkError()
