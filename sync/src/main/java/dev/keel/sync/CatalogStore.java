@@ -18,7 +18,7 @@ final class CatalogStore
 {
     private static final String OWNER_MAGIC = "KEEL-SYNC-OWNER 1";
 
-    private final S3CheckpointSync.Context ctx;
+    private final SyncContext ctx;
     private final SyncSettings settings;
     private final BucketPath bucket;
     private final RemoteReader reader;
@@ -34,7 +34,7 @@ final class CatalogStore
      * @param writer null on a read-only instance: then only {@link #readCatalog()} and {@link #fileKey} are used.
      */
     CatalogStore(
-        final S3CheckpointSync.Context ctx,
+        final SyncContext ctx,
         final BucketPath bucket,
         final RemoteReader reader,
         final RemoteWriter writer,

@@ -11,7 +11,7 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3CrtAsyncClientBuilder;
 
 /**
- * Builds the AWS CRT S3 client an {@link S3CheckpointSync} runs on, from its {@link S3CheckpointSync.Context}.
+ * Builds the AWS CRT S3 client an {@link S3CheckpointSync} runs on, from its {@link SyncContext}.
  */
 final class CrtClients
 {
@@ -19,7 +19,7 @@ final class CrtClients
     {
     }
 
-    static S3AsyncClient build(final S3CheckpointSync.Context ctx)
+    static S3AsyncClient build(final SyncContext ctx)
     {
         final SyncSettings settings = ctx.settings();
         final AwsCredentialsProvider credentials = null == settings.accessKey() ?

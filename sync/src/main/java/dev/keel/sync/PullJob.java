@@ -32,7 +32,7 @@ final class PullJob
 {
     private static final System.Logger LOGGER = RemoteReader.LOGGER;
 
-    private final S3CheckpointSync.Context ctx;
+    private final SyncContext ctx;
     private final SyncSettings settings;
     private final BucketPath bucket;
     private final RemoteReader reader;
@@ -41,7 +41,7 @@ final class PullJob
     private final ScheduledExecutorService timer;
 
     PullJob(
-        final S3CheckpointSync.Context ctx,
+        final SyncContext ctx,
         final BucketPath bucket,
         final RemoteReader reader,
         final CatalogStore store,

@@ -26,7 +26,7 @@ final class PushJob
 {
     private static final System.Logger LOGGER = RemoteReader.LOGGER;
 
-    private final S3CheckpointSync.Context ctx;
+    private final SyncContext ctx;
     private final SyncSettings settings;
     private final BucketPath bucket;
     private final RemoteReader reader;
@@ -38,7 +38,7 @@ final class PushJob
     private final JournalStore journal;
 
     PushJob(
-        final S3CheckpointSync.Context ctx,
+        final SyncContext ctx,
         final BucketPath bucket,
         final RemoteWriter writer,
         final CatalogStore store,

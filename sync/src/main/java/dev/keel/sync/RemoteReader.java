@@ -68,13 +68,13 @@ class RemoteReader
 
     final S3AsyncClient s3;
     final BucketPath bucket;
-    final S3CheckpointSync.Context ctx;
+    final SyncContext ctx;
     final SyncSettings settings;
     final ScheduledExecutorService timer;
     final ProgressTracker progress;
     final String endpoint;
 
-    RemoteReader(final S3AsyncClient s3, final BucketPath bucket, final S3CheckpointSync.Context ctx,
+    RemoteReader(final S3AsyncClient s3, final BucketPath bucket, final SyncContext ctx,
         final ScheduledExecutorService timer, final ProgressTracker progress)
     {
         this.s3 = s3;

@@ -31,7 +31,7 @@ final class RemoteWriter extends RemoteReader
     private final S3TransferManager transferManager;
 
     RemoteWriter(final S3AsyncClient s3, final S3TransferManager transferManager, final BucketPath bucket,
-        final S3CheckpointSync.Context ctx, final ScheduledExecutorService timer, final ProgressTracker progress)
+        final SyncContext ctx, final ScheduledExecutorService timer, final ProgressTracker progress)
     {
         super(s3, bucket, ctx, timer, progress);
         this.transferManager = transferManager;

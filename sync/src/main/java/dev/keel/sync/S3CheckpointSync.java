@@ -6,8 +6,6 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.transfer.s3.S3TransferManager;
 
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -43,7 +41,7 @@ import static java.lang.System.Logger.Level.INFO;
  * <ul>
  *   <li><b>Push</b>: check the local files' sizes; create the owner marker or verify it names this writer; list
  *   {@code files/} once (then keep the listing as a cache); upload the missing data files in parallel (multipart
- *   above {@link Context#multipartThreshold()}), then the missing commit markers, then write the catalog. A reader
+ *   above {@link SyncContext#multipartThreshold()}), then the missing commit markers, then write the catalog. A reader
  *   sees the checkpoint only once the catalog names it, and then every file is there. Then retention: the catalog
  *   without the retired checkpoints is written first, their files no kept checkpoint lists are deleted after.</li>
  *   <li><b>Pull</b>: read the catalog. An absent catalog on an empty prefix is "no checkpoint"; an absent catalog
@@ -52,9 +50,9 @@ import static java.lang.System.Logger.Level.INFO;
  *   downloaded in parallel to temporary files, checked, fsynced and renamed into place, data files first and the
  *   commit markers last; the directories are fsynced.</li>
  *   <li><b>Retries</b>: the CRT retries a failed request (one part, one range) {@link
- *   Context#crtRetriesPerRequest()} times itself; above it, each operation attempt has a timeout of {@link Context#requestTimeout()} plus its bytes at
- *   {@link Context#minThroughputBytesPerSec()}; 5xx, 408, 429, timeouts and transport errors (reset, refused) are
- *   retried up to {@link Context#maxAttempts()} attempts with exponential backoff; 401/403 fail at once.</li>
+ *   SyncContext#crtRetriesPerRequest()} times itself; above it, each operation attempt has a timeout of {@link SyncContext#requestTimeout()} plus its bytes at
+ *   {@link SyncContext#minThroughputBytesPerSec()}; 5xx, 408, 429, timeouts and transport errors (reset, refused) are
+ *   retried up to {@link SyncContext#maxAttempts()} attempts with exponential backoff; 401/403 fail at once.</li>
  * </ul>
  *
  * <h2>Threading</h2>
@@ -79,7 +77,7 @@ public final class S3CheckpointSync implements AutoCloseable
     static final String FILES_DIR = "files/";
     private static final System.Logger LOGGER = RemoteReader.LOGGER;
 
-    private final Context ctx;
+    private final SyncContext ctx;
     private final SyncSettings settings;
     private final BucketPath bucket;
     private final S3AsyncClient crtClient;
@@ -96,7 +94,7 @@ public final class S3CheckpointSync implements AutoCloseable
     private final JournalStore journalStore;
     private volatile boolean closed;
 
-    private S3CheckpointSync(final Context ctx, final BucketPath bucket, final boolean writable)
+    private S3CheckpointSync(final SyncContext ctx, final BucketPath bucket, final boolean writable)
     {
         this.ctx = ctx;
         this.settings = ctx.settings();
@@ -130,10 +128,10 @@ public final class S3CheckpointSync implements AutoCloseable
      * Open a writer on {@code bucket}: it pushes, applies retention and can pull. The owner marker is created or
      * verified by the first push.
      *
-     * @param ctx concluded here; {@link Context#ownerId()} and {@link Context#localRoot()} are required.
+     * @param ctx concluded here; {@link SyncContext#ownerId()} and {@link SyncContext#localRoot()} are required.
      * @return the sync.
      */
-    public static S3CheckpointSync open(final Context ctx)
+    public static S3CheckpointSync open(final SyncContext ctx)
     {
         ctx.conclude(true);
         return new S3CheckpointSync(ctx, ctx.settings().bucketPath(), true);
@@ -145,7 +143,7 @@ public final class S3CheckpointSync implements AutoCloseable
      * @param ctx concluded here.
      * @return the sync; {@link #push} fails with {@link SyncErrors#READ_ONLY}.
      */
-    public static S3CheckpointSync openReadOnly(final Context ctx)
+    public static S3CheckpointSync openReadOnly(final SyncContext ctx)
     {
         ctx.conclude(false);
         return new S3CheckpointSync(ctx, ctx.settings().bucketPath(), false);
@@ -157,7 +155,7 @@ public final class S3CheckpointSync implements AutoCloseable
      * @param ctx concluded here; its settings must have a {@code read_bucket}.
      * @return the sync; {@link #push} fails with {@link SyncErrors#READ_ONLY}.
      */
-    public static S3CheckpointSync openReadBucket(final Context ctx)
+    public static S3CheckpointSync openReadBucket(final SyncContext ctx)
     {
         ctx.conclude(false);
         final BucketPath readBucket = ctx.settings().readBucketPath().orElseThrow(() -> new ConfigException(
@@ -188,7 +186,7 @@ public final class S3CheckpointSync implements AutoCloseable
     /**
      * Queue a push of a committed checkpoint; its status is {@link SyncStatus.InProgress} until it completes.
      *
-     * @param checkpoint the checkpoint, its files relative to {@link Context#localRoot()}.
+     * @param checkpoint the checkpoint, its files relative to {@link SyncContext#localRoot()}.
      * @return completes with the checkpoint id once the catalog names it, or exceptionally with a
      * {@link KeelException} of category {@code SYNC}.
      * @throws KeelException {@link SyncErrors#READ_ONLY} on a read-only instance, {@link SyncErrors#CLOSED}.
@@ -204,7 +202,7 @@ public final class S3CheckpointSync implements AutoCloseable
      * it was pushed ({@link #shipJournal} ships the later ones). Not shipped when the catalog holds the
      * checkpoint already.
      *
-     * @param checkpoint      the checkpoint, its files relative to {@link Context#localRoot()}.
+     * @param checkpoint      the checkpoint, its files relative to {@link SyncContext#localRoot()}.
      * @param journalPosition the checkpoint's journal position, or -1 for no journal.
      * @param journal         the node's journal, or null for no journal.
      * @return as {@link #push(LocalCheckpoint)}.
@@ -367,7 +365,7 @@ public final class S3CheckpointSync implements AutoCloseable
     }
 
     /**
-     * Stop the sync thread (a running push or pull is abandoned after {@link Context#closeTimeout()}) and close
+     * Stop the sync thread (a running push or pull is abandoned after {@link SyncContext#closeTimeout()}) and close
      * the client.
      */
     public void close()
@@ -426,391 +424,4 @@ public final class S3CheckpointSync implements AutoCloseable
         return thread;
     }
 
-    /**
-     * Settings of an {@link S3CheckpointSync} beyond the {@code sync} keys: identity, local root, clock, retry
-     * and transfer tuning. Every setting has a default except {@link #settings(SyncSettings)} (and, for a writer,
-     * {@link #ownerId(String)} and {@link #localRoot(Path)}); {@link #conclude(boolean)} validates once.
-     */
-    public static final class Context
-    {
-        private static final String PREFIX = "S3CheckpointSync.Context.";
-
-        private SyncSettings settings;
-        private String ownerId;
-        private Path localRoot;
-        private InstantSource clock = InstantSource.system();
-        private int maxAttempts = 5;
-        private Duration initialBackoff = Duration.ofMillis(200);
-        private Duration maxBackoff = Duration.ofSeconds(10);
-        private Duration requestTimeout = Duration.ofSeconds(30);
-        private long minThroughputBytesPerSec = 1024 * 1024;
-        private Duration connectTimeout = Duration.ofSeconds(10);
-        private Duration closeTimeout = Duration.ofSeconds(30);
-        private long partSize = 8L * 1024 * 1024;
-        private long multipartThreshold = 8L * 1024 * 1024;
-        private double targetThroughputGbps = 10.0;
-        private int maxConcurrency;
-        private int crtRetriesPerRequest = 1;
-        private Duration progressLogInterval = Duration.ofSeconds(10);
-        private boolean concluded;
-
-        /**
-         * @param settings the validated {@code sync} settings.
-         * @return this.
-         */
-        public Context settings(final SyncSettings settings)
-        {
-            this.settings = settings;
-            return this;
-        }
-
-        /** @return the {@code sync} settings. */
-        public SyncSettings settings()
-        {
-            return settings;
-        }
-
-        /**
-         * @param ownerId id of this node/deployment written in the owner marker; letters, digits, {@code .-_:}.
-         * @return this.
-         */
-        public Context ownerId(final String ownerId)
-        {
-            this.ownerId = ownerId;
-            return this;
-        }
-
-        /** @return the owner id. */
-        public String ownerId()
-        {
-            return ownerId;
-        }
-
-        /**
-         * @param localRoot the root pushed checkpoints' file names are relative to.
-         * @return this.
-         */
-        public Context localRoot(final Path localRoot)
-        {
-            this.localRoot = localRoot;
-            return this;
-        }
-
-        /** @return the local root of pushed files. */
-        public Path localRoot()
-        {
-            return localRoot;
-        }
-
-        /**
-         * @param clock the clock retention measures checkpoint age with (default the system clock).
-         * @return this.
-         */
-        public Context clock(final InstantSource clock)
-        {
-            this.clock = clock;
-            return this;
-        }
-
-        /** @return the clock. */
-        public InstantSource clock()
-        {
-            return clock;
-        }
-
-        /**
-         * @param maxAttempts attempts per request including the first (default 5), at least 1.
-         * @return this.
-         */
-        public Context maxAttempts(final int maxAttempts)
-        {
-            this.maxAttempts = maxAttempts;
-            return this;
-        }
-
-        /** @return attempts per request. */
-        public int maxAttempts()
-        {
-            return maxAttempts;
-        }
-
-        /**
-         * @param initialBackoff delay before the first retry, doubled for each further one (default 200 ms).
-         * @return this.
-         */
-        public Context initialBackoff(final Duration initialBackoff)
-        {
-            this.initialBackoff = initialBackoff;
-            return this;
-        }
-
-        /** @return delay before the first retry. */
-        public Duration initialBackoff()
-        {
-            return initialBackoff;
-        }
-
-        /**
-         * @param maxBackoff upper bound of the retry delay (default 10 s).
-         * @return this.
-         */
-        public Context maxBackoff(final Duration maxBackoff)
-        {
-            this.maxBackoff = maxBackoff;
-            return this;
-        }
-
-        /** @return upper bound of the retry delay. */
-        public Duration maxBackoff()
-        {
-            return maxBackoff;
-        }
-
-        /**
-         * @param requestTimeout base timeout of one attempt (default 30 s), plus the bytes it moves at
-         *                       {@link #minThroughputBytesPerSec(long)}.
-         * @return this.
-         */
-        public Context requestTimeout(final Duration requestTimeout)
-        {
-            this.requestTimeout = requestTimeout;
-            return this;
-        }
-
-        /** @return base timeout of one attempt. */
-        public Duration requestTimeout()
-        {
-            return requestTimeout;
-        }
-
-        /**
-         * @param bytesPerSec the slowest transfer rate that is not a stall (default 1 MiB/s).
-         * @return this.
-         */
-        public Context minThroughputBytesPerSec(final long bytesPerSec)
-        {
-            this.minThroughputBytesPerSec = bytesPerSec;
-            return this;
-        }
-
-        /** @return the slowest transfer rate that is not a stall. */
-        public long minThroughputBytesPerSec()
-        {
-            return minThroughputBytesPerSec;
-        }
-
-        /**
-         * @param connectTimeout TCP connect timeout of the CRT client (default 10 s).
-         * @return this.
-         */
-        public Context connectTimeout(final Duration connectTimeout)
-        {
-            this.connectTimeout = connectTimeout;
-            return this;
-        }
-
-        /** @return TCP connect timeout. */
-        public Duration connectTimeout()
-        {
-            return connectTimeout;
-        }
-
-        /**
-         * @param closeTimeout how long {@link S3CheckpointSync#close()} waits for a running job (default 30 s).
-         * @return this.
-         */
-        public Context closeTimeout(final Duration closeTimeout)
-        {
-            this.closeTimeout = closeTimeout;
-            return this;
-        }
-
-        /** @return how long close waits for a running job. */
-        public Duration closeTimeout()
-        {
-            return closeTimeout;
-        }
-
-        /**
-         * @param partSize multipart part size (default 8 MiB, at least 5 MiB as S3 requires).
-         * @return this.
-         */
-        public Context partSize(final long partSize)
-        {
-            this.partSize = partSize;
-            return this;
-        }
-
-        /** @return multipart part size. */
-        public long partSize()
-        {
-            return partSize;
-        }
-
-        /**
-         * @param threshold files above this size are uploaded in parts (default 8 MiB).
-         * @return this.
-         */
-        public Context multipartThreshold(final long threshold)
-        {
-            this.multipartThreshold = threshold;
-            return this;
-        }
-
-        /** @return the multipart threshold. */
-        public long multipartThreshold()
-        {
-            return multipartThreshold;
-        }
-
-        /**
-         * @param gbps throughput the CRT sizes its connection pool for (default 10).
-         * @return this.
-         */
-        public Context targetThroughputGbps(final double gbps)
-        {
-            this.targetThroughputGbps = gbps;
-            return this;
-        }
-
-        /** @return the CRT's target throughput. */
-        public double targetThroughputGbps()
-        {
-            return targetThroughputGbps;
-        }
-
-        /**
-         * @param maxConcurrency maximum concurrent requests of the CRT, 0 for its default (from the throughput).
-         * @return this.
-         */
-        public Context maxConcurrency(final int maxConcurrency)
-        {
-            this.maxConcurrency = maxConcurrency;
-            return this;
-        }
-
-        /** @return maximum concurrent requests, 0 for the CRT default. */
-        public int maxConcurrency()
-        {
-            return maxConcurrency;
-        }
-
-        /**
-         * @param retries retries the CRT makes of one request (a part, a GET range) before the operation fails
-         *                and {@link #maxAttempts(int)} takes over (default 1, at least 1: the CRT reads 0 as its
-         *                own default of 10). A file is sent at most {@code maxAttempts * (1 + retries)} times.
-         * @return this.
-         */
-        public Context crtRetriesPerRequest(final int retries)
-        {
-            this.crtRetriesPerRequest = retries;
-            return this;
-        }
-
-        /** @return retries the CRT makes of one request. */
-        public int crtRetriesPerRequest()
-        {
-            return crtRetriesPerRequest;
-        }
-
-        /**
-         * @param interval how often a running push or pull logs its progress (default 10 s).
-         * @return this.
-         */
-        public Context progressLogInterval(final Duration interval)
-        {
-            this.progressLogInterval = interval;
-            return this;
-        }
-
-        /** @return how often a running push or pull logs its progress. */
-        public Duration progressLogInterval()
-        {
-            return progressLogInterval;
-        }
-
-        /**
-         * Validate once.
-         *
-         * @param writable whether a writer is opened (owner id and local root required).
-         */
-        void conclude(final boolean writable)
-        {
-            if (concluded)
-            {
-                throw new IllegalStateException(PREFIX + "conclude: a Context opens one S3CheckpointSync only");
-            }
-            if (null == settings)
-            {
-                throw invalid("settings", "null", "the validated sync settings");
-            }
-            if (writable)
-            {
-                if (null == ownerId || !ownerId.matches("[A-Za-z0-9._:\\-]{1,128}"))
-                {
-                    throw invalid("ownerId", String.valueOf(ownerId),
-                        "1 to 128 letters, digits, '.', '_', ':' or '-' naming this node or deployment");
-                }
-                if (null == localRoot)
-                {
-                    throw invalid("localRoot", "null", "the local storage root pushed file names are relative to");
-                }
-            }
-            if (null == clock)
-            {
-                throw invalid("clock", "null", "an InstantSource");
-            }
-            if (maxAttempts < 1 || maxAttempts > 100)
-            {
-                throw invalid("maxAttempts", Integer.toString(maxAttempts), "1 to 100");
-            }
-            requirePositive("initialBackoff", initialBackoff);
-            requirePositive("maxBackoff", maxBackoff);
-            requirePositive("requestTimeout", requestTimeout);
-            requirePositive("connectTimeout", connectTimeout);
-            requirePositive("closeTimeout", closeTimeout);
-            requirePositive("progressLogInterval", progressLogInterval);
-            if (minThroughputBytesPerSec < 1)
-            {
-                throw invalid("minThroughputBytesPerSec", Long.toString(minThroughputBytesPerSec), "1 or more");
-            }
-            if (partSize < 5L * 1024 * 1024)
-            {
-                throw invalid("partSize", Long.toString(partSize), "5 MiB (5242880) or more, as S3 requires");
-            }
-            if (multipartThreshold < partSize)
-            {
-                throw invalid("multipartThreshold", Long.toString(multipartThreshold),
-                    "at least partSize (" + partSize + ")");
-            }
-            if (!(targetThroughputGbps > 0))
-            {
-                throw invalid("targetThroughputGbps", Double.toString(targetThroughputGbps), "more than 0");
-            }
-            if (crtRetriesPerRequest < 1 || crtRetriesPerRequest > 10)
-            {
-                throw invalid("crtRetriesPerRequest", Integer.toString(crtRetriesPerRequest),
-                    "1 to 10 (0 is not allowed: the CRT reads it as its default of 10)");
-            }
-            if (maxConcurrency < 0)
-            {
-                throw invalid("maxConcurrency", Integer.toString(maxConcurrency), "0 (CRT default) or more");
-            }
-            concluded = true;
-        }
-
-        private static void requirePositive(final String name, final Duration value)
-        {
-            if (null == value || value.isNegative() || value.isZero())
-            {
-                throw invalid(name, String.valueOf(value), "a positive duration");
-            }
-        }
-
-        private static KeelException invalid(final String field, final String value, final String allowed)
-        {
-            return new KeelException(KeelException.Category.CONFIG, ConfigException.INVALID,
-                PREFIX + field + ": got " + value + "; allowed: " + allowed);
-        }
-    }
 }

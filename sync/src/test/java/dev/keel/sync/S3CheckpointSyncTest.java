@@ -51,7 +51,7 @@ class S3CheckpointSyncTest
         fixture.close();
     }
 
-    private S3CheckpointSync.Context context(final String bucket, final String owner, final Path root)
+    private SyncContext context(final String bucket, final String owner, final Path root)
     {
         return SyncFixture.context(fixture.settings(bucket, fixture.s3Port).build(), owner, root);
     }

@@ -57,7 +57,7 @@ public final class SyncBandwidth
         final SyncFixture fixture = new SyncFixture(port);
         final String bucket = fixture.newBucket();
         final SyncSettings settings = fixture.settings(bucket, port).build();
-        final S3CheckpointSync.Context ctx = SyncFixture.context(settings, "bench", work.resolve("node"))
+        final SyncContext ctx = SyncFixture.context(settings, "bench", work.resolve("node"))
             .partSize(8L * 1024 * 1024).multipartThreshold(8L * 1024 * 1024);
 
         final S3AsyncClient raw = S3AsyncClient.crtBuilder()

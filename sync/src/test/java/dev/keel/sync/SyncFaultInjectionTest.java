@@ -75,7 +75,7 @@ class SyncFaultInjectionTest
         proxy.close();
     }
 
-    private S3CheckpointSync.Context context(final Path root)
+    private SyncContext context(final Path root)
     {
         return SyncFixture.context(fixture.settings(bucket, proxy.port()).build(), "node-a", root)
             .maxAttempts(3)
@@ -201,7 +201,7 @@ class SyncFaultInjectionTest
         // AWS echoes the access key id in its errors; a sloppy server might echo anything.
         proxy.forbiddenEcho(SyncFixture.ACCESS_KEY + " / " + SyncFixture.SECRET_KEY);
         proxy.inject(FILE_PUT, FaultProxy.Action.FORBIDDEN, Integer.MAX_VALUE);
-        final S3CheckpointSync.Context ctx = context(root);
+        final SyncContext ctx = context(root);
         try (S3CheckpointSync sync = S3CheckpointSync.open(ctx))
         {
             final KeelException error = failure(sync.push(cp));

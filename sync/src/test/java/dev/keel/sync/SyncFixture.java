@@ -91,9 +91,9 @@ public final class SyncFixture implements AutoCloseable
             .endpoint("http://127.0.0.1:" + port);
     }
 
-    static S3CheckpointSync.Context context(final SyncSettings settings, final String owner, final Path root)
+    static SyncContext context(final SyncSettings settings, final String owner, final Path root)
     {
-        return new S3CheckpointSync.Context()
+        return new SyncContext()
             .settings(settings)
             .ownerId(owner)
             .localRoot(root)

@@ -7,6 +7,7 @@ import dev.keel.engine.config.SyncConfig;
 import dev.keel.engine.status.KeelCounters;
 import dev.keel.engine.storage.StorageDirectory;
 import dev.keel.sync.S3CheckpointSync;
+import dev.keel.sync.SyncContext;
 import dev.keel.sync.SyncSettings;
 
 import java.io.IOException;
@@ -35,7 +36,7 @@ final class NodeStorage
     static CheckpointSyncAgent openSync(final SyncConfig syncConfig, final PipelineConfig config,
         final StorageDirectory storage, final FileCheckpointStore store, final KeelCounters counters)
     {
-        final S3CheckpointSync sync = S3CheckpointSync.open(new S3CheckpointSync.Context()
+        final S3CheckpointSync sync = S3CheckpointSync.open(new SyncContext()
             .settings(SyncSettings.from(syncConfig))
             .ownerId(syncOwnerId(config))
             .localRoot(storage.checkpointsDir()));

@@ -8,6 +8,7 @@ import dev.keel.engine.spi.CheckpointInfo;
 import dev.keel.sync.JournalChunk;
 import dev.keel.sync.PulledCheckpoint;
 import dev.keel.sync.S3CheckpointSync;
+import dev.keel.sync.SyncContext;
 import dev.keel.sync.SyncSettings;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
@@ -93,7 +94,7 @@ public final class StandbyFollower implements AutoCloseable
         this.errorLog = errorLog;
         this.startFrom = config.startFromCheckpoint().map(SyncConfig.StartFrom::jsonValue)
             .orElse(SyncConfig.StartFrom.LATEST);
-        this.reader = S3CheckpointSync.openReadOnly(new S3CheckpointSync.Context()
+        this.reader = S3CheckpointSync.openReadOnly(new SyncContext()
             .settings(SyncSettings.from(config))
             .localRoot(checkpointsDir));
         final String label = "bucket=" + reader.bucket().name();

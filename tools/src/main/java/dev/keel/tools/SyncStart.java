@@ -9,6 +9,7 @@ import dev.keel.engine.storage.StorageDirectory;
 import dev.keel.sync.JournalChunk;
 import dev.keel.sync.PulledCheckpoint;
 import dev.keel.sync.S3CheckpointSync;
+import dev.keel.sync.SyncContext;
 import dev.keel.sync.SyncSettings;
 import dev.keel.wal.JournalExport;
 
@@ -182,8 +183,8 @@ final class SyncStart
         }
     }
 
-    private static S3CheckpointSync.Context context(final SyncSettings settings, final Path dir)
+    private static SyncContext context(final SyncSettings settings, final Path dir)
     {
-        return new S3CheckpointSync.Context().settings(settings).localRoot(dir);
+        return new SyncContext().settings(settings).localRoot(dir);
     }
 }
