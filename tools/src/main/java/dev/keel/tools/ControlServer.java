@@ -624,11 +624,6 @@ public final class ControlServer implements AutoCloseable
         throw HttpRouter.badParameter(name, "= '" + value + "' is invalid; allowed: true or false");
     }
 
-    private Response notSupported(final String what)
-    {
-        throw notSupportedError(what.replace("{name}", pipelineName));
-    }
-
     private static ApiError notSupportedError(final String message)
     {
         return new ApiError(501, "NOT_SUPPORTED", message, Map.of());
