@@ -218,9 +218,12 @@ class DeltaOutputEndpointTest
             big.add(writer, 1);
         }
         assertFalse(endpoint.offer(1, big), "2000 rows do not fit a 64 KiB queue");
+        final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
         while (!endpoint.offer(1, big))
         {
             endpoint.agent().doWork();
+            endpoint.checkError();
+            assertTrue(System.nanoTime() < deadline, "the queue never took the step");
         }
         awaitDelivered(endpoint, 1);
         endpoint.agent().onClose();
