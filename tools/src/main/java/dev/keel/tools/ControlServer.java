@@ -341,6 +341,8 @@ public final class ControlServer implements AutoCloseable
             names(bootstrap.putObject("views"), change.addedViews(), change.removedViews(), change.modifiedViews());
             names(bootstrap.putObject("operators"), change.addedOperators(), change.removedOperators(),
                 change.modifiedOperators());
+            names(bootstrap.putObject("tables"), change.addedTables(), change.removedTables(),
+                change.modifiedTables());
             change.recomputedOperators().forEach(bootstrap.putArray("recomputed_operators")::add);
         }
         return body;

@@ -58,6 +58,11 @@ final class RunCommand implements Callable<Integer>
         "await_approval (wait in AwaitingApproval for POST .../approve); overrides $.fault_tolerance.bootstrap_policy.")
     String bootstrapPolicy;
 
+    @Option(names = "--silent-bootstrap", description = "With a program change, recompute the new and modified " +
+        "views without sending their contents to the outputs (Feldera's silent_bootstrap): for sinks that already " +
+        "hold them; the outputs carry only the changes after the bootstrap.")
+    boolean silentBootstrap;
+
     @Option(names = "--exit-at-eoi", description = "Exit 0 once every input reached end of input and all " +
         "output is delivered.")
     boolean exitAtEoi;
@@ -114,6 +119,7 @@ final class RunCommand implements Callable<Integer>
             {
                 ctx.faultTolerance().bootstrapPolicy(policy);
             }
+            ctx.faultTolerance().silentBootstrap(silentBootstrap);
         });
         nodeRef.set(node);
         final ControlServer control;

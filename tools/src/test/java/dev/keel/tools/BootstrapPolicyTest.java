@@ -54,7 +54,10 @@ class BootstrapPolicyTest
 
     private final Random random = new Random(11);
     private String model = "exactly_once";
+    private boolean silent;
+    private boolean withQuotes;
     private int tradeCount;
+    private int quoteCount;
 
     private static final Schema PRICED = Schema.of(
         Column.of("symbol", ColumnType.STRING),
@@ -140,6 +143,154 @@ class BootstrapPolicyTest
         {
             vwap(program, program.table("trades", TRADES));
         }
+    }
+
+    private static final Schema QUOTES = Schema.of(
+        Column.of("symbol", ColumnType.STRING),
+        Column.of("bid", ColumnType.INT64));
+
+    /** V1 and a table of quotes with a view of quote counts per symbol. */
+    public static class WithQuotes extends V1
+    {
+        void more(final ProgramBuilder program, final Stream priced)
+        {
+            program.view("quoted", program.table("quotes", QUOTES).aggregate("quoted", new String[]{ "symbol" },
+                Agg.count("n"), Agg.max("bid", "best")));
+        }
+    }
+
+    /** V1 with trades a keyed table (primary key id): a modified table. */
+    public static class KeyedTrades extends V1
+    {
+        public void define(final ProgramBuilder program)
+        {
+            final Stream trades = program.keyedTable("trades", TRADES, "id");
+            vwap(program, trades);
+            program.view("big", trades.filter("big", row -> row.getLong(QTY) > bigQty(), version()));
+        }
+    }
+
+    @Test
+    void allowStartsAnAddedTableFromItsConnectorsInitialPosition() throws Exception
+    {
+        final Run before = firstVersion();
+        appendQuotes(400);
+        withQuotes = true;
+        final Path scratch = fromScratch(new WithQuotes(), "vwap", "big", "quoted");
+        try (KeelNode node = launch(before.storage, new WithQuotes(), null, "vwap", "big", "quoted"))
+        {
+            final ProgramChange change = node.pipeline().programChange();
+            assertEquals(List.of("quotes"), change.addedTables());
+            assertEquals(List.of(), change.modifiedTables());
+            assertEquals(List.of("quoted"), change.addedViews());
+            assertEquals(List.of("quoted"), change.recomputedOperators(), "vwap and big keep their state");
+            complete(node);
+        }
+        assertSameOutput(scratch, before.storage, "vwap", 0);
+        assertSameOutput(scratch, before.storage, "big", 0);
+        assertSameOutput(scratch, before.storage, "quoted", 0);
+    }
+
+    @Test
+    void allowDropsARemovedTableAndItsConnector() throws Exception
+    {
+        withQuotes = true;
+        appendQuotes(300);
+        final Run before = firstVersion(new WithQuotes(), "vwap", "big", "quoted");
+        withQuotes = false;
+        final Path scratch = fromScratch(new V1(), "vwap", "big");
+        try (KeelNode node = launch(before.storage, new V1(), null, "vwap", "big"))
+        {
+            final ProgramChange change = node.pipeline().programChange();
+            assertEquals(List.of("quotes"), change.removedTables());
+            assertEquals(List.of("quoted"), change.removedViews());
+            assertEquals(List.of(), change.recomputedOperators());
+            complete(node);
+        }
+        assertSameOutput(scratch, before.storage, "vwap", 0);
+        assertSameOutput(scratch, before.storage, "big", 0);
+    }
+
+    @Test
+    void allowTruncatesAModifiedTableAndReadsItsInputAgain() throws Exception
+    {
+        final Run before = firstVersion();
+        final Map<String, Long> offsets = sizes(before, "vwap", "big");
+        final Path scratch = fromScratch(new KeyedTrades(), "vwap", "big");
+        try (KeelNode node = launch(before.storage, new KeyedTrades(), null, "vwap", "big");
+            ControlServer control = ControlServer.start(new ControlServer.Context()
+                .pipeline(node.pipeline()).pipelineName("p")))
+        {
+            final ProgramChange change = node.pipeline().programChange();
+            assertEquals(List.of("trades"), change.modifiedTables());
+            assertEquals(List.of("vwap", "big"), change.modifiedViews());
+            complete(node);
+            final JsonNode status = JSON.readTree(send("GET", "http://127.0.0.1:" + control.port() + "/v0/pipelines/p",
+                200));
+            assertEquals("[\"trades\"]", status.get("bootstrap").get("tables").get("modified").toString(),
+                status.toString());
+        }
+        // the table started empty and its connector from the start of the file: after what they had delivered, the
+        // views' outputs carry the new program's whole result, as Feldera's bootstrap does (no retractions)
+        assertSameOutput(scratch, before.storage, "vwap", offsets.get("vwap"));
+        assertSameOutput(scratch, before.storage, "big", offsets.get("big"));
+    }
+
+    @Test
+    void changedTablesWithJournalStepsAfterTheCheckpointAreRefusedNamingTheFix() throws Exception
+    {
+        final Run before = firstVersion();
+        final KeelNode old = launch(before.storage, new V1(), null, "vwap", "big");
+        complete(old);
+        old.closeWithoutCheckpoint();
+        withQuotes = true;
+        appendQuotes(10);
+        final KeelException refused = assertThrows(KeelException.class,
+            () -> launch(before.storage, new WithQuotes(), null, "vwap", "big", "quoted").close());
+        assertEquals("BOOTSTRAP_TABLES_CHANGED", refused.code());
+        assertTrue(refused.getMessage().contains("tables added [quotes]") &&
+            refused.getMessage().contains("stop it cleanly"), refused.getMessage());
+
+        // as the message says: the old program once more, stopped cleanly, then the new one
+        withQuotes = false;
+        try (KeelNode node = launch(before.storage, new V1(), null, "vwap", "big"))
+        {
+            complete(node);
+        }
+        withQuotes = true;
+        final Path scratch = fromScratch(new WithQuotes(), "vwap", "big", "quoted");
+        try (KeelNode node = launch(before.storage, new WithQuotes(), null, "vwap", "big", "quoted"))
+        {
+            complete(node);
+        }
+        assertSameOutput(scratch, before.storage, "vwap", 0);
+        assertSameOutput(scratch, before.storage, "quoted", 0);
+    }
+
+    @Test
+    void silentBootstrapSendsOnlyTheChangesAfterTheRecompute() throws Exception
+    {
+        final Run before = firstVersion();
+        final long bigAtStop = Files.size(output(before.storage, "big"));
+        silent = true;
+        try (KeelNode node = launch(before.storage, new Changed(), null, "vwap", "big"))
+        {
+            assertEquals(List.of("big"), node.pipeline().programChange().modifiedViews());
+            complete(node);
+        }
+        // after the stop, big's output has only the new trades (ids above 1,500) that pass the new filter
+        final Map<String, Long> expected = new TreeMap<>();
+        final List<String> trades = Files.readAllLines(dir.resolve("trades.json"));
+        for (final String line : trades.subList(1_500, trades.size()))
+        {
+            final JsonNode trade = JSON.readTree(line);
+            if (trade.get("qty").asLong() > 80)
+            {
+                expected.put(JSON.writeValueAsString(trade), 1L);
+            }
+        }
+        assertFalse(expected.isEmpty());
+        assertEquals(expected, integrate(output(before.storage, "big"), bigAtStop));
     }
 
     @Test
@@ -313,9 +464,15 @@ class BootstrapPolicyTest
     /** Version 1 over 1,500 trades, stopped cleanly; then 1,500 more trades arrive. */
     Run firstVersion() throws Exception
     {
+        return firstVersion(new V1(), "vwap", "big");
+    }
+
+    /** {@code program} over 1,500 trades, stopped cleanly; then 1,500 more trades arrive. */
+    Run firstVersion(final ProgramDefinition program, final String... views) throws Exception
+    {
         appendTrades(1_500);
         final Path storage = dir.resolve("run");
-        try (KeelNode node = launch(storage, new V1(), null, "vwap", "big"))
+        try (KeelNode node = launch(storage, program, null, views))
         {
             complete(node);
         }
@@ -339,7 +496,8 @@ class BootstrapPolicyTest
     {
         final Path file = dir.resolve("pipeline-" + storage.getFileName() + ".json");
         Files.writeString(file, config(storage, policy, views));
-        return KeelNode.launch(PipelineConfigParser.parse(file), program);
+        return KeelNode.launch(PipelineConfigParser.parse(file), program,
+            ctx -> ctx.faultTolerance().silentBootstrap(silent));
     }
 
     String config(final Path storage, final BootstrapPolicy policy, final String... views) throws IOException
@@ -361,7 +519,11 @@ class BootstrapPolicyTest
             "  \"inputs\": {\"trades\": {\"stream\": \"trades\", \"max_batch_size\": 100,\n" +
             "    \"transport\": {\"name\": \"file_input\", \"config\": {\"path\": " +
             JSON.writeValueAsString(dir.resolve("trades.json").toString()) + "}},\n" +
-            "    \"format\": {\"name\": \"json\", \"config\": {\"update_format\": \"raw\"}}}},\n" +
+            "    \"format\": {\"name\": \"json\", \"config\": {\"update_format\": \"raw\"}}}" +
+            (withQuotes ? ",\n    \"quotes\": {\"stream\": \"quotes\", \"max_batch_size\": 100,\n" +
+            "    \"transport\": {\"name\": \"file_input\", \"config\": {\"path\": " +
+            JSON.writeValueAsString(dir.resolve("quotes.json").toString()) + "}},\n" +
+            "    \"format\": {\"name\": \"json\", \"config\": {\"update_format\": \"raw\"}}}" : "") + "},\n" +
             "  \"outputs\": {\n" + outputs + "\n  }\n" +
             "}\n";
     }
@@ -428,6 +590,18 @@ class BootstrapPolicyTest
             .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(expectedStatus, response.statusCode(), method + " " + uri + ": " + response.body());
         return response.body();
+    }
+
+    void appendQuotes(final int count) throws IOException
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < count; i++)
+        {
+            quoteCount++;
+            sb.append("{\"symbol\":\"").append(SYMBOLS[random.nextInt(SYMBOLS.length)])
+                .append("\",\"bid\":").append(quoteCount * 7 % 1_000).append("}\n");
+        }
+        Files.writeString(dir.resolve("quotes.json"), sb, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
     void appendTrades(final int count) throws IOException

@@ -36,6 +36,7 @@ public final class FaultToleranceContext
     private CheckpointSync checkpointSync;
     private FaultToleranceModel faultToleranceModel;
     private dev.keel.engine.config.BootstrapPolicy bootstrapPolicy = dev.keel.engine.config.BootstrapPolicy.ALLOW;
+    private boolean silentBootstrap;
     private boolean startPaused;
     private long checkpointIntervalNs = 0;
     private Path checkpointRequestsDir;
@@ -248,6 +249,28 @@ public final class FaultToleranceContext
     }
 
     /**
+     * Bootstrap with the outputs silent (Feldera's {@code silent_bootstrap}): a program change's recompute step
+     * updates the state of the new and modified views but sends none of their contents to the outputs, which then
+     * carry only the changes after it. For sinks that hold the right contents already (e.g. a change that does not
+     * alter a view's result). Default false: the new and modified views' whole contents are sent.
+     *
+     * @param silent true to send nothing from the recompute step.
+     * @return this.
+     */
+    public FaultToleranceContext silentBootstrap(final boolean silent)
+    {
+        checkNotConcluded();
+        this.silentBootstrap = silent;
+        return this;
+    }
+
+    /** @return whether a bootstrap's recompute step is silent. */
+    public boolean silentBootstrap()
+    {
+        return silentBootstrap;
+    }
+
+    /**
      * Interval of periodic checkpoints; 0 (the default) for none (manual and on-close checkpoints only).
      *
      * @param intervalNs 0..24 h.
@@ -295,7 +318,8 @@ public final class FaultToleranceContext
     {
         context.conclude();
         return new RecoverySettings(context.pipelineName(), checkpointStore(), journal(), faultToleranceModel(),
-            bootstrapPolicy(), checkpointRequestsDir(), context.stepListener(), checkpointIntervalNs());
+            bootstrapPolicy(), silentBootstrap(), checkpointRequestsDir(), context.stepListener(),
+            checkpointIntervalNs());
     }
 
     /**

@@ -248,7 +248,7 @@ public final class Recovery implements BooleanSupplier
     }
 
     /** The change from the checkpoint's program to this one, or null if the fingerprints are equal. */
-    private static ProgramChange compare(final String name, final Program program, final LoadedCheckpoint checkpoint)
+    private ProgramChange compare(final String name, final Program program, final LoadedCheckpoint checkpoint)
     {
         final CheckpointMetadata metadata = checkpoint.metadata();
         if (metadata.programFingerprint() == program.fingerprint())
@@ -266,12 +266,17 @@ public final class Recovery implements BooleanSupplier
                 "storage directory to start afresh");
         }
         final ProgramChange change = ProgramChange.between(shape, program);
-        if (!change.changedTables().isEmpty())
+        final Journal journal = settings.journal();
+        if (!change.changedTables().isEmpty() && null != journal &&
+            FaultToleranceModel.EXACTLY_ONCE.jsonName().equals(metadata.model()) &&
+            metadata.journalPosition() < journal.position())
         {
+            // the journal's steps after the checkpoint hold the old tables' input, in the old endpoints' order
             throw new KeelException(KeelException.Category.RECOVERY, "BOOTSTRAP_TABLES_CHANGED", where +
-                " was written by a program whose input tables differ: " + change.changedTables() + " added, " +
-                "removed or changed (" + change.describe() + "); views can be recomputed from unchanged input " +
-                "tables only; run the program that wrote it, or remove the storage directory to start afresh");
+                " was written by a program whose input tables differ (" + change.describe() + ") and the " +
+                "journal holds steps after it (positions " + metadata.journalPosition() + " to " +
+                journal.position() + ") that only that program can replay; start the program that wrote it once " +
+                "and stop it cleanly (its closing checkpoint covers the journal), then start this one");
         }
         return change;
     }
@@ -327,12 +332,20 @@ public final class Recovery implements BooleanSupplier
         else
         {
             program.restoreChanged(restoredChange);
-            circuit.recomputeOnStart(restoredChange.emittedViews(), () -> coordinator.request());
+            if (settings.silentBootstrap() && !restoredChange.emittedViews().isEmpty())
+            {
+                LOGGER.log(System.Logger.Level.INFO, "{0}: silent bootstrap, the views {1} are recomputed but " +
+                    "their contents are not sent to the outputs", where, restoredChange.emittedViews());
+            }
+            circuit.recomputeOnStart(settings.silentBootstrap() ? Set.of() : restoredChange.emittedViews(),
+                () -> coordinator.request());
         }
 
         final Map<String, Long> inputPositions = metadata.inputPositions();
         final Map<String, CheckpointMetadata.OutputPosition> outputPositions = metadata.outputPositions();
-        if (inputPositions.size() != inputs.size() ||
+        // with input tables added, removed or modified, the inputs of the others resume and theirs start afresh
+        final boolean tablesChanged = null != restoredChange && !restoredChange.changedTables().isEmpty();
+        if ((!tablesChanged && inputPositions.size() != inputs.size()) ||
             (null == restoredChange && outputPositions.size() != outputs.size()))
         {
             throw endpointsChanged(where, inputPositions.keySet(), outputPositions.keySet(), inputs, outputs);
@@ -341,6 +354,12 @@ public final class Recovery implements BooleanSupplier
         final byte[][] inTokens = new byte[inputs.size()][];
         for (int i = 0; i < in.length; i++)
         {
+            if (tablesChanged && restoredChange.resetsTable(inputs.get(i).table()))
+            {
+                LOGGER.log(System.Logger.Level.INFO, "{0}: input {1} of the added or modified table {2} starts " +
+                    "from its initial position, the table empty", where, inputs.get(i).name(), inputs.get(i).table());
+                continue;
+            }
             final Long position = inputPositions.get(inputs.get(i).name());
             if (null == position)
             {

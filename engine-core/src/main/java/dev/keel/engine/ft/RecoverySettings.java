@@ -17,6 +17,7 @@ import java.nio.file.Path;
  * @param journal               the input journal, or null.
  * @param model                 the fault-tolerance model the pipeline runs.
  * @param bootstrapPolicy       what a changed program does.
+ * @param silentBootstrap       whether a changed program's recompute step sends nothing to the outputs.
  * @param checkpointRequestsDir where checkpoint request statuses are kept, or null for memory only.
  * @param stepListener          the host's step listener (the coordinator wraps it), or null.
  * @param checkpointIntervalNs  the periodic checkpoint interval, 0 for none.
@@ -27,6 +28,7 @@ public record RecoverySettings(
     Journal journal,
     FaultToleranceModel model,
     BootstrapPolicy bootstrapPolicy,
+    boolean silentBootstrap,
     Path checkpointRequestsDir,
     StepListener stepListener,
     long checkpointIntervalNs)

@@ -236,6 +236,14 @@ public final class Program implements AutoCloseable
     public void restoreChanged(final ProgramChange change)
     {
         final Program fresh = build(definition, arena);
+        for (final Map.Entry<String, InputTable> table : tables.entrySet())
+        {
+            if (table.getValue().isMaterialized())
+            {
+                // an added or modified table starts empty, with its contents kept as the others'
+                fresh.table(table.getKey()).materialize();
+            }
+        }
         final boolean[] run = change.recomputeMask();
         final byte[][] saved = change.keptMeta();
         for (int i = 0; i < operators.length; i++)

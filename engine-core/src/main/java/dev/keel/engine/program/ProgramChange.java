@@ -30,6 +30,9 @@ public final class ProgramChange
     private final List<String> removedOperators = new ArrayList<>();
     private final List<String> modifiedOperators = new ArrayList<>();
     private final List<String> changedTables = new ArrayList<>();
+    private final List<String> addedTables = new ArrayList<>();
+    private final List<String> removedTables = new ArrayList<>();
+    private final List<String> modifiedTables = new ArrayList<>();
     private final List<String> recomputedOperators = new ArrayList<>();
     private final Set<String> emittedViews = new LinkedHashSet<>();
     private final boolean[] recomputeMask;
@@ -99,6 +102,21 @@ public final class ProgramChange
             if (!changedNames.contains(name))
             {
                 removedOperators.add(name);
+            }
+        }
+        for (final String table : changedTables)
+        {
+            if (!program.tables().containsKey(table))
+            {
+                removedTables.add(table);
+            }
+            else if (unmatchedSavedNames.contains(table))
+            {
+                modifiedTables.add(table);
+            }
+            else
+            {
+                addedTables.add(table);
             }
         }
 
@@ -209,10 +227,44 @@ public final class ProgramChange
         return Collections.unmodifiableList(modifiedOperators);
     }
 
-    /** Input tables added, removed or changed (a bootstrap cannot recompute those). */
+    /**
+     * Input tables added, removed or modified (schema, key or kind changed). As Feldera does, a bootstrap starts an
+     * added or modified table empty and its input connectors from their initial position; views over it are
+     * recomputed against the empty table and then follow as the table fills again.
+     */
     public List<String> changedTables()
     {
         return Collections.unmodifiableList(changedTables);
+    }
+
+    /** Input tables of this program that the checkpoint's did not have. */
+    public List<String> addedTables()
+    {
+        return Collections.unmodifiableList(addedTables);
+    }
+
+    /** Input tables of the checkpoint's program that this one does not have: their contents are dropped. */
+    public List<String> removedTables()
+    {
+        return Collections.unmodifiableList(removedTables);
+    }
+
+    /** Input tables of both programs whose schema, key or kind differ: they start empty. */
+    public List<String> modifiedTables()
+    {
+        return Collections.unmodifiableList(modifiedTables);
+    }
+
+    /**
+     * True if an input of {@code table} starts from its connector's initial position rather than the checkpoint's:
+     * the table was added or modified.
+     *
+     * @param table an input table of this program.
+     * @return true for an added or modified table.
+     */
+    public boolean resetsTable(final String table)
+    {
+        return addedTables.contains(table) || modifiedTables.contains(table);
     }
 
     /** Operators that get fresh state and are recomputed from the input tables (the new and changed), in order. */
@@ -247,7 +299,8 @@ public final class ProgramChange
     {
         return "views added " + addedViews + ", removed " + removedViews + ", modified " + modifiedViews +
             "; operators added " + addedOperators + ", removed " + removedOperators + ", modified " +
-            modifiedOperators;
+            modifiedOperators + (changedTables.isEmpty() ? "" : "; tables added " + addedTables + ", removed " +
+            removedTables + ", modified " + modifiedTables);
     }
 
     public String toString()
