@@ -92,9 +92,19 @@ class BootstrapPolicyTest
         public void define(final ProgramBuilder program)
         {
             final Stream trades = program.table("trades", TRADES);
+            if (materialized())
+            {
+                trades.materialized();
+            }
             final Stream priced = vwap(program, trades);
             program.view("big", trades.filter("big", row -> row.getLong(QTY) > bigQty(), version()));
             more(program, priced);
+        }
+
+        /** The trades table keeps its contents, so that views over it can be recomputed. */
+        boolean materialized()
+        {
+            return true;
         }
 
         void more(final ProgramBuilder program, final Stream priced)
@@ -141,7 +151,25 @@ class BootstrapPolicyTest
     {
         public void define(final ProgramBuilder program)
         {
-            vwap(program, program.table("trades", TRADES));
+            vwap(program, program.table("trades", TRADES).materialized());
+        }
+    }
+
+    /** V1 with the trades table not materialized. */
+    public static class Lean extends V1
+    {
+        boolean materialized()
+        {
+            return false;
+        }
+    }
+
+    /** Added with the trades table not materialized. */
+    public static class LeanAdded extends Added
+    {
+        boolean materialized()
+        {
+            return false;
         }
     }
 
@@ -291,6 +319,26 @@ class BootstrapPolicyTest
         }
         assertFalse(expected.isEmpty());
         assertEquals(expected, integrate(output(before.storage, "big"), bigAtStop));
+    }
+
+    @Test
+    void recomputingOverATableThatKeepsNoContentsIsRefusedAndLeavesTheStorageUsable() throws Exception
+    {
+        final Run before = firstVersion(new Lean(), "vwap", "big");
+        final KeelException refused = assertThrows(KeelException.class,
+            () -> launch(before.storage, new LeanAdded(), null, "vwap", "big", "counts").close());
+        assertEquals("BOOTSTRAP_TABLE_NOT_MATERIALIZED", refused.code());
+        assertTrue(refused.getMessage().contains("[trades]") && refused.getMessage().contains("materialized()"),
+            refused.getMessage());
+        // a change that recomputes nothing needs no contents: the lean program restores and runs on
+        try (KeelNode node = launch(before.storage, new Lean(), null, "vwap", "big"))
+        {
+            assertNull(node.pipeline().programChange());
+            complete(node);
+        }
+        final Path scratch = fromScratch(new Lean(), "vwap", "big");
+        assertSameOutput(scratch, before.storage, "vwap", 0);
+        assertSameOutput(scratch, before.storage, "big", 0);
     }
 
     @Test

@@ -266,6 +266,18 @@ public final class Recovery implements BooleanSupplier
                 "storage directory to start afresh");
         }
         final ProgramChange change = ProgramChange.between(shape, program);
+        if (!change.missingContents().isEmpty())
+        {
+            throw new KeelException(KeelException.Category.RECOVERY, "BOOTSTRAP_TABLE_NOT_MATERIALIZED", where +
+                " was written by another version of the program (" + change.describe() + "); recomputing " +
+                change.recomputedOperators() + " and the views " + change.emittedViews() + " needs the contents of " +
+                "the input tables " + change.missingContents() + ", which keep none (append-only and Z-set tables " +
+                "keep their contents only when declared materialized: ProgramBuilder.table(...).materialized(), " +
+                "Feldera's 'materialized' = 'true'); run the program that wrote the checkpoint, or declare the " +
+                "tables materialized in both versions (declaring it once counts as a modified table: it starts empty " +
+                "and its inputs are read again from their initial position), or remove the storage directory to " +
+                "start afresh");
+        }
         final Journal journal = settings.journal();
         if (!change.changedTables().isEmpty() && null != journal &&
             FaultToleranceModel.EXACTLY_ONCE.jsonName().equals(metadata.model()) &&

@@ -43,6 +43,7 @@ public final class InputTable extends Operator
     private final PagedArena arena;
     private final RowView stored;
     private long ignoredDeletes;
+    private boolean declaredMaterialized;
     private OffHeapHashMap contents;
 
     InputTable(final String name, final Schema schema, final Kind kind, final String[] primaryKey, final PagedArena arena)
@@ -72,14 +73,36 @@ public final class InputTable extends Operator
     }
 
     /**
-     * Keeps the table's contents (its integrated Z-set) in the arena from now on, so that a bootstrap can recompute
-     * new or changed views from it: on for every table when fault tolerance is on. A keyed table always keeps
-     * its rows; an append-only or Z-set table then also keeps each distinct row with its weight. Before the first
-     * step and before a checkpoint is restored (the state layout changes).
+     * Declares the table materialized (Feldera's {@code 'materialized' = 'true'}): with fault tolerance on, an
+     * append-only or Z-set table then keeps its contents (each distinct row with its weight) in operator state, so
+     * that a bootstrap after a program change can recompute new and modified views from it. This costs state and
+     * checkpoint bytes proportional to the input and a hash-map update per input row, so it is off by default; a
+     * keyed table always keeps its rows (it needs them to upsert) and is unaffected. Adding or removing the
+     * declaration changes the table's fingerprint: a restart counts the table as modified. Called while the program
+     * is defined ({@link Stream#materialized()}).
+     */
+    void declareMaterialized()
+    {
+        if (kind != Kind.KEYED)
+        {
+            declaredMaterialized = true;
+        }
+    }
+
+    /** True if the table was declared materialized ({@link #declareMaterialized()}), or is keyed. */
+    public boolean declaredMaterialized()
+    {
+        return declaredMaterialized || kind == Kind.KEYED;
+    }
+
+    /**
+     * Keeps the table's contents (its integrated Z-set) in the arena from now on, if it was declared materialized
+     * ({@link #declareMaterialized()}; a keyed table always keeps its rows): called for every table when fault
+     * tolerance is on. Before the first step and before a checkpoint is restored (the state layout changes).
      */
     public void materialize()
     {
-        if (null == rows && null == contents)
+        if (declaredMaterialized && null == rows && null == contents)
         {
             contents = new OffHeapHashMap(arena, 8, 1024);
         }
@@ -165,8 +188,10 @@ public final class InputTable extends Operator
 
     protected long fingerprintParameters(final long h)
     {
-        // materialization changes the state layout, not the table's meaning: it is not part of the fingerprint
-        return dev.keel.engine.data.Hashing.combine(h, kind.ordinal());
+        // a declared materialization changes the state layout: mixed in only when declared, so that the tables of
+        // checkpoints written before declarations existed (when every table kept its contents) keep their lineage
+        final long k = dev.keel.engine.data.Hashing.combine(h, kind.ordinal());
+        return declaredMaterialized ? dev.keel.engine.data.Hashing.combine(k, 0x6d61746cL) : k;
     }
 
     public void step()
@@ -292,6 +317,20 @@ public final class InputTable extends Operator
         if (null != contents)
         {
             contents.loadMeta(meta);
+        }
+    }
+
+    /**
+     * After {@link #loadMeta}, for a checkpoint of a Keel version that kept every table's contents: this table does
+     * not keep them, so they are dropped (their pages stay unused in the arena until the storage is started afresh).
+     *
+     * @param meta this table's own metadata, with bytes left after {@link #loadMeta}.
+     */
+    void dropSavedContents(final MetaBuffer meta)
+    {
+        if (null == rows && null == contents && meta.remaining() > 0)
+        {
+            OffHeapHashMap.skipMeta(meta);
         }
     }
 }

@@ -129,7 +129,10 @@ public final class Program implements AutoCloseable
         }
     }
 
-    /** Keeps every input table's contents (see {@link InputTable#materialize()}): before any step or restore. */
+    /**
+     * Keeps the contents of every input table declared materialized (see {@link InputTable#materialize()}), as fault
+     * tolerance does: before any step or restore.
+     */
     public void materializeTables()
     {
         for (final InputTable table : tables.values())
@@ -164,7 +167,12 @@ public final class Program implements AutoCloseable
         }
         for (final InputTable table : tables.values())
         {
-            table.emitContents();
+            // a table that keeps no contents is not read by what is recomputed (ProgramChange#missingContents), or
+            // was added or modified and so is empty
+            if (table.isMaterialized())
+            {
+                table.emitContents();
+            }
         }
         boolean scratchNeeded = false;
         for (int i = 0; i < operators.length; i++)
@@ -256,13 +264,7 @@ public final class Program implements AutoCloseable
             }
             else
             {
-                final MetaBuffer meta = new MetaBuffer(saved[i]);
-                operators[i].loadMeta(meta);
-                if (meta.remaining() != 0)
-                {
-                    throw new IllegalStateException("operator '" + operators[i].name() + "' left " +
-                        meta.remaining() + " bytes of its checkpoint metadata unread");
-                }
+                loadOperatorMeta(operators[i], saved[i]);
             }
         }
         recompute = run.clone();
@@ -357,7 +359,22 @@ public final class Program implements AutoCloseable
             meta.getString();
             meta.getString();
             meta.getLong();
-            operator.loadMeta(new MetaBuffer(meta.getByteArray()));
+            loadOperatorMeta(operator, meta.getByteArray());
+        }
+    }
+
+    private static void loadOperatorMeta(final Operator operator, final byte[] saved)
+    {
+        final MetaBuffer meta = new MetaBuffer(saved);
+        operator.loadMeta(meta);
+        if (operator instanceof InputTable)
+        {
+            ((InputTable)operator).dropSavedContents(meta);
+        }
+        if (meta.remaining() != 0)
+        {
+            throw new IllegalStateException("operator '" + operator.name() + "' left " + meta.remaining() +
+                " bytes of its checkpoint metadata unread");
         }
     }
 

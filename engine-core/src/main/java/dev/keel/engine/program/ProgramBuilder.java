@@ -52,6 +52,32 @@ public final class ProgramBuilder
         return addTable(name, schema, InputTable.Kind.KEYED, primaryKey);
     }
 
+    /**
+     * Declares input tables materialized (Feldera's {@code 'materialized' = 'true'}; also {@link Stream#materialized()}):
+     * with fault tolerance on they keep their contents, so that a bootstrap after a program change can recompute
+     * the views that read them. Off by default: it costs state, checkpoint bytes and a hash-map update per input
+     * row; keyed tables always keep their rows. See {@link InputTable#declareMaterialized()}.
+     *
+     * @param names tables of this program.
+     * @return this.
+     * @throws KeelException naming a table this program does not have.
+     */
+    public ProgramBuilder materialize(final String... names)
+    {
+        for (final String name : names)
+        {
+            final InputTable table = tables.get(name);
+            if (null == table)
+            {
+                throw new KeelException(KeelException.Category.PROGRAM, "PROGRAM_NOT_A_TABLE",
+                    "'" + name + "' is not an input table of this program (tables: " + tables.keySet() +
+                    "): only tables are materialized");
+            }
+            table.declareMaterialized();
+        }
+        return this;
+    }
+
     /** Publishes a stream as an output view. */
     public ProgramBuilder view(final String name, final Stream stream)
     {

@@ -34,6 +34,7 @@ public final class ProgramChange
     private final List<String> removedTables = new ArrayList<>();
     private final List<String> modifiedTables = new ArrayList<>();
     private final List<String> recomputedOperators = new ArrayList<>();
+    private final List<String> missingContents = new ArrayList<>();
     private final Set<String> emittedViews = new LinkedHashSet<>();
     private final boolean[] recomputeMask;
     private final boolean[] contentsMask;
@@ -176,6 +177,37 @@ public final class ProgramChange
                 }
             }
         }
+        findMissingContents(operators, changed);
+    }
+
+    private void findMissingContents(final List<Operator> operators, final boolean[] changed)
+    {
+        // every table that the recomputed operators and the emitted views read, transitively
+        final int n = operators.size();
+        final boolean[] read = new boolean[n];
+        for (int i = n - 1; i >= 0; i--)
+        {
+            read[i] |= recomputeMask[i] || contentsMask[i];
+            if (!read[i])
+            {
+                continue;
+            }
+            final Operator[] inputs = operators.get(i).inputs();
+            final int inputCount = null == inputs ? i : inputs.length;
+            for (int k = 0; k < inputCount; k++)
+            {
+                read[null == inputs ? k : inputs[k].id()] = true;
+            }
+        }
+        for (int i = 0; i < n; i++)
+        {
+            // an added or modified table is empty: nothing to keep
+            if (read[i] && !changed[i] && operators.get(i) instanceof InputTable &&
+                !((InputTable)operators.get(i)).declaredMaterialized())
+            {
+                missingContents.add(operators.get(i).name());
+            }
+        }
     }
 
     /**
@@ -235,6 +267,15 @@ public final class ProgramChange
     public List<String> changedTables()
     {
         return Collections.unmodifiableList(changedTables);
+    }
+
+    /**
+     * Unchanged input tables that the recompute must read but that keep no contents (not declared materialized, not
+     * keyed): a bootstrap cannot recompute the views over them.
+     */
+    public List<String> missingContents()
+    {
+        return Collections.unmodifiableList(missingContents);
     }
 
     /** Input tables of this program that the checkpoint's did not have. */

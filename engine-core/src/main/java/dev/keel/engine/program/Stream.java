@@ -63,6 +63,25 @@ public final class Stream
         return operator.appendOnly();
     }
 
+    /**
+     * Declares this input table materialized (Feldera's {@code 'materialized' = 'true'}): with fault tolerance on it
+     * keeps its contents, so that a bootstrap after a program change can recompute views that read it. See
+     * {@link InputTable#declareMaterialized()} for what it costs.
+     *
+     * @return this stream.
+     * @throws dev.keel.engine.KeelException if this stream is not an input table of its program.
+     */
+    public Stream materialized()
+    {
+        if (!(operator instanceof InputTable))
+        {
+            throw new dev.keel.engine.KeelException(dev.keel.engine.KeelException.Category.PROGRAM,
+                "PROGRAM_NOT_A_TABLE", "'" + operator.name() + "' is not an input table: only tables are materialized");
+        }
+        builder.materialize(operator.name());
+        return this;
+    }
+
     public Stream map(final String name, final Schema out, final RowMapper mapper)
     {
         return map(name, out, mapper, NO_VERSION);

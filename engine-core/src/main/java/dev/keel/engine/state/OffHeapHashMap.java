@@ -314,6 +314,19 @@ public final class OffHeapHashMap implements Stateful
         meta.putInt(valueLength).putInt(size).putLong(mask).putIntArray(tablePages, tablePages.length);
     }
 
+    /**
+     * Reads past the metadata {@link #saveMeta} wrote for a map that is not loaded (its pages stay unused).
+     *
+     * @param meta positioned at the map's metadata.
+     */
+    public static void skipMeta(final MetaBuffer meta)
+    {
+        meta.getInt();
+        meta.getInt();
+        meta.getLong();
+        meta.getIntArray();
+    }
+
     public void loadMeta(final MetaBuffer meta)
     {
         final int savedValueLength = meta.getInt();

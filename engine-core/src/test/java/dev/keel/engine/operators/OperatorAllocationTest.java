@@ -3,6 +3,7 @@ package dev.keel.engine.operators;
 import dev.keel.engine.data.RowWriter;
 import dev.keel.engine.examples.TradesVwap;
 import dev.keel.engine.program.Program;
+import dev.keel.engine.program.ProgramDefinition;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
@@ -46,7 +47,12 @@ class OperatorAllocationTest
         final RowWriter trades = new RowWriter(TradesVwap.TRADES);
         final RowWriter events = new RowWriter(EverythingProgram.EVENTS);
         final RowWriter dims = new RowWriter(EverythingProgram.DIMS);
-        try (Program program = Program.build(new EverythingProgram(),
+        final ProgramDefinition definition = !materialized ? new EverythingProgram() : builder ->
+        {
+            new EverythingProgram().define(builder);
+            builder.materialize(TradesVwap.TABLE, "events", "dims");
+        };
+        try (Program program = Program.build(definition,
             materialized ? new dev.keel.engine.state.PagedArena(1024, false) : new dev.keel.engine.state.PagedArena()))
         {
             if (materialized)

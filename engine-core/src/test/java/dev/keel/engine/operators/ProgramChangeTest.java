@@ -112,7 +112,11 @@ class ProgramChangeTest
     @Test
     void materializedZSetTableEmitsItsIntegral()
     {
-        try (Program program = Program.build(program(true, 0, false)))
+        try (Program program = Program.build(builder ->
+        {
+            program(true, 0, false).define(builder);
+            builder.materialize("events");
+        }))
         {
             program.materializeTables();
             final InputTable table = program.table("events");
@@ -152,12 +156,17 @@ class ProgramChangeTest
         final int trades = 100_000;
         for (int materialized = 0; materialized < 2; materialized++)
         {
-            try (Program program = Program.build(new TradesVwap()))
+            final boolean keep = materialized == 1;
+            try (Program program = Program.build(builder ->
             {
-                if (materialized == 1)
+                new TradesVwap().define(builder);
+                if (keep)
                 {
-                    program.materializeTables();
+                    builder.materialize(TradesVwap.TABLE);
                 }
+            }))
+            {
+                program.materializeTables();
                 final InputTable table = program.table(TradesVwap.TABLE);
                 final RowWriter writer = new RowWriter(TradesVwap.TRADES);
                 final Random random = new Random(1);
@@ -180,5 +189,54 @@ class ProgramChangeTest
         System.out.printf("TradesVwap state after %,d trades: %,d bytes without the table materialized, %,d with " +
             "(%.1f bytes per trade row)%n", trades, bytes[0], bytes[1], (bytes[1] - bytes[0]) / (double)trades);
         assertTrue(bytes[1] > bytes[0] + trades * 40L, "each kept trade row costs at least its bytes");
+    }
+
+    @Test
+    void aTableKeepsItsContentsOnlyWhenDeclaredMaterialized()
+    {
+        try (Program program = Program.build(program(true, 0, false)))
+        {
+            program.materializeTables();
+            assertFalse(program.table("events").isMaterialized(), "fault tolerance alone keeps no contents");
+        }
+        final ProgramDefinition declared = builder ->
+        {
+            program(true, 0, false).define(builder);
+            builder.materialize("events");
+        };
+        try (Program program = Program.build(declared))
+        {
+            program.materializeTables();
+            assertTrue(program.table("events").isMaterialized());
+        }
+        // declaring it changes the table's fingerprint: a restart counts the table as modified
+        assertEquals(List.of("events"), change(program(true, 0, false), declared).modifiedTables());
+        final dev.keel.engine.KeelException notATable = assertThrows(dev.keel.engine.KeelException.class,
+            () -> Program.build(builder ->
+            {
+                program(true, 0, false).define(builder);
+                builder.materialize("by_key");
+            }));
+        assertEquals("PROGRAM_NOT_A_TABLE", notATable.code());
+    }
+
+    @Test
+    void recomputingOverATableWithoutContentsIsReported()
+    {
+        // counted (added) reads positive, which reads events: events' contents are needed
+        assertEquals(List.of("events"), change(program(false, 0, false), program(false, 0, true)).missingContents());
+        final ProgramDefinition before = builder ->
+        {
+            program(false, 0, false).define(builder);
+            builder.materialize("events");
+        };
+        final ProgramDefinition after = builder ->
+        {
+            program(false, 0, true).define(builder);
+            builder.materialize("events");
+        };
+        assertEquals(List.of(), change(before, after).missingContents());
+        // a removed view needs nothing recomputed
+        assertEquals(List.of(), change(program(true, 0, false), program(false, 0, false)).missingContents());
     }
 }
