@@ -1,8 +1,10 @@
 package dev.keel.connector.delta;
 
 import dev.keel.engine.KeelException;
+import dev.keel.engine.connector.CommitGroup;
 import dev.keel.engine.connector.EndpointCounters;
 import dev.keel.engine.connector.OutputEndpoint;
+import dev.keel.engine.connector.OutputQueue;
 import dev.keel.engine.data.RowView;
 import dev.keel.engine.data.Schema;
 import dev.keel.engine.data.ZSetBatch;
@@ -22,18 +24,10 @@ import io.delta.kernel.types.StructType;
 import io.delta.kernel.utils.CloseableIterable;
 import io.delta.kernel.utils.CloseableIterator;
 import io.delta.kernel.utils.DataFileStatus;
-import org.agrona.BitUtil;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.NanoClock;
-import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
-import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Map;
 import java.util.Optional;
 
@@ -42,12 +36,12 @@ import java.util.Optional;
  * columns plus {@link DeltaSchemas#OP_COLUMN} and {@link DeltaSchemas#TRANSACTION_COLUMN}, through delta-kernel on
  * the endpoint's own agent (Parquet data files, then one commit to {@code _delta_log}).
  * <p>
- * Hand-over: {@link #offer} copies the delta into an off-heap ring buffer (one message per row, then a transaction
- * end) and returns false when it is full, so the circuit thread never blocks on the table; a delta is streamed across
- * offers as in {@code kafka_output}.
+ * Hand-over: {@link #offer} copies the delta into an {@link OutputQueue} and returns false when it is full, so the
+ * circuit thread never blocks on the table; a delta is streamed across offers by the queue's protocol, the same for
+ * every output endpoint.
  * <p>
- * Commits: one Delta commit holds one or more whole Keel steps (records of a step still arriving wait for the next
- * commit); it is made when the queue is drained, on
+ * Commits: one Delta commit holds one or more whole Keel steps (a {@link CommitGroup}; records of a step still
+ * arriving wait for the next commit); it is made when the queue is drained, on
  * {@link #flush()}, after {@code max_steps_per_commit} steps or {@code max_rows_per_commit} records, or 100 ms after
  * its first step; only then is its last step published as {@link #deliveredTransactionId()}. A commit with no
  * records is not written. After a commit the kernel's post-commit hooks run (a table checkpoint every 10 commits).
@@ -66,11 +60,6 @@ public final class DeltaOutputEndpoint implements OutputEndpoint
     public static final String ENGINE_INFO = "Keel";
 
     private static final System.Logger LOGGER = System.getLogger(DeltaOutputEndpoint.class.getName());
-    private static final int ROW_MSG_TYPE_ID = 1;
-    private static final int END_TXN_MSG_TYPE_ID = 2;
-    private static final int TXN_OFFSET = 0;
-    private static final int WEIGHT_OFFSET = 8;
-    private static final int ROW_OFFSET = 16;
     private static final int MAX_MESSAGES_PER_DUTY_CYCLE = 4096;
     private static final long MAX_COMMIT_DELAY_NS = 100_000_000L;
 
@@ -78,17 +67,9 @@ public final class DeltaOutputEndpoint implements OutputEndpoint
     private final Schema schema;
     private final DeltaOutputSettings settings;
     private final NanoClock clock;
-    private final OneToOneRingBuffer ringBuffer;
+    private final OutputQueue queue;
     private final WriterAgent agent;
     private EndpointCounters counters;
-
-    // circuit thread
-    private ZSetBatch partialBatch;
-    private long partialTransaction;
-    private boolean rowPending;
-    private long partialRows;
-    private ZSetBatch cursorBatch;
-    private ZSetBatch.Cursor cursor;
 
     // shared
     private volatile boolean opened;
@@ -96,7 +77,6 @@ public final class DeltaOutputEndpoint implements OutputEndpoint
     private volatile long flushRequests;
     private volatile KeelException error;
     private volatile long delivered = NO_TRANSACTION;
-    private volatile long rowsQueued;
 
     private DeltaOutputEndpoint(
         final String name, final Schema schema, final DeltaOutputSettings settings, final NanoClock clock)
@@ -105,9 +85,7 @@ public final class DeltaOutputEndpoint implements OutputEndpoint
         this.schema = schema;
         this.settings = settings;
         this.clock = clock;
-        final int capacity = BitUtil.findNextPositivePowerOfTwo(settings.queueCapacityBytes());
-        this.ringBuffer = new OneToOneRingBuffer(new UnsafeBuffer(
-            ByteBuffer.allocateDirect(capacity + RingBufferDescriptor.TRAILER_LENGTH)));
+        this.queue = new OutputQueue(name, "table " + settings.uri(), schema, settings.queueCapacityBytes());
         this.agent = new WriterAgent();
         this.counters = EndpointCounters.detached(name);
     }
@@ -142,109 +120,16 @@ public final class DeltaOutputEndpoint implements OutputEndpoint
 
     public void restore(final long position, final long transactionId)
     {
+        queue.restore(transactionId);
         restoredTransaction = transactionId;
         delivered = transactionId;
         opened = true;
     }
 
+    /** Queues the delta, or the part of it that fits (see {@link OutputQueue} for the protocol). */
     public boolean offer(final long transactionId, final ZSetBatch delta)
     {
-        if (null == partialBatch)
-        {
-            partialBatch = delta;
-            partialTransaction = transactionId;
-            partialRows = 0;
-            rowPending = false;
-            rewind(delta);
-        }
-        else if (partialTransaction != transactionId)
-        {
-            throw new KeelException(KeelException.Category.INTERNAL, "INTERNAL_PARTIAL_OFFER",
-                "endpoint '" + name + "': transaction " + partialTransaction + " was partly taken, then transaction " +
-                transactionId + " was offered; offer the same transaction again until it returns true");
-        }
-        else if (partialBatch != delta)
-        {
-            // the same transaction's delta in another batch instance: continue after the rows already taken
-            partialBatch = delta;
-            rewind(delta);
-            rowPending = false;
-            for (long i = 0; i < partialRows; i++)
-            {
-                if (!cursor.next())
-                {
-                    throw new KeelException(KeelException.Category.INTERNAL, "INTERNAL_PARTIAL_OFFER",
-                        "endpoint '" + name + "': transaction " + transactionId + " was offered again with fewer " +
-                        "rows than were already taken (" + partialRows + ")");
-                }
-            }
-        }
-        while (true)
-        {
-            if (!rowPending)
-            {
-                if (!cursor.next())
-                {
-                    if (!writeEndTransaction(transactionId))
-                    {
-                        return false;
-                    }
-                    partialBatch = null;
-                    return true;
-                }
-                rowPending = true;
-            }
-            if (!writeRow(transactionId, cursor.row(), cursor.weight()))
-            {
-                return false;
-            }
-            rowPending = false;
-            partialRows++;
-        }
-    }
-
-    private void rewind(final ZSetBatch delta)
-    {
-        if (delta != cursorBatch)
-        {
-            cursorBatch = delta;
-            cursor = delta.cursor();
-        }
-        cursor.reset();
-    }
-
-    private boolean writeRow(final long transactionId, final RowView row, final long weight)
-    {
-        final int length = ROW_OFFSET + row.length();
-        if (length > ringBuffer.maxMsgLength())
-        {
-            throw error("CONNECTOR_RECORD_TOO_LARGE", "a row of " + row.length() + " bytes is more than the queue " +
-                "takes (" + (ringBuffer.maxMsgLength() - ROW_OFFSET) + "); raise queue_capacity_bytes", null);
-        }
-        final int index = ringBuffer.tryClaim(ROW_MSG_TYPE_ID, length);
-        if (index <= 0)
-        {
-            return false;
-        }
-        final MutableDirectBuffer buffer = ringBuffer.buffer();
-        buffer.putLong(index + TXN_OFFSET, transactionId, ByteOrder.LITTLE_ENDIAN);
-        buffer.putLong(index + WEIGHT_OFFSET, weight, ByteOrder.LITTLE_ENDIAN);
-        buffer.putBytes(index + ROW_OFFSET, row.buffer(), row.offset(), row.length());
-        rowsQueued = rowsQueued + 1;
-        ringBuffer.commit(index);
-        return true;
-    }
-
-    private boolean writeEndTransaction(final long transactionId)
-    {
-        final int index = ringBuffer.tryClaim(END_TXN_MSG_TYPE_ID, 8);
-        if (index <= 0)
-        {
-            return false;
-        }
-        ringBuffer.buffer().putLong(index + TXN_OFFSET, transactionId, ByteOrder.LITTLE_ENDIAN);
-        ringBuffer.commit(index);
-        return true;
+        return queue.offer(transactionId, delta);
     }
 
     public long deliveredTransactionId()
@@ -293,9 +178,9 @@ public final class DeltaOutputEndpoint implements OutputEndpoint
     }
 
     /** Drains the queue into columns, writes Parquet files and commits them, then publishes what is delivered. */
-    final class WriterAgent implements Agent, MessageHandler
+    final class WriterAgent implements Agent, OutputQueue.Handler
     {
-        private final RowView row = new RowView(schema);
+        private final CommitGroup group = new CommitGroup(settings.maxStepsPerCommit(), MAX_COMMIT_DELAY_NS);
         private final ChangeColumns columns = new ChangeColumns(schema);
         private final StructType tableSchema = DeltaSchemas.outputSchema(schema);
         private Engine engine;
@@ -303,17 +188,10 @@ public final class DeltaOutputEndpoint implements OutputEndpoint
         private boolean tableExists;
         private boolean started;
         private boolean failed;
-        private long skipUpTo = NO_TRANSACTION;
-        private long lastEnded = NO_TRANSACTION;
-        private long stepsPending;
-        private long firstPendingNs;
-        private long flushesDone;
-        private long rowsTaken;
 
         public int doWork()
         {
-            counters.bufferedRecords().setRelease(rowsQueued - rowsTaken);
-            counters.bufferedBytes().setRelease(ringBuffer.size());
+            queue.publishBuffered(counters);
             if (!opened || failed)
             {
                 return 0;
@@ -326,22 +204,13 @@ public final class DeltaOutputEndpoint implements OutputEndpoint
                     return 1;
                 }
                 final long flushRequested = flushRequests;
-                final int read = ringBuffer.read(this, MAX_MESSAGES_PER_DUTY_CYCLE);
-                final boolean drained = read < MAX_MESSAGES_PER_DUTY_CYCLE;
-                final long nowNs = clock.nanoTime();
-                if (stepsPending > 0 && 0 == firstPendingNs)
+                final int read = queue.read(this, MAX_MESSAGES_PER_DUTY_CYCLE);
+                if (group.due(read < MAX_MESSAGES_PER_DUTY_CYCLE, flushRequested, clock.nanoTime(),
+                    columns.getSize() >= settings.maxRowsPerCommit()))
                 {
-                    firstPendingNs = nowNs;
-                }
-                if (stepsPending > 0 && (drained || flushRequested != flushesDone ||
-                    stepsPending >= settings.maxStepsPerCommit() || columns.getSize() >= settings.maxRowsPerCommit() ||
-                    nowNs - firstPendingNs >= MAX_COMMIT_DELAY_NS))
-                {
-                    commit();
-                    flushesDone = flushRequested;
+                    commit(flushRequested);
                     return read + 1;
                 }
-                flushesDone = drained && 0 == stepsPending ? flushRequested : flushesDone;
                 return read;
             }
             catch (final RuntimeException | IOException e)
@@ -356,7 +225,7 @@ public final class DeltaOutputEndpoint implements OutputEndpoint
             started = true;
             engine = DeltaTables.engine(settings.storageOptions());
             table = Table.forPath(engine, settings.uri());
-            skipUpTo = restoredTransaction;
+            long skipUpTo = restoredTransaction;
             Snapshot snapshot = null;
             try
             {
@@ -389,35 +258,24 @@ public final class DeltaOutputEndpoint implements OutputEndpoint
                     skipUpTo = committed.get();
                 }
             }
-            lastEnded = skipUpTo;
+            queue.dropUpTo(skipUpTo);
+            group.start(skipUpTo);
             delivered = Math.max(delivered, skipUpTo);
         }
 
-        public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+        public void onEndTransaction(final long transactionId)
         {
-            final long transactionId = buffer.getLong(index + TXN_OFFSET, ByteOrder.LITTLE_ENDIAN);
-            if (msgTypeId == END_TXN_MSG_TYPE_ID)
-            {
-                if (transactionId > skipUpTo)
-                {
-                    lastEnded = transactionId;
-                    stepsPending++;
-                    columns.endStep();
-                }
-                return;
-            }
-            rowsTaken++;
-            final long weight = buffer.getLong(index + WEIGHT_OFFSET, ByteOrder.LITTLE_ENDIAN);
-            if (transactionId <= skipUpTo || 0 == weight)
-            {
-                return;
-            }
-            row.wrap(buffer, index + ROW_OFFSET, length - ROW_OFFSET);
+            group.onEndTransaction(transactionId);
+            columns.endStep();
+        }
+
+        public void onRow(final long transactionId, final long weight, final RowView row)
+        {
             columns.add(row, weight, transactionId);
         }
 
         /** Writes the pending steps' records as Parquet files and commits them with the txn action. */
-        private void commit() throws IOException
+        private void commit(final long flushRequested) throws IOException
         {
             if (!columns.isEmpty())
             {
@@ -429,7 +287,7 @@ public final class DeltaOutputEndpoint implements OutputEndpoint
                 }
                 if (settings.exactlyOnce())
                 {
-                    builder.withTransactionId(engine, settings.appId(), lastEnded);
+                    builder.withTransactionId(engine, settings.appId(), group.lastEnded());
                 }
                 final Transaction transaction = builder.build(engine);
                 final Row state = transaction.getTransactionState(engine);
@@ -461,9 +319,7 @@ public final class DeltaOutputEndpoint implements OutputEndpoint
                 counters.bytes().getAndAddRelease(bytes[0]);
                 columns.removeEnded();
             }
-            stepsPending = 0;
-            firstPendingNs = 0;
-            delivered = lastEnded;
+            delivered = group.committed(flushRequested);
         }
 
         private void fail(final Exception e)
@@ -479,15 +335,10 @@ public final class DeltaOutputEndpoint implements OutputEndpoint
             {
                 try
                 {
-                    int read;
-                    do
+                    queue.drain(this);
+                    if (group.steps() > 0)
                     {
-                        read = ringBuffer.read(this);
-                    }
-                    while (read > 0);
-                    if (stepsPending > 0)
-                    {
-                        commit();
+                        commit(flushRequests);
                     }
                 }
                 catch (final RuntimeException | IOException e)

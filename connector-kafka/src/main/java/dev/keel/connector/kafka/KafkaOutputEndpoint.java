@@ -1,21 +1,17 @@
 package dev.keel.connector.kafka;
 
 import dev.keel.engine.KeelException;
+import dev.keel.engine.connector.CommitGroup;
 import dev.keel.engine.connector.EndpointCounters;
 import dev.keel.engine.connector.OutputEndpoint;
+import dev.keel.engine.connector.OutputQueue;
 import dev.keel.engine.connector.format.RecordEncoder;
 import dev.keel.engine.data.RowView;
 import dev.keel.engine.data.Schema;
 import dev.keel.engine.data.ZSetBatch;
-import org.agrona.BitUtil;
 import org.agrona.ExpandableDirectByteBuffer;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.NanoClock;
-import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
-import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -24,8 +20,6 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -37,12 +31,12 @@ import java.util.Properties;
  * the endpoint's own agent. Every message carries two headers: {@value #TRANSACTION_HEADER} (the Keel transaction
  * id, decimal ASCII) and {@value #PRODUCER_HEADER} (the endpoint's transactional id).
  * <p>
- * Hand-over: {@link #offer} copies the delta into an off-heap ring buffer (one message per row, then a
- * transaction end) and returns false when it is full, so the circuit thread never blocks; a delta is streamed
- * across offers as in {@code file_output}.
+ * Hand-over: {@link #offer} copies the delta into an {@link OutputQueue} and returns false when it is full, so the
+ * circuit thread never blocks; a delta is streamed across offers by the queue's protocol, the same for every
+ * output endpoint.
  * <p>
  * Exactly once (the pipeline's {@code exactly_once}): the producer uses {@code transactional.id}; one Kafka
- * transaction holds one or more whole Keel steps and commits when the queue is drained, on {@link #flush()},
+ * transaction holds one or more whole Keel steps (a {@link CommitGroup}) and commits when the queue is drained, on {@link #flush()},
  * after {@code max_steps_per_transaction} steps or 100 ms after its first complete step; only then is the last step in it published as
  * {@link #deliveredTransactionId()}. On open or restore the agent first calls {@code initTransactions} (fencing
  * a previous incarnation and aborting its open transaction), then reads the last committed Keel transaction id back
@@ -60,11 +54,6 @@ public final class KafkaOutputEndpoint implements OutputEndpoint
     public static final long NO_TRANSACTION = -1;
 
     private static final System.Logger LOGGER = System.getLogger(KafkaOutputEndpoint.class.getName());
-    private static final int ROW_MSG_TYPE_ID = 1;
-    private static final int END_TXN_MSG_TYPE_ID = 2;
-    private static final int TXN_OFFSET = 0;
-    private static final int WEIGHT_OFFSET = 8;
-    private static final int ROW_OFFSET = 16;
     private static final int MAX_MESSAGES_PER_DUTY_CYCLE = 4096;
     private static final long MAX_TRANSACTION_NS = 100_000_000L;
 
@@ -72,17 +61,9 @@ public final class KafkaOutputEndpoint implements OutputEndpoint
     private final Schema schema;
     private final KafkaOutputSettings settings;
     private final NanoClock clock;
-    private final OneToOneRingBuffer ringBuffer;
+    private final OutputQueue queue;
     private final SenderAgent agent;
     private EndpointCounters counters;
-
-    // circuit thread
-    private ZSetBatch partialBatch;
-    private long partialTransaction;
-    private boolean rowPending;
-    private long partialRows;
-    private ZSetBatch cursorBatch;
-    private ZSetBatch.Cursor cursor;
 
     // shared
     private volatile boolean opened;
@@ -90,7 +71,6 @@ public final class KafkaOutputEndpoint implements OutputEndpoint
     private volatile long flushRequests;
     private volatile KeelException error;
     private volatile long delivered = NO_TRANSACTION;
-    private volatile long rowsQueued;
 
     private KafkaOutputEndpoint(
         final String name, final Schema schema, final KafkaOutputSettings settings, final NanoClock clock)
@@ -99,9 +79,7 @@ public final class KafkaOutputEndpoint implements OutputEndpoint
         this.schema = schema;
         this.settings = settings;
         this.clock = clock;
-        final int capacity = BitUtil.findNextPositivePowerOfTwo(settings.queueCapacityBytes());
-        this.ringBuffer = new OneToOneRingBuffer(new UnsafeBuffer(
-            ByteBuffer.allocateDirect(capacity + RingBufferDescriptor.TRAILER_LENGTH)));
+        this.queue = new OutputQueue(name, "topic " + settings.topic(), schema, settings.queueCapacityBytes());
         this.agent = new SenderAgent(settings.format().newEncoder(schema));
         this.counters = EndpointCounters.detached(name);
     }
@@ -136,109 +114,16 @@ public final class KafkaOutputEndpoint implements OutputEndpoint
 
     public void restore(final long position, final long transactionId)
     {
+        queue.restore(transactionId);
         restoredTransaction = transactionId;
         delivered = transactionId;
         opened = true;
     }
 
+    /** Queues the delta, or the part of it that fits (see {@link OutputQueue} for the protocol). */
     public boolean offer(final long transactionId, final ZSetBatch delta)
     {
-        if (null == partialBatch)
-        {
-            partialBatch = delta;
-            partialTransaction = transactionId;
-            partialRows = 0;
-            rowPending = false;
-            rewind(delta);
-        }
-        else if (partialTransaction != transactionId)
-        {
-            throw new KeelException(KeelException.Category.INTERNAL, "INTERNAL_PARTIAL_OFFER",
-                "endpoint '" + name + "': transaction " + partialTransaction + " was partly taken, then transaction " +
-                transactionId + " was offered; offer the same transaction again until it returns true");
-        }
-        else if (partialBatch != delta)
-        {
-            // the same transaction's delta in another batch instance: continue after the rows already taken
-            partialBatch = delta;
-            rewind(delta);
-            rowPending = false;
-            for (long i = 0; i < partialRows; i++)
-            {
-                if (!cursor.next())
-                {
-                    throw new KeelException(KeelException.Category.INTERNAL, "INTERNAL_PARTIAL_OFFER",
-                        "endpoint '" + name + "': transaction " + transactionId + " was offered again with fewer " +
-                        "rows than were already taken (" + partialRows + ")");
-                }
-            }
-        }
-        while (true)
-        {
-            if (!rowPending)
-            {
-                if (!cursor.next())
-                {
-                    if (!writeEndTransaction(transactionId))
-                    {
-                        return false;
-                    }
-                    partialBatch = null;
-                    return true;
-                }
-                rowPending = true;
-            }
-            if (!writeRow(transactionId, cursor.row(), cursor.weight()))
-            {
-                return false;
-            }
-            rowPending = false;
-            partialRows++;
-        }
-    }
-
-    private void rewind(final ZSetBatch delta)
-    {
-        if (delta != cursorBatch)
-        {
-            cursorBatch = delta;
-            cursor = delta.cursor();
-        }
-        cursor.reset();
-    }
-
-    private boolean writeRow(final long transactionId, final RowView row, final long weight)
-    {
-        final int length = ROW_OFFSET + row.length();
-        if (length > ringBuffer.maxMsgLength())
-        {
-            throw error("CONNECTOR_RECORD_TOO_LARGE", "a row of " + row.length() + " bytes is more than the queue " +
-                "takes (" + (ringBuffer.maxMsgLength() - ROW_OFFSET) + "); raise queue_capacity_bytes", null);
-        }
-        final int index = ringBuffer.tryClaim(ROW_MSG_TYPE_ID, length);
-        if (index <= 0)
-        {
-            return false;
-        }
-        final MutableDirectBuffer buffer = ringBuffer.buffer();
-        buffer.putLong(index + TXN_OFFSET, transactionId, ByteOrder.LITTLE_ENDIAN);
-        buffer.putLong(index + WEIGHT_OFFSET, weight, ByteOrder.LITTLE_ENDIAN);
-        buffer.putBytes(index + ROW_OFFSET, row.buffer(), row.offset(), row.length());
-        rowsQueued = rowsQueued + 1;
-        ringBuffer.commit(index);
-        return true;
-    }
-
-    private boolean writeEndTransaction(final long transactionId)
-    {
-        final int index = ringBuffer.tryClaim(END_TXN_MSG_TYPE_ID, 8);
-        if (index <= 0)
-        {
-            return false;
-        }
-        ringBuffer.buffer().putLong(index + TXN_OFFSET, transactionId, ByteOrder.LITTLE_ENDIAN);
-        ringBuffer.commit(index);
-        return true;
+        return queue.offer(transactionId, delta);
     }
 
     public long deliveredTransactionId()
@@ -287,11 +172,11 @@ public final class KafkaOutputEndpoint implements OutputEndpoint
     }
 
     /** Drains the queue, encodes, sends, commits and publishes what is delivered. */
-    final class SenderAgent implements Agent, MessageHandler
+    final class SenderAgent implements Agent, OutputQueue.Handler
     {
         private final RecordEncoder encoder;
         private final ExpandableDirectByteBuffer out = new ExpandableDirectByteBuffer(4096);
-        private final RowView row;
+        private final CommitGroup group = new CommitGroup(settings.maxStepsPerTransaction(), MAX_TRANSACTION_NS);
         private final byte[] producerId = settings.transactionalId().getBytes(StandardCharsets.US_ASCII);
         private final Callback callback = (metadata, exception) ->
         {
@@ -304,28 +189,20 @@ public final class KafkaOutputEndpoint implements OutputEndpoint
         private boolean started;
         private boolean failed;
         private volatile Throwable sendError;
-        private long skipUpTo = NO_TRANSACTION;
         private boolean inTransaction;
         private long headerTransaction = Long.MIN_VALUE;
         private List<Header> headers;
-        private long lastEnded = NO_TRANSACTION;
-        private long stepsPending;
-        private long firstPendingNs;
-        private long flushesDone;
-        private long rowsTaken;
         private long messagesPending;
         private long bytesPending;
 
         SenderAgent(final RecordEncoder encoder)
         {
             this.encoder = encoder;
-            this.row = new RowView(schema);
         }
 
         public int doWork()
         {
-            counters.bufferedRecords().setRelease(rowsQueued - rowsTaken);
-            counters.bufferedBytes().setRelease(ringBuffer.size());
+            queue.publishBuffered(counters);
             if (!opened || failed)
             {
                 return 0;
@@ -338,22 +215,12 @@ public final class KafkaOutputEndpoint implements OutputEndpoint
                     return 1;
                 }
                 final long flushRequested = flushRequests;
-                final int read = ringBuffer.read(this, MAX_MESSAGES_PER_DUTY_CYCLE);
-                final boolean drained = read < MAX_MESSAGES_PER_DUTY_CYCLE;
-                final long nowNs = clock.nanoTime();
-                if (stepsPending > 0 && 0 == firstPendingNs)
+                final int read = queue.read(this, MAX_MESSAGES_PER_DUTY_CYCLE);
+                if (group.due(read < MAX_MESSAGES_PER_DUTY_CYCLE, flushRequested, clock.nanoTime(), false))
                 {
-                    firstPendingNs = nowNs;
-                }
-                // a backlog that never drains still commits: at most every MAX_TRANSACTION_NS
-                if (stepsPending > 0 && (drained || flushRequested != flushesDone ||
-                    stepsPending >= settings.maxStepsPerTransaction() || nowNs - firstPendingNs >= MAX_TRANSACTION_NS))
-                {
-                    commit();
-                    flushesDone = flushRequested;
+                    commit(flushRequested);
                     return read + 1;
                 }
-                flushesDone = drained ? flushRequested : flushesDone;
                 return read;
             }
             catch (final RuntimeException e)
@@ -376,7 +243,7 @@ public final class KafkaOutputEndpoint implements OutputEndpoint
                 properties.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.transactionalId());
             }
             producer = new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer());
-            skipUpTo = restoredTransaction;
+            long skipUpTo = restoredTransaction;
             if (settings.transactional())
             {
                 producer.initTransactions();
@@ -390,28 +257,18 @@ public final class KafkaOutputEndpoint implements OutputEndpoint
                     skipUpTo = committed;
                 }
             }
-            lastEnded = skipUpTo;
+            queue.dropUpTo(skipUpTo);
+            group.start(skipUpTo);
             delivered = Math.max(delivered, skipUpTo);
         }
 
-        public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+        public void onEndTransaction(final long transactionId)
         {
-            final long transactionId = buffer.getLong(index + TXN_OFFSET, ByteOrder.LITTLE_ENDIAN);
-            if (msgTypeId == END_TXN_MSG_TYPE_ID)
-            {
-                if (transactionId > skipUpTo)
-                {
-                    lastEnded = transactionId;
-                    stepsPending++;
-                }
-                return;
-            }
-            rowsTaken++;
-            final long weight = buffer.getLong(index + WEIGHT_OFFSET, ByteOrder.LITTLE_ENDIAN);
-            if (transactionId <= skipUpTo || 0 == weight)
-            {
-                return;
-            }
+            group.onEndTransaction(transactionId);
+        }
+
+        public void onRow(final long transactionId, final long weight, final RowView row)
+        {
             if (settings.transactional() && !inTransaction)
             {
                 producer.beginTransaction();
@@ -424,7 +281,6 @@ public final class KafkaOutputEndpoint implements OutputEndpoint
                     new RecordHeader(TRANSACTION_HEADER, Long.toString(transactionId).getBytes(StandardCharsets.US_ASCII)),
                     new RecordHeader(PRODUCER_HEADER, producerId));
             }
-            row.wrap(buffer, index + ROW_OFFSET, length - ROW_OFFSET);
             final int end = encoder.encode(row, weight, out, 0);
             final int valueLength = end > 0 && out.getByte(end - 1) == '\n' ? end - 1 : end;
             for (long k = Math.abs(weight); k > 0; k--)
@@ -438,7 +294,7 @@ public final class KafkaOutputEndpoint implements OutputEndpoint
         }
 
         /** Ends the pending steps: commits the Kafka transaction (or waits for every ack), then publishes. */
-        private void commit()
+        private void commit(final long flushRequested)
         {
             if (settings.transactional())
             {
@@ -458,9 +314,7 @@ public final class KafkaOutputEndpoint implements OutputEndpoint
             counters.bytes().getAndAddRelease(bytesPending);
             messagesPending = 0;
             bytesPending = 0;
-            stepsPending = 0;
-            firstPendingNs = 0;
-            delivered = lastEnded;
+            delivered = group.committed(flushRequested);
         }
 
         private void checkSendError()
@@ -507,15 +361,10 @@ public final class KafkaOutputEndpoint implements OutputEndpoint
                 {
                     try
                     {
-                        int read;
-                        do
+                        queue.drain(this);
+                        if (group.steps() > 0)
                         {
-                            read = ringBuffer.read(this);
-                        }
-                        while (read > 0);
-                        if (stepsPending > 0)
-                        {
-                            commit();
+                            commit(flushRequests);
                         }
                     }
                     catch (final RuntimeException e)
