@@ -2,12 +2,10 @@ package dev.keel.connector.delta;
 
 import dev.keel.engine.KeelException;
 import dev.keel.engine.connector.CommitGroup;
-import dev.keel.engine.connector.EndpointCounters;
-import dev.keel.engine.connector.OutputEndpoint;
+import dev.keel.engine.connector.GroupCommitOutputEndpoint;
 import dev.keel.engine.connector.OutputQueue;
 import dev.keel.engine.data.RowView;
 import dev.keel.engine.data.Schema;
-import dev.keel.engine.data.ZSetBatch;
 import io.delta.kernel.DataWriteContext;
 import io.delta.kernel.Operation;
 import io.delta.kernel.Snapshot;
@@ -51,11 +49,11 @@ import java.util.Optional;
  * reads the table's latest {@code txn} version for its appId and drops offered steps up to it, so a replay after a
  * kill -9 never commits a step twice and never loses one (a commit is atomic: it is in the log or not at all). With
  * another model no {@code txn} action is written and nothing is skipped (at least once).
+ * <p>
+ * Counters: records are change records committed, bytes the Parquet bytes committed; errors: a write failure.
  */
-public final class DeltaOutputEndpoint implements OutputEndpoint
+public final class DeltaOutputEndpoint extends GroupCommitOutputEndpoint
 {
-    /** {@link #deliveredTransactionId()} before any transaction was delivered. */
-    public static final long NO_TRANSACTION = -1;
     /** The engine info of the commits. */
     public static final String ENGINE_INFO = "Keel";
 
@@ -63,31 +61,20 @@ public final class DeltaOutputEndpoint implements OutputEndpoint
     private static final int MAX_MESSAGES_PER_DUTY_CYCLE = 4096;
     private static final long MAX_COMMIT_DELAY_NS = 100_000_000L;
 
-    private final String name;
     private final Schema schema;
     private final DeltaOutputSettings settings;
     private final NanoClock clock;
-    private final OutputQueue queue;
     private final WriterAgent agent;
-    private EndpointCounters counters;
-
-    // shared
-    private volatile boolean opened;
-    private volatile long restoredTransaction = NO_TRANSACTION;
-    private volatile long flushRequests;
-    private volatile KeelException error;
-    private volatile long delivered = NO_TRANSACTION;
 
     private DeltaOutputEndpoint(
         final String name, final Schema schema, final DeltaOutputSettings settings, final NanoClock clock)
     {
-        this.name = name;
+        super(name, "table " + settings.uri(), schema, settings.queueCapacityBytes(), settings.maxStepsPerCommit(),
+            MAX_COMMIT_DELAY_NS);
         this.schema = schema;
         this.settings = settings;
         this.clock = clock;
-        this.queue = new OutputQueue(name, "table " + settings.uri(), schema, settings.queueCapacityBytes());
         this.agent = new WriterAgent();
-        this.counters = EndpointCounters.detached(name);
     }
 
     /** A {@code delta_table_output} endpoint named {@code name} writing rows of {@code schema}. */
@@ -97,64 +84,9 @@ public final class DeltaOutputEndpoint implements OutputEndpoint
         return new DeltaOutputEndpoint(name, schema, settings, clock);
     }
 
-    public String name()
-    {
-        return name;
-    }
-
     public DeltaOutputSettings settings()
     {
         return settings;
-    }
-
-    /** Records: change records committed; bytes: Parquet bytes committed; errors: a write failure; buffered: queue. */
-    public void counters(final EndpointCounters counters)
-    {
-        this.counters = counters;
-    }
-
-    public void open()
-    {
-        opened = true;
-    }
-
-    public void restore(final long position, final long transactionId)
-    {
-        queue.restore(transactionId);
-        restoredTransaction = transactionId;
-        delivered = transactionId;
-        opened = true;
-    }
-
-    /** Queues the delta, or the part of it that fits (see {@link OutputQueue} for the protocol). */
-    public boolean offer(final long transactionId, final ZSetBatch delta)
-    {
-        return queue.offer(transactionId, delta);
-    }
-
-    public long deliveredTransactionId()
-    {
-        return delivered;
-    }
-
-    /** The delivered transaction id again: the table's log, not a byte position, holds what was delivered. */
-    public long deliveredPosition()
-    {
-        return delivered;
-    }
-
-    public void flush()
-    {
-        flushRequests = flushRequests + 1;
-    }
-
-    public void checkError()
-    {
-        final KeelException e = error;
-        if (null != e)
-        {
-            throw e;
-        }
     }
 
     public Agent agent()
@@ -166,12 +98,6 @@ public final class DeltaOutputEndpoint implements OutputEndpoint
     {
     }
 
-    private KeelException error(final String code, final String message, final Throwable cause)
-    {
-        return new KeelException(KeelException.Category.CONNECTOR, code,
-            "endpoint '" + name + "': table " + settings.uri() + ": " + message, cause);
-    }
-
     public String toString()
     {
         return "DeltaOutputEndpoint{name='" + name + "', " + settings + "}";
@@ -180,7 +106,7 @@ public final class DeltaOutputEndpoint implements OutputEndpoint
     /** Drains the queue into columns, writes Parquet files and commits them, then publishes what is delivered. */
     final class WriterAgent implements Agent, OutputQueue.Handler
     {
-        private final CommitGroup group = new CommitGroup(settings.maxStepsPerCommit(), MAX_COMMIT_DELAY_NS);
+        private final CommitGroup group = group();
         private final ChangeColumns columns = new ChangeColumns(schema);
         private final StructType tableSchema = DeltaSchemas.outputSchema(schema);
         private Engine engine;
@@ -191,8 +117,8 @@ public final class DeltaOutputEndpoint implements OutputEndpoint
 
         public int doWork()
         {
-            queue.publishBuffered(counters);
-            if (!opened || failed)
+            queue.publishBuffered(endpointCounters());
+            if (!isOpened() || failed)
             {
                 return 0;
             }
@@ -203,7 +129,7 @@ public final class DeltaOutputEndpoint implements OutputEndpoint
                     start();
                     return 1;
                 }
-                final long flushRequested = flushRequests;
+                final long flushRequested = flushRequests();
                 final int read = queue.read(this, MAX_MESSAGES_PER_DUTY_CYCLE);
                 if (group.due(read < MAX_MESSAGES_PER_DUTY_CYCLE, flushRequested, clock.nanoTime(),
                     columns.getSize() >= settings.maxRowsPerCommit()))
@@ -225,7 +151,7 @@ public final class DeltaOutputEndpoint implements OutputEndpoint
             started = true;
             engine = DeltaTables.engine(settings.storageOptions());
             table = Table.forPath(engine, settings.uri());
-            long skipUpTo = restoredTransaction;
+            long skipUpTo = restoredTransaction();
             Snapshot snapshot = null;
             try
             {
@@ -258,9 +184,7 @@ public final class DeltaOutputEndpoint implements OutputEndpoint
                     skipUpTo = committed.get();
                 }
             }
-            queue.dropUpTo(skipUpTo);
-            group.start(skipUpTo);
-            delivered = Math.max(delivered, skipUpTo);
+            startAfter(skipUpTo);
         }
 
         public void onEndTransaction(final long transactionId)
@@ -315,18 +239,18 @@ public final class DeltaOutputEndpoint implements OutputEndpoint
                 {
                     hook.threadSafeInvoke(engine);
                 }
-                counters.records().getAndAddRelease(columns.getSize());
-                counters.bytes().getAndAddRelease(bytes[0]);
+                endpointCounters().records().getAndAddRelease(columns.getSize());
+                endpointCounters().bytes().getAndAddRelease(bytes[0]);
                 columns.removeEnded();
             }
-            delivered = group.committed(flushRequested);
+            committed(flushRequested);
         }
 
         private void fail(final Exception e)
         {
             failed = true;
-            counters.errors().incrementRelease();
-            error = e instanceof KeelException ? (KeelException)e : error("CONNECTOR_IO_ERROR", e.toString(), e);
+            endpointCounters().errors().incrementRelease();
+            publishError(e instanceof KeelException ? (KeelException)e : error("CONNECTOR_IO_ERROR", e.toString(), e));
         }
 
         public void onClose()
@@ -338,7 +262,7 @@ public final class DeltaOutputEndpoint implements OutputEndpoint
                     queue.drain(this);
                     if (group.steps() > 0)
                     {
-                        commit(flushRequests);
+                        commit(flushRequests());
                     }
                 }
                 catch (final RuntimeException | IOException e)

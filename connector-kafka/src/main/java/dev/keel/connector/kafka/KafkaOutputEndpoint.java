@@ -2,13 +2,11 @@ package dev.keel.connector.kafka;
 
 import dev.keel.engine.KeelException;
 import dev.keel.engine.connector.CommitGroup;
-import dev.keel.engine.connector.EndpointCounters;
-import dev.keel.engine.connector.OutputEndpoint;
+import dev.keel.engine.connector.GroupCommitOutputEndpoint;
 import dev.keel.engine.connector.OutputQueue;
 import dev.keel.engine.connector.format.RecordEncoder;
 import dev.keel.engine.data.RowView;
 import dev.keel.engine.data.Schema;
-import dev.keel.engine.data.ZSetBatch;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
@@ -36,52 +34,39 @@ import java.util.Properties;
  * output endpoint.
  * <p>
  * Exactly once (the pipeline's {@code exactly_once}): the producer uses {@code transactional.id}; one Kafka
- * transaction holds one or more whole Keel steps (a {@link CommitGroup}) and commits when the queue is drained, on {@link #flush()},
- * after {@code max_steps_per_transaction} steps or 100 ms after its first complete step; only then is the last step in it published as
- * {@link #deliveredTransactionId()}. On open or restore the agent first calls {@code initTransactions} (fencing
+ * transaction holds one or more whole Keel steps (a {@link CommitGroup}) and commits when the queue is drained, on
+ * {@link #flush()}, after {@code max_steps_per_transaction} steps or 100 ms after its first complete step; only then
+ * is the last step in it published as {@link #deliveredTransactionId()}. On open or restore the agent first calls {@code initTransactions} (fencing
  * a previous incarnation and aborting its open transaction), then reads the last committed Keel transaction id back
  * from the topic ({@link CommittedTransactionReader}) and drops offered steps up to it, so a replay after a kill -9
  * never commits a step twice and never loses one. Otherwise the producer is idempotent without transactions and a
  * step is delivered once every message of it was acknowledged (at least once).
+ * <p>
+ * Counters: records are messages acknowledged (committed), bytes their values; errors: a send failure.
  */
-public final class KafkaOutputEndpoint implements OutputEndpoint
+public final class KafkaOutputEndpoint extends GroupCommitOutputEndpoint
 {
     /** Header with the Keel transaction id of a message. */
     public static final String TRANSACTION_HEADER = "keel.transaction.id";
     /** Header with the transactional id of the endpoint that wrote a message. */
     public static final String PRODUCER_HEADER = "keel.producer";
-    /** {@link #deliveredTransactionId()} before any transaction was delivered. */
-    public static final long NO_TRANSACTION = -1;
 
     private static final System.Logger LOGGER = System.getLogger(KafkaOutputEndpoint.class.getName());
     private static final int MAX_MESSAGES_PER_DUTY_CYCLE = 4096;
     private static final long MAX_TRANSACTION_NS = 100_000_000L;
 
-    private final String name;
-    private final Schema schema;
     private final KafkaOutputSettings settings;
     private final NanoClock clock;
-    private final OutputQueue queue;
     private final SenderAgent agent;
-    private EndpointCounters counters;
-
-    // shared
-    private volatile boolean opened;
-    private volatile long restoredTransaction = NO_TRANSACTION;
-    private volatile long flushRequests;
-    private volatile KeelException error;
-    private volatile long delivered = NO_TRANSACTION;
 
     private KafkaOutputEndpoint(
         final String name, final Schema schema, final KafkaOutputSettings settings, final NanoClock clock)
     {
-        this.name = name;
-        this.schema = schema;
+        super(name, "topic " + settings.topic(), schema, settings.queueCapacityBytes(),
+            settings.maxStepsPerTransaction(), MAX_TRANSACTION_NS);
         this.settings = settings;
         this.clock = clock;
-        this.queue = new OutputQueue(name, "topic " + settings.topic(), schema, settings.queueCapacityBytes());
         this.agent = new SenderAgent(settings.format().newEncoder(schema));
-        this.counters = EndpointCounters.detached(name);
     }
 
     /** A {@code kafka_output} endpoint named {@code name} writing rows of {@code schema}. */
@@ -91,64 +76,9 @@ public final class KafkaOutputEndpoint implements OutputEndpoint
         return new KafkaOutputEndpoint(name, schema, settings, clock);
     }
 
-    public String name()
-    {
-        return name;
-    }
-
     public KafkaOutputSettings settings()
     {
         return settings;
-    }
-
-    /** Records: messages acknowledged (committed); bytes: their values; errors: a send failure; buffered: queue. */
-    public void counters(final EndpointCounters counters)
-    {
-        this.counters = counters;
-    }
-
-    public void open()
-    {
-        opened = true;
-    }
-
-    public void restore(final long position, final long transactionId)
-    {
-        queue.restore(transactionId);
-        restoredTransaction = transactionId;
-        delivered = transactionId;
-        opened = true;
-    }
-
-    /** Queues the delta, or the part of it that fits (see {@link OutputQueue} for the protocol). */
-    public boolean offer(final long transactionId, final ZSetBatch delta)
-    {
-        return queue.offer(transactionId, delta);
-    }
-
-    public long deliveredTransactionId()
-    {
-        return delivered;
-    }
-
-    /** The delivered transaction id again: a Kafka sink has no byte position of its own. */
-    public long deliveredPosition()
-    {
-        return delivered;
-    }
-
-    public void flush()
-    {
-        flushRequests = flushRequests + 1;
-    }
-
-    public void checkError()
-    {
-        final KeelException e = error;
-        if (null != e)
-        {
-            throw e;
-        }
     }
 
     public Agent agent()
@@ -158,12 +88,6 @@ public final class KafkaOutputEndpoint implements OutputEndpoint
 
     public void close()
     {
-    }
-
-    private KeelException error(final String code, final String message, final Throwable cause)
-    {
-        return new KeelException(KeelException.Category.CONNECTOR, code,
-            "endpoint '" + name + "': topic " + settings.topic() + ": " + message, cause);
     }
 
     public String toString()
@@ -176,7 +100,7 @@ public final class KafkaOutputEndpoint implements OutputEndpoint
     {
         private final RecordEncoder encoder;
         private final ExpandableDirectByteBuffer out = new ExpandableDirectByteBuffer(4096);
-        private final CommitGroup group = new CommitGroup(settings.maxStepsPerTransaction(), MAX_TRANSACTION_NS);
+        private final CommitGroup group = group();
         private final byte[] producerId = settings.transactionalId().getBytes(StandardCharsets.US_ASCII);
         private final Callback callback = (metadata, exception) ->
         {
@@ -202,8 +126,8 @@ public final class KafkaOutputEndpoint implements OutputEndpoint
 
         public int doWork()
         {
-            queue.publishBuffered(counters);
-            if (!opened || failed)
+            queue.publishBuffered(endpointCounters());
+            if (!isOpened() || failed)
             {
                 return 0;
             }
@@ -214,7 +138,7 @@ public final class KafkaOutputEndpoint implements OutputEndpoint
                     start();
                     return 1;
                 }
-                final long flushRequested = flushRequests;
+                final long flushRequested = flushRequests();
                 final int read = queue.read(this, MAX_MESSAGES_PER_DUTY_CYCLE);
                 if (group.due(read < MAX_MESSAGES_PER_DUTY_CYCLE, flushRequested, clock.nanoTime(), false))
                 {
@@ -243,7 +167,7 @@ public final class KafkaOutputEndpoint implements OutputEndpoint
                 properties.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.transactionalId());
             }
             producer = new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer());
-            long skipUpTo = restoredTransaction;
+            long skipUpTo = restoredTransaction();
             if (settings.transactional())
             {
                 producer.initTransactions();
@@ -257,9 +181,7 @@ public final class KafkaOutputEndpoint implements OutputEndpoint
                     skipUpTo = committed;
                 }
             }
-            queue.dropUpTo(skipUpTo);
-            group.start(skipUpTo);
-            delivered = Math.max(delivered, skipUpTo);
+            startAfter(skipUpTo);
         }
 
         public void onEndTransaction(final long transactionId)
@@ -310,11 +232,11 @@ public final class KafkaOutputEndpoint implements OutputEndpoint
                 producer.flush();
             }
             checkSendError();
-            counters.records().getAndAddRelease(messagesPending);
-            counters.bytes().getAndAddRelease(bytesPending);
+            endpointCounters().records().getAndAddRelease(messagesPending);
+            endpointCounters().bytes().getAndAddRelease(bytesPending);
             messagesPending = 0;
             bytesPending = 0;
-            delivered = group.committed(flushRequested);
+            committed(flushRequested);
         }
 
         private void checkSendError()
@@ -337,7 +259,7 @@ public final class KafkaOutputEndpoint implements OutputEndpoint
         private void fail(final RuntimeException e)
         {
             failed = true;
-            counters.errors().incrementRelease();
+            endpointCounters().errors().incrementRelease();
             if (null != producer && inTransaction)
             {
                 try
@@ -350,7 +272,7 @@ public final class KafkaOutputEndpoint implements OutputEndpoint
                 }
                 inTransaction = false;
             }
-            error = e instanceof KeelException ? (KeelException)e : error("CONNECTOR_IO_ERROR", e.toString(), e);
+            publishError(e instanceof KeelException ? (KeelException)e : error("CONNECTOR_IO_ERROR", e.toString(), e));
         }
 
         public void onClose()
@@ -364,7 +286,7 @@ public final class KafkaOutputEndpoint implements OutputEndpoint
                         queue.drain(this);
                         if (group.steps() > 0)
                         {
-                            commit(flushRequests);
+                            commit(flushRequests());
                         }
                     }
                     catch (final RuntimeException e)

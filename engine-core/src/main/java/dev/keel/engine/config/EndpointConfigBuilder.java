@@ -11,8 +11,8 @@ import static dev.keel.engine.config.PipelineConfigParser.STREAM;
 import static dev.keel.engine.config.PipelineConfigParser.TRANSPORT;
 
 /**
- * The settings every endpoint builder shares (stream, transport, format, max_queued_records), written into the endpoint's JSON
- * so that a built configuration is validated by the same rules as a parsed one.
+ * The settings every endpoint builder shares (stream, transport, format, max_queued_records), written into the
+ * endpoint's JSON so that a built configuration is validated by the same rules as a parsed one.
  *
  * @param <B> the concrete builder, returned for a fluent API.
  */

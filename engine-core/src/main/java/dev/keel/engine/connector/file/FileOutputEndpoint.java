@@ -1,13 +1,10 @@
 package dev.keel.engine.connector.file;
 
-import dev.keel.engine.KeelException;
-import dev.keel.engine.connector.EndpointCounters;
-import dev.keel.engine.connector.OutputEndpoint;
 import dev.keel.engine.connector.OutputQueue;
+import dev.keel.engine.connector.QueuedOutputEndpoint;
 import dev.keel.engine.connector.format.RecordEncoder;
 import dev.keel.engine.data.RowView;
 import dev.keel.engine.data.Schema;
-import dev.keel.engine.data.ZSetBatch;
 import org.agrona.CloseHelper;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.Agent;
@@ -40,22 +37,19 @@ import java.nio.file.StandardOpenOption;
  * Exactly-once: {@link #open()} creates or truncates the file; {@link #restore(long, long)} truncates it to
  * the checkpoint position (dropping output written after the checkpoint) and ignores offers of
  * transactions at or below the checkpoint's; a file shorter than the position is an error, never ignored.
+ * <p>
+ * Counters: records are lines written to the file ({@code |weight|} per row), bytes the bytes written; errors: the
+ * write failure, if any.
  */
-public final class FileOutputEndpoint implements OutputEndpoint
+public final class FileOutputEndpoint extends QueuedOutputEndpoint
 {
     /** {@link #deliveredTransactionId()} before any transaction was delivered. */
     public static final long NO_TRANSACTION = -1;
 
-    private final String name;
     private final Schema schema;
     private final FileOutputSettings settings;
-    private final String file;
     private final NanoClock clock;
-    private final OutputQueue queue;
     private final WriterAgent agent;
-
-    // set before open; records, bytes, errors and buffered are all written by the agent
-    private EndpointCounters counters;
 
     // circuit thread
     private long snapshotTransaction = NO_TRANSACTION;
@@ -63,9 +57,6 @@ public final class FileOutputEndpoint implements OutputEndpoint
     private boolean pairPending;
 
     // shared
-    private volatile boolean opened;
-    private volatile long flushRequests;
-    private volatile KeelException error;
     private volatile long publishSequence;
     private volatile long publishedTransaction = NO_TRANSACTION;
     private volatile long publishedPosition;
@@ -76,14 +67,11 @@ public final class FileOutputEndpoint implements OutputEndpoint
     private FileOutputEndpoint(
         final String name, final Schema schema, final FileOutputSettings settings, final NanoClock clock)
     {
-        this.name = name;
+        super(name, settings.path().toString(), schema, settings.queueCapacityBytes());
         this.schema = schema;
         this.settings = settings;
-        this.file = settings.path().toString();
         this.clock = clock;
-        this.queue = new OutputQueue(name, file, schema, settings.queueCapacityBytes());
         this.agent = new WriterAgent(settings.format().newEncoder(schema));
-        this.counters = EndpointCounters.detached(name);
     }
 
     /** A {@code file_output} endpoint named {@code name} writing rows of {@code schema}. */
@@ -100,23 +88,9 @@ public final class FileOutputEndpoint implements OutputEndpoint
         return new FileOutputEndpoint(name, schema, settings, clock);
     }
 
-    public String name()
-    {
-        return name;
-    }
-
     public FileOutputSettings settings()
     {
         return settings;
-    }
-
-    /**
-     * Records: lines written to the file ({@code |weight|} per row); bytes: bytes written; errors: the write
-     * failure, if any; buffered: rows in the queue and the queue's bytes. The agent writes all of them.
-     */
-    public void counters(final EndpointCounters counters)
-    {
-        this.counters = counters;
     }
 
     public void open()
@@ -166,13 +140,7 @@ public final class FileOutputEndpoint implements OutputEndpoint
         agent.completedTransaction = transactionId;
         agent.completedPosition = position;
         publish(transactionId, position);
-        opened = true;
-    }
-
-    /** Queues the delta, or the part of it that fits (see {@link OutputQueue} for the protocol). */
-    public boolean offer(final long transactionId, final ZSetBatch delta)
-    {
-        return queue.offer(transactionId, delta);
+        markOpened();
     }
 
     /** Publishes a consistent (transaction, position) pair: a sequence lock, readers retry while it moves. */
@@ -220,20 +188,6 @@ public final class FileOutputEndpoint implements OutputEndpoint
         return snapshotPosition;
     }
 
-    public void flush()
-    {
-        flushRequests = flushRequests + 1;
-    }
-
-    public void checkError()
-    {
-        final KeelException e = error;
-        if (null != e)
-        {
-            throw e;
-        }
-    }
-
     public Agent agent()
     {
         return agent;
@@ -242,12 +196,6 @@ public final class FileOutputEndpoint implements OutputEndpoint
     public void close()
     {
         CloseHelper.quietClose(channel);
-    }
-
-    private KeelException error(final String code, final String message, final Exception cause)
-    {
-        return new KeelException(KeelException.Category.CONNECTOR, code,
-            "endpoint '" + name + "': " + file + ": " + message, cause);
     }
 
     public String toString()
@@ -280,15 +228,15 @@ public final class FileOutputEndpoint implements OutputEndpoint
 
         public int doWork()
         {
-            queue.publishBuffered(counters);
-            if (!opened || failed)
+            queue.publishBuffered(endpointCounters());
+            if (!isOpened() || failed)
             {
                 return 0;
             }
             nowNs = clock.nanoTime();
             try
             {
-                final long flushRequested = flushRequests;
+                final long flushRequested = flushRequests();
                 int work = queue.read(this, Integer.MAX_VALUE);
                 if (flushRequested != flushesDone)
                 {
@@ -361,8 +309,8 @@ public final class FileOutputEndpoint implements OutputEndpoint
                 position += channel.write(bytes, position);
             }
             bytes.clear();
-            counters.records().getAndAddRelease(linesEncoded);
-            counters.bytes().getAndAddRelease(outLength);
+            endpointCounters().records().getAndAddRelease(linesEncoded);
+            endpointCounters().bytes().getAndAddRelease(outLength);
             linesEncoded = 0;
             bytesSinceSync += outLength;
             filePosition = position;
@@ -389,14 +337,13 @@ public final class FileOutputEndpoint implements OutputEndpoint
         {
             final Throwable cause = e instanceof WriteFailure ? e.getCause() : e;
             failed = true;
-            counters.errors().incrementRelease();
-            error = error("CONNECTOR_IO_ERROR", "write failed near offset " + filePosition + ": " + cause,
-                (Exception)cause);
+            endpointCounters().errors().incrementRelease();
+            publishError(error("CONNECTOR_IO_ERROR", "write failed near offset " + filePosition + ": " + cause, cause));
         }
 
         public void onClose()
         {
-            if (!failed && opened)
+            if (!failed && isOpened())
             {
                 nowNs = clock.nanoTime();
                 try
