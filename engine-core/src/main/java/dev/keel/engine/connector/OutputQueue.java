@@ -41,9 +41,9 @@ import java.nio.ByteOrder;
  *   <li><b>What counts as delivered.</b> An END_TXN handed to the {@link Handler} means every row of that
  *   transaction was handed on before it. The endpoint publishes a transaction as delivered only after it made it
  *   durable in the sink, whole, together with every earlier one; the queue itself never publishes.</li>
- *   <li><b>Errors</b> name the endpoint and its target, e.g. {@code endpoint 'out': topic trades: ...}: a row longer
- *   than the queue takes ({@code CONNECTOR_RECORD_TOO_LARGE}: raise {@code queue_capacity_bytes}) and a broken
- *   partial offer.</li>
+ *   <li><b>Errors</b> name the endpoint: a row longer than the queue takes is {@code CONNECTOR_RECORD_TOO_LARGE}
+ *   with the target too ({@code endpoint 'out': topic trades: a row of ... raise queue_capacity_bytes}); a broken
+ *   partial offer is {@code INTERNAL_PARTIAL_OFFER} (a bug in the caller, not in the data).</li>
  * </ul>
  * Rows with weight 0 are read and counted, never handed on. Nothing is allocated per offer or per row except a
  * cursor when a batch instance is offered that was not offered just before.

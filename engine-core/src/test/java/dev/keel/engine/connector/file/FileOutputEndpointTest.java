@@ -57,6 +57,18 @@ class FileOutputEndpointTest
         return batch;
     }
 
+    /** Ids 0..count-1, each with weight 1, as {@link #batch(long...)} takes them. */
+    private static long[] idsWithWeightOne(final int count)
+    {
+        final long[] idsAndWeights = new long[2 * count];
+        for (int i = 0; i < count; i++)
+        {
+            idsAndWeights[2 * i] = i;
+            idsAndWeights[2 * i + 1] = 1;
+        }
+        return idsAndWeights;
+    }
+
     private static String text(final Path file) throws Exception
     {
         return Files.readString(file, StandardCharsets.UTF_8);
@@ -130,12 +142,7 @@ class FileOutputEndpointTest
     void streamsATransactionLargerThanTheQueue() throws Exception
     {
         final Path file = dir.resolve("out.json");
-        final long[] rows = new long[2 * 2000];
-        for (int i = 0; i < 2000; i++)
-        {
-            rows[2 * i] = i;
-            rows[2 * i + 1] = 1;
-        }
+        final long[] rows = idsWithWeightOne(2000);
         try (FileOutputEndpoint output = endpoint(file, FormatSettings.json(), 4096))
         {
             output.open();
@@ -152,12 +159,7 @@ class FileOutputEndpointTest
     void aPartlyTakenTransactionReofferedInAnotherBatchInstanceContinuesAfterTheRowsTaken() throws Exception
     {
         final Path file = dir.resolve("out.json");
-        final long[] rows = new long[2 * 2000];
-        for (int i = 0; i < 2000; i++)
-        {
-            rows[2 * i] = i;
-            rows[2 * i + 1] = 1;
-        }
+        final long[] rows = idsWithWeightOne(2000);
         try (FileOutputEndpoint output = endpoint(file, FormatSettings.json(), 4096))
         {
             output.open();
@@ -177,12 +179,7 @@ class FileOutputEndpointTest
     void aPartlyTakenTransactionReofferedWithFewerRowsFailsNamingTheEndpoint() throws Exception
     {
         final Path file = dir.resolve("out.json");
-        final long[] rows = new long[2 * 2000];
-        for (int i = 0; i < 2000; i++)
-        {
-            rows[2 * i] = i;
-            rows[2 * i + 1] = 1;
-        }
+        final long[] rows = idsWithWeightOne(2000);
         try (FileOutputEndpoint output = endpoint(file, FormatSettings.json(), 4096))
         {
             output.open();
