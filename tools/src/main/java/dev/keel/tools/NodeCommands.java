@@ -250,10 +250,11 @@ final class NodeCommands
         }
     }
 
-    @Command(name = "pause",
-        description = "Pause a running pipeline: its inputs stop being read (POST .../pause).",
-        footer = EXIT_CODES)
-    static final class Pause implements Callable<Integer>
+    /**
+     * A POST that changes a running pipeline's state ({@code pause}, {@code resume}) and prints the state the node
+     * answers with. Each subclass carries its own {@link Command} annotation, so its help is its own.
+     */
+    abstract static class StateChange implements Callable<Integer>
     {
         @Spec
         CommandSpec spec;
@@ -261,10 +262,17 @@ final class NodeCommands
         @Mixin
         ApiOptions api;
 
+        private final String action;
+
+        StateChange(final String action)
+        {
+            this.action = action;
+        }
+
         public Integer call()
         {
             final NodeClient client = api.client();
-            final JsonNode body = client.pipelineCall("POST", "/pause").json();
+            final JsonNode body = client.pipelineCall("POST", "/" + action).json();
             spec.commandLine().getOut().println("pipeline '" + client.pipeline() + "': " +
                 body.path("deployment_status").asText());
             spec.commandLine().getOut().flush();
@@ -272,24 +280,24 @@ final class NodeCommands
         }
     }
 
+    @Command(name = "pause",
+        description = "Pause a running pipeline: its inputs stop being read (POST .../pause).",
+        footer = EXIT_CODES)
+    static final class Pause extends StateChange
+    {
+        Pause()
+        {
+            super("pause");
+        }
+    }
+
     @Command(name = "resume",
         description = "Resume a paused pipeline (POST .../resume).", footer = EXIT_CODES)
-    static final class Resume implements Callable<Integer>
+    static final class Resume extends StateChange
     {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        ApiOptions api;
-
-        public Integer call()
+        Resume()
         {
-            final NodeClient client = api.client();
-            final JsonNode body = client.pipelineCall("POST", "/resume").json();
-            spec.commandLine().getOut().println("pipeline '" + client.pipeline() + "': " +
-                body.path("deployment_status").asText());
-            spec.commandLine().getOut().flush();
-            return 0;
+            super("resume");
         }
     }
 

@@ -352,6 +352,22 @@ class NodeCommandsTest
             out);
     }
 
+    @Test
+    void pauseAndResumeEachShowTheirOwnHelp()
+    {
+        assertEquals(0, keel("pause", "--help"), err);
+        assertTrue(out.startsWith("Usage: keel pause"), out);
+        assertTrue(out.contains("Pause a running pipeline: its inputs stop being read (POST .../pause)."), out);
+        assertTrue(out.contains("--port") && out.contains("Exit codes"), out);
+        assertFalse(out.contains("resume"), out);
+
+        assertEquals(0, keel("resume", "--help"), err);
+        assertTrue(out.startsWith("Usage: keel resume"), out);
+        assertTrue(out.contains("Resume a paused pipeline (POST .../resume)."), out);
+        assertTrue(out.contains("--port") && out.contains("Exit codes"), out);
+        assertFalse(out.contains("Pause a running"), out);
+    }
+
     private static void collect(final CommandLine command, final List<String> into)
     {
         into.add(command.getCommandSpec().qualifiedName());

@@ -57,7 +57,6 @@ public final class DeltaInputEndpoint extends RingBufferInput
     private long startVersion;
     private long startFile;
     private long startRow;
-    private long startCounter;
 
     // file slots: written by the agent before the first record of file g is offered (tag g), read by the circuit
     private final long[] slotVersion = new long[SLOTS];
@@ -79,13 +78,11 @@ public final class DeltaInputEndpoint extends RingBufferInput
     private long rowInFile;
     private long skipRows;
     private long fileOrdinal = -1;
-    private long counter;
     private CloseableIterator<FilteredColumnarBatch> batches;
     private ColumnarBatch batch;
     private int batchRow;
     private FilteredColumnarBatch filtered;
     private long nextPollNs;
-    private boolean pendingRecord;
 
     DeltaInputEndpoint(
         final String name, final Schema schema, final String uri, final Map<String, String> storageOptions,
@@ -135,7 +132,6 @@ public final class DeltaInputEndpoint extends RingBufferInput
         startVersion = token.getLong(offset + 8, ByteOrder.LITTLE_ENDIAN);
         startFile = token.getLong(offset + 16, ByteOrder.LITTLE_ENDIAN);
         startRow = token.getLong(offset + 24, ByteOrder.LITTLE_ENDIAN);
-        startCounter = resumePosition;
         decided = true;
     }
 
@@ -194,14 +190,12 @@ public final class DeltaInputEndpoint extends RingBufferInput
         int work = 0;
         while (work < 4096)
         {
-            if (pendingRecord)
+            if (holdsRecord())
             {
-                if (!offerRecord(counter + 1, fileOrdinal, 1, writer.buffer(), 0, writer.length()))
+                if (!offerHeld())
                 {
                     return work;
                 }
-                pendingRecord = false;
-                counter++;
                 rowInFile++;
                 work++;
             }
@@ -213,7 +207,7 @@ public final class DeltaInputEndpoint extends RingBufferInput
                 }
                 if (!follow)
                 {
-                    return offerEndOfInput(counter) ? work + 1 : work;
+                    return offerEndOfInput(offeredPosition()) ? work + 1 : work;
                 }
                 if (nowNs - nextPollNs < 0)
                 {
@@ -250,7 +244,6 @@ public final class DeltaInputEndpoint extends RingBufferInput
             }
             tableColumn[c] = index;
         }
-        counter = startCounter;
         final long resumeVersion = startSnapshot >= 0 ? startVersion : snapshotVersion;
         openVersion(resumeVersion == snapshotVersion ? snapshot : table.getSnapshotAsOfVersion(engine, resumeVersion),
             resumeVersion == snapshotVersion ? null : table.getSnapshotAsOfVersion(engine, resumeVersion - 1));
@@ -307,7 +300,7 @@ public final class DeltaInputEndpoint extends RingBufferInput
         return true;
     }
 
-    /** Prepares the next row in {@link #writer} and sets {@link #pendingRecord}; false at the end of a file list. */
+    /** Prepares the next row in {@link #writer} and holds it to offer; false at the end of a file list. */
     private boolean nextRow() throws IOException
     {
         while (true)
@@ -329,7 +322,7 @@ public final class DeltaInputEndpoint extends RingBufferInput
                         continue;
                     }
                     convert(batch, row);
-                    pendingRecord = true;
+                    hold(offeredPosition() + 1, fileOrdinal, 1, writer.buffer(), 0, writer.length(), 0);
                     return true;
                 }
                 batch = null;
@@ -360,7 +353,7 @@ public final class DeltaInputEndpoint extends RingBufferInput
             final int slot = (int)(fileOrdinal % SLOTS);
             slotVersion[slot] = version;
             slotFile[slot] = fileIndex;
-            slotStart[slot] = counter - skipRows;
+            slotStart[slot] = offeredPosition() - skipRows;
             rowInFile = 0;
             batches = reader.read(fileIndexes.get(fileIndex));
         }

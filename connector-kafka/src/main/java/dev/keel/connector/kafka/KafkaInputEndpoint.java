@@ -1,7 +1,6 @@
 package dev.keel.connector.kafka;
 
 import dev.keel.engine.KeelException;
-import dev.keel.engine.config.OnErrorPolicy;
 import dev.keel.engine.connector.RingBufferInput;
 import dev.keel.engine.connector.format.RecordParseException;
 import dev.keel.engine.connector.format.RecordParser;
@@ -62,7 +61,6 @@ public final class KafkaInputEndpoint extends RingBufferInput
     private static final long OFFSET_MASK = (1L << SLOT_SHIFT) - 1;
     private static final int MAX_SLOTS = 1 << 15;
     private static final int MAX_RECORDS_PER_DUTY_CYCLE = 4096;
-    private static final int MAX_LOGGED_SKIPS = 10;
     private static final Slot[] NO_SLOTS = new Slot[0];
 
     /** One partition the endpoint reads, published by the agent before any of its records. */
@@ -92,7 +90,6 @@ public final class KafkaInputEndpoint extends RingBufferInput
 
     // set on the circuit thread at open, before the agent runs
     private Map<TopicPartition, long[]> resumeOffsets;
-    private long counter;
 
     // circuit thread
     private long[] takenNext = newOffsets(64);
@@ -109,12 +106,7 @@ public final class KafkaInputEndpoint extends RingBufferInput
     private boolean agentLive;
     private boolean started;
     private Iterator<ConsumerRecord<byte[], byte[]>> batch;
-    private boolean pending;
-    private long pendingTag;
-    private long pendingWeight;
-    private long pendingBytes;
     private long nextDiscoveryNs;
-    private long loggedSkips;
 
     private KafkaInputEndpoint(
         final String name, final Schema schema, final KafkaInputSettings settings, final NanoClock clock)
@@ -156,7 +148,7 @@ public final class KafkaInputEndpoint extends RingBufferInput
 
     protected void onOpen(final long resumePosition)
     {
-        counter = resumePosition;
+        // the position is the record counter (offeredPosition()); the offsets came with the token
     }
 
     public void replayBound(final long position, final DirectBuffer token, final int offset, final int length)
@@ -194,15 +186,9 @@ public final class KafkaInputEndpoint extends RingBufferInput
 
     protected int produce(final long nowNs)
     {
-        if (pending)
+        if (!offerHeld())
         {
-            if (!offerRecord(counter + 1, pendingTag, pendingWeight, writer.buffer(), 0, writer.length()))
-            {
-                return 0;
-            }
-            counter++;
-            countBytes(pendingBytes);
-            pending = false;
+            return 0;
         }
         boolean changed = false;
         Map<TopicPartition, long[]> newBound;
@@ -311,35 +297,14 @@ public final class KafkaInputEndpoint extends RingBufferInput
         }
         catch (final RecordParseException ex)
         {
-            final KeelException error = error("CONNECTOR_PARSE_ERROR", record, ex.getMessage(), null);
-            if (settings.onError() == OnErrorPolicy.FAIL)
-            {
-                raise(error);
-                return false;
-            }
-            countSkipped();
-            if (loggedSkips++ < MAX_LOGGED_SKIPS)
-            {
-                LOGGER.log(System.Logger.Level.WARNING, "skipped record: " + error.getMessage());
-            }
-            return true;
+            return skipOrFail(error("CONNECTOR_PARSE_ERROR", record, ex.getMessage(), null), settings.onError());
         }
         if (0 == weight)
         {
             return true;
         }
         final long tag = ((long)slot << SLOT_SHIFT) | record.offset();
-        if (!offerRecord(counter + 1, tag, weight, writer.buffer(), 0, writer.length()))
-        {
-            pending = true;
-            pendingTag = tag;
-            pendingWeight = weight;
-            pendingBytes = value.length;
-            return false;
-        }
-        counter++;
-        countBytes(value.length);
-        return true;
+        return offerOrHold(offeredPosition() + 1, tag, weight, writer.buffer(), 0, writer.length(), value.length);
     }
 
     /** A new bound (or live): partitions it names are assigned, held partitions resume. */

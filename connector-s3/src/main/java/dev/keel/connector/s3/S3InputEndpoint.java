@@ -1,7 +1,6 @@
 package dev.keel.connector.s3;
 
 import dev.keel.engine.KeelException;
-import dev.keel.engine.config.OnErrorPolicy;
 import dev.keel.engine.connector.RingBufferInput;
 import dev.keel.engine.connector.format.Format;
 import dev.keel.engine.connector.format.RecordParseException;
@@ -58,7 +57,6 @@ public final class S3InputEndpoint extends RingBufferInput
     private static final long OFFSET_MASK = (1L << OFFSET_BITS) - 1;
     private static final int ORDINAL_MASK = (1 << (64 - OFFSET_BITS)) - 1;
     private static final int MAX_RECORDS_PER_DUTY_CYCLE = 4096;
-    private static final int MAX_LOGGED_SKIPS = 10;
     private static final long INITIAL_BACKOFF_NS = 100_000_000L;
     private static final long MAX_BACKOFF_NS = 5_000_000_000L;
     private static final byte[] NO_BYTES = new byte[0];
@@ -91,7 +89,6 @@ public final class S3InputEndpoint extends RingBufferInput
 
     // set on the circuit thread at open, before the agent runs
     private S3PositionToken resumeToken = S3PositionToken.NONE;
-    private long counter;
 
     // circuit thread
     private ObjectInfo taken;
@@ -128,10 +125,6 @@ public final class S3InputEndpoint extends RingBufferInput
     private boolean headerDone;
     private long lineNumber;
 
-    private boolean pending;
-    private long pendingTag;
-    private long pendingWeight;
-    private long loggedSkips;
 
     private S3InputEndpoint(
         final String name, final Schema schema, final S3InputSettings settings, final NanoClock clock)
@@ -179,7 +172,6 @@ public final class S3InputEndpoint extends RingBufferInput
                 "endpoint '" + name + "': resume position " + resumePosition + " without an S3 position token " +
                 "(object key and offset); the checkpoint was not written by an s3_input endpoint");
         }
-        counter = resumePosition;
         taken = new ObjectInfo(-1, resumeToken.key(), resumeToken.size(), resumeToken.etag());
         takenOffset = resumeToken.offset();
         lastBound = resumeToken;
@@ -238,14 +230,9 @@ public final class S3InputEndpoint extends RingBufferInput
 
     protected int produce(final long nowNs)
     {
-        if (pending)
+        if (!offerHeld())
         {
-            if (!offerRecord(counter + 1, pendingTag, pendingWeight, writer.buffer(), 0, writer.length()))
-            {
-                return 0;
-            }
-            counter++;
-            pending = false;
+            return 0;
         }
         if (null == client)
         {
@@ -397,7 +384,7 @@ public final class S3InputEndpoint extends RingBufferInput
             {
                 throw error("CONNECTOR_S3_NOT_FOUND", url(settings.key()) + " does not exist", null);
             }
-            if (!endOffered && offerEndOfInput(counter))
+            if (!endOffered && offerEndOfInput(offeredPosition()))
             {
                 endOffered = true;
             }
@@ -593,7 +580,7 @@ public final class S3InputEndpoint extends RingBufferInput
         final long recordOffset = bufferOffset + start;
         if (lineNumber > 0)
         {
-            lineNumber += multiLineRecords ? 1 + countNewlines(start, end) : 1;
+            lineNumber += multiLineRecords ? 1 + countNewlines(view, start, end) : 1;
         }
         scan = Math.min(end + 1, dataLimit);
         final int contentEnd = end > start && view.getByte(end - 1) == '\r' ? end - 1 : end;
@@ -631,18 +618,7 @@ public final class S3InputEndpoint extends RingBufferInput
         }
         catch (final RecordParseException ex)
         {
-            final KeelException error = parseError(recordOffset, recordLine, ex.getMessage());
-            if (settings.onError() == OnErrorPolicy.FAIL)
-            {
-                raise(error);
-                return false;
-            }
-            countSkipped();
-            if (loggedSkips++ < MAX_LOGGED_SKIPS)
-            {
-                LOGGER.log(System.Logger.Level.WARNING, "skipped record: " + error.getMessage());
-            }
-            return true;
+            return skipOrFail(parseError(recordOffset, recordLine, ex.getMessage()), settings.onError());
         }
         if (0 == weight)
         {
@@ -654,28 +630,7 @@ public final class S3InputEndpoint extends RingBufferInput
             publishedObjects.add(object);
         }
         final long tag = ((long)object.ordinal << OFFSET_BITS) | positionAfter;
-        if (!offerRecord(counter + 1, tag, weight, writer.buffer(), 0, writer.length()))
-        {
-            pending = true;
-            pendingTag = tag;
-            pendingWeight = weight;
-            return false;
-        }
-        counter++;
-        return true;
-    }
-
-    private int countNewlines(final int start, final int end)
-    {
-        int count = 0;
-        for (int i = start; i < end; i++)
-        {
-            if (view.getByte(i) == '\n')
-            {
-                count++;
-            }
-        }
-        return count;
+        return offerOrHold(offeredPosition() + 1, tag, weight, writer.buffer(), 0, writer.length(), 0);
     }
 
     private static byte[] etag(final String etag)

@@ -6,12 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Map;
 
 import static dev.keel.engine.config.PipelineConfigParser.FORMAT;
+import static dev.keel.engine.config.PipelineConfigParser.MAX_QUEUED_RECORDS;
 import static dev.keel.engine.config.PipelineConfigParser.STREAM;
 import static dev.keel.engine.config.PipelineConfigParser.TRANSPORT;
 
 /**
- * The settings every endpoint builder shares (stream, transport, format), written into the endpoint's JSON
- * so that a built configuration is validated by the same rules as a parsed one.
+ * The settings every endpoint builder shares (stream, transport, format, max_queued_records), written into the
+ * endpoint's JSON so that a built configuration is validated by the same rules as a parsed one.
  *
  * @param <B> the concrete builder, returned for a fluent API.
  */
@@ -110,6 +111,18 @@ public abstract class EndpointConfigBuilder<B extends EndpointConfigBuilder<B>>
     public final B format(final String name, final ConfigObject config)
     {
         node.set(FORMAT, ComponentConfig.toNode(name, config.copyOfNode()));
+        return self();
+    }
+
+    /**
+     * Most records buffered between the endpoint and the circuit.
+     *
+     * @param maxQueuedRecords {@code >= 1}.
+     * @return this for a fluent API.
+     */
+    public final B maxQueuedRecords(final long maxQueuedRecords)
+    {
+        node.put(MAX_QUEUED_RECORDS, maxQueuedRecords);
         return self();
     }
 

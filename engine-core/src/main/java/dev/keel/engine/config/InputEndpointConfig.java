@@ -1,18 +1,13 @@
 package dev.keel.engine.config;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.Objects;
-import java.util.Optional;
 
-import static dev.keel.engine.config.PipelineConfigParser.FORMAT;
 import static dev.keel.engine.config.PipelineConfigParser.MAX_BATCH_SIZE;
 import static dev.keel.engine.config.PipelineConfigParser.MAX_QUEUED_RECORDS;
 import static dev.keel.engine.config.PipelineConfigParser.ON_ERROR;
 import static dev.keel.engine.config.PipelineConfigParser.PAUSED;
-import static dev.keel.engine.config.PipelineConfigParser.STREAM;
-import static dev.keel.engine.config.PipelineConfigParser.TRANSPORT;
 
 /**
  * One input endpoint ({@code inputs.<name>}): which table it feeds, through which transport and format, and how
@@ -23,7 +18,7 @@ import static dev.keel.engine.config.PipelineConfigParser.TRANSPORT;
  *            "on_error": "fail", "paused": false}
  * }</pre>
  */
-public final class InputEndpointConfig
+public final class InputEndpointConfig extends EndpointConfig
 {
     /** Default of {@code max_batch_size}. */
     public static final long DEFAULT_MAX_BATCH_SIZE = 100_000;
@@ -34,21 +29,10 @@ public final class InputEndpointConfig
     /** Largest {@code max_batch_size}. */
     public static final long MAX_MAX_BATCH_SIZE = 100_000_000;
 
-    /** Default of {@code max_queued_records}. */
-    public static final long DEFAULT_MAX_QUEUED_RECORDS = 1_000_000;
-
-    /** Smallest {@code max_queued_records}. */
-    public static final long MIN_MAX_QUEUED_RECORDS = 1;
-
     /** Default of {@code on_error}. */
     public static final OnErrorPolicy DEFAULT_ON_ERROR = OnErrorPolicy.FAIL;
 
-    private final String name;
-    private final String stream;
-    private final ComponentConfig transport;
-    private final ComponentConfig format;
     private final long maxBatchSize;
-    private final long maxQueuedRecords;
     private final OnErrorPolicy onError;
     private final boolean paused;
 
@@ -62,12 +46,8 @@ public final class InputEndpointConfig
         final OnErrorPolicy onError,
         final boolean paused)
     {
-        this.name = name;
-        this.stream = stream;
-        this.transport = transport;
-        this.format = format;
+        super(name, stream, transport, format, maxQueuedRecords);
         this.maxBatchSize = maxBatchSize;
-        this.maxQueuedRecords = maxQueuedRecords;
         this.onError = onError;
         this.paused = paused;
     }
@@ -83,47 +63,6 @@ public final class InputEndpointConfig
     }
 
     /**
-     * The endpoint's name, its key in {@code inputs}.
-     *
-     * @return the endpoint's name.
-     */
-    public String name()
-    {
-        return name;
-    }
-
-    /**
-     * The table the endpoint feeds ({@code stream}).
-     *
-     * @return the table name.
-     */
-    public String stream()
-    {
-        return stream;
-    }
-
-    /**
-     * Where the records come from ({@code transport}).
-     *
-     * @return the transport.
-     */
-    public ComponentConfig transport()
-    {
-        return transport;
-    }
-
-    /**
-     * How the records are encoded ({@code format}); empty for transports that produce rows themselves, such as
-     * generators.
-     *
-     * @return the format, if any.
-     */
-    public Optional<ComponentConfig> format()
-    {
-        return Optional.ofNullable(format);
-    }
-
-    /**
      * Most records the endpoint contributes to one step ({@code max_batch_size}).
      *
      * @return records per step, 1..100,000,000.
@@ -131,16 +70,6 @@ public final class InputEndpointConfig
     public long maxBatchSize()
     {
         return maxBatchSize;
-    }
-
-    /**
-     * Most records buffered before the endpoint stops reading ({@code max_queued_records}).
-     *
-     * @return records, {@code >= 1}.
-     */
-    public long maxQueuedRecords()
-    {
-        return maxQueuedRecords;
     }
 
     /**
@@ -165,15 +94,9 @@ public final class InputEndpointConfig
 
     ObjectNode toNode()
     {
-        final ObjectNode node = JsonNodeFactory.instance.objectNode();
-        node.put(STREAM, stream);
-        node.set(TRANSPORT, transport.toNode());
-        if (null != format)
-        {
-            node.set(FORMAT, format.toNode());
-        }
+        final ObjectNode node = commonNode();
         node.put(MAX_BATCH_SIZE, maxBatchSize);
-        node.put(MAX_QUEUED_RECORDS, maxQueuedRecords);
+        node.put(MAX_QUEUED_RECORDS, maxQueuedRecords());
         node.put(ON_ERROR, onError.jsonName());
         node.put(PAUSED, paused);
         return node;
@@ -192,29 +115,16 @@ public final class InputEndpointConfig
         }
 
         final InputEndpointConfig that = (InputEndpointConfig)o;
-        return name.equals(that.name) &&
-            stream.equals(that.stream) &&
-            transport.equals(that.transport) &&
-            Objects.equals(format, that.format) &&
+        return commonEquals(that) &&
             maxBatchSize == that.maxBatchSize &&
-            maxQueuedRecords == that.maxQueuedRecords &&
             onError == that.onError &&
             paused == that.paused;
     }
 
     public int hashCode()
     {
-        return Objects.hash(name, stream, transport, format, maxBatchSize, maxQueuedRecords, onError, paused);
-    }
-
-    /**
-     * Name and JSON of the endpoint with secret-looking settings redacted.
-     *
-     * @return name and JSON of the endpoint with secret-looking settings redacted.
-     */
-    public String toString()
-    {
-        return "InputEndpointConfig[" + name + "]" + ConfigObject.redactedJson(toNode());
+        return Objects.hash(name(), stream(), transport(), format().orElse(null), maxBatchSize, maxQueuedRecords(),
+            onError, paused);
     }
 
     /**
@@ -236,18 +146,6 @@ public final class InputEndpointConfig
         public Builder maxBatchSize(final long maxBatchSize)
         {
             node.put(MAX_BATCH_SIZE, maxBatchSize);
-            return this;
-        }
-
-        /**
-         * Most records buffered.
-         *
-         * @param maxQueuedRecords {@code >= 1}.
-         * @return this for a fluent API.
-         */
-        public Builder maxQueuedRecords(final long maxQueuedRecords)
-        {
-            node.put(MAX_QUEUED_RECORDS, maxQueuedRecords);
             return this;
         }
 

@@ -1,15 +1,10 @@
 package dev.keel.engine.config;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.Objects;
-import java.util.Optional;
 
-import static dev.keel.engine.config.PipelineConfigParser.FORMAT;
 import static dev.keel.engine.config.PipelineConfigParser.MAX_QUEUED_RECORDS;
-import static dev.keel.engine.config.PipelineConfigParser.STREAM;
-import static dev.keel.engine.config.PipelineConfigParser.TRANSPORT;
 
 /**
  * One output endpoint ({@code outputs.<name>}): which view it drains, through which transport and format.
@@ -18,20 +13,8 @@ import static dev.keel.engine.config.PipelineConfigParser.TRANSPORT;
  *              "format": {"name": "csv"}, "max_queued_records": 1000000}
  * }</pre>
  */
-public final class OutputEndpointConfig
+public final class OutputEndpointConfig extends EndpointConfig
 {
-    /** Default of {@code max_queued_records}. */
-    public static final long DEFAULT_MAX_QUEUED_RECORDS = 1_000_000;
-
-    /** Smallest {@code max_queued_records}. */
-    public static final long MIN_MAX_QUEUED_RECORDS = 1;
-
-    private final String name;
-    private final String stream;
-    private final ComponentConfig transport;
-    private final ComponentConfig format;
-    private final long maxQueuedRecords;
-
     OutputEndpointConfig(
         final String name,
         final String stream,
@@ -39,11 +22,7 @@ public final class OutputEndpointConfig
         final ComponentConfig format,
         final long maxQueuedRecords)
     {
-        this.name = name;
-        this.stream = stream;
-        this.transport = transport;
-        this.format = format;
-        this.maxQueuedRecords = maxQueuedRecords;
+        super(name, stream, transport, format, maxQueuedRecords);
     }
 
     /**
@@ -56,66 +35,10 @@ public final class OutputEndpointConfig
         return new Builder();
     }
 
-    /**
-     * The endpoint's name, its key in {@code outputs}.
-     *
-     * @return the endpoint's name.
-     */
-    public String name()
-    {
-        return name;
-    }
-
-    /**
-     * The view the endpoint drains ({@code stream}).
-     *
-     * @return the view name.
-     */
-    public String stream()
-    {
-        return stream;
-    }
-
-    /**
-     * Where the records go ({@code transport}).
-     *
-     * @return the transport.
-     */
-    public ComponentConfig transport()
-    {
-        return transport;
-    }
-
-    /**
-     * How the records are encoded ({@code format}); empty for transports that take rows themselves.
-     *
-     * @return the format, if any.
-     */
-    public Optional<ComponentConfig> format()
-    {
-        return Optional.ofNullable(format);
-    }
-
-    /**
-     * Most records buffered before the circuit waits for the endpoint ({@code max_queued_records}).
-     *
-     * @return records, {@code >= 1}.
-     */
-    public long maxQueuedRecords()
-    {
-        return maxQueuedRecords;
-    }
-
     ObjectNode toNode()
     {
-        final ObjectNode node = JsonNodeFactory.instance.objectNode();
-        node.put(STREAM, stream);
-        node.set(TRANSPORT, transport.toNode());
-        if (null != format)
-        {
-            node.set(FORMAT, format.toNode());
-        }
-        node.put(MAX_QUEUED_RECORDS, maxQueuedRecords);
+        final ObjectNode node = commonNode();
+        node.put(MAX_QUEUED_RECORDS, maxQueuedRecords());
         return node;
     }
 
@@ -126,32 +49,12 @@ public final class OutputEndpointConfig
             return true;
         }
 
-        if (!(o instanceof OutputEndpointConfig))
-        {
-            return false;
-        }
-
-        final OutputEndpointConfig that = (OutputEndpointConfig)o;
-        return name.equals(that.name) &&
-            stream.equals(that.stream) &&
-            transport.equals(that.transport) &&
-            Objects.equals(format, that.format) &&
-            maxQueuedRecords == that.maxQueuedRecords;
+        return o instanceof OutputEndpointConfig && commonEquals((OutputEndpointConfig)o);
     }
 
     public int hashCode()
     {
-        return Objects.hash(name, stream, transport, format, maxQueuedRecords);
-    }
-
-    /**
-     * Name and JSON of the endpoint with secret-looking settings redacted.
-     *
-     * @return name and JSON of the endpoint with secret-looking settings redacted.
-     */
-    public String toString()
-    {
-        return "OutputEndpointConfig[" + name + "]" + ConfigObject.redactedJson(toNode());
+        return Objects.hash(name(), stream(), transport(), format().orElse(null), maxQueuedRecords());
     }
 
     /**
@@ -162,18 +65,6 @@ public final class OutputEndpointConfig
     {
         private Builder()
         {
-        }
-
-        /**
-         * Most records buffered.
-         *
-         * @param maxQueuedRecords {@code >= 1}.
-         * @return this for a fluent API.
-         */
-        public Builder maxQueuedRecords(final long maxQueuedRecords)
-        {
-            node.put(MAX_QUEUED_RECORDS, maxQueuedRecords);
-            return this;
         }
     }
 }

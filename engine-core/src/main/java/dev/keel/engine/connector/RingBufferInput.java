@@ -1,6 +1,7 @@
 package dev.keel.engine.connector;
 
 import dev.keel.engine.KeelException;
+import dev.keel.engine.config.OnErrorPolicy;
 import dev.keel.engine.data.Schema;
 import dev.keel.engine.data.ZSetBatch;
 import org.agrona.BitUtil;
@@ -39,6 +40,18 @@ import java.nio.ByteOrder;
  * The tag of a record is the subclass's own (0 unless it offers one with
  * {@link #offerRecord(long, long, long, DirectBuffer, int, int)}); {@link #onRecordTaken(long)} sees it on the
  * circuit thread as the record is polled, e.g. to track the source offset behind a position token.
+ * <p>
+ * Plumbing the subclasses share, on the agent thread:
+ * <ul>
+ *   <li><b>A held record.</b> {@link #offerOrHold} offers a record and, if the queue is full, holds it; the next
+ *   duty cycle starts with {@link #offerHeld()}, and reads nothing new until the held record went out. The row's
+ *   bytes must stay as they are while it is held (the subclass does not parse the next record meanwhile).</li>
+ *   <li><b>Counted positions.</b> An endpoint whose source position travels in a position token (Kafka offsets, an
+ *   S3 key and offset, a Delta file and row) uses a record counter as its {@code long} position: the position after
+ *   a record is {@link #offeredPosition()} {@code + 1}, the resume position plus the records offered since.</li>
+ *   <li><b>Malformed records.</b> {@link #skipOrFail} applies the {@code on_error} policy: fail the endpoint with
+ *   the error, or count the record as skipped and log the first {@value #MAX_LOGGED_SKIPS}.</li>
+ * </ul>
  */
 public abstract class RingBufferInput implements InputEndpoint
 {
@@ -50,6 +63,9 @@ public abstract class RingBufferInput implements InputEndpoint
     static final int WEIGHT_OFFSET = 8;
     static final int TAG_OFFSET = 16;
     static final int ROW_OFFSET = 24;
+
+    /** Skipped records logged per endpoint; the rest are only counted. */
+    protected static final int MAX_LOGGED_SKIPS = 10;
 
     private static final int MIN_CAPACITY = 1 << 20;
     private static final int MAX_CAPACITY = 1 << 30;
@@ -83,6 +99,18 @@ public abstract class RingBufferInput implements InputEndpoint
     private long offered;
     private boolean errorPending;
     private long errorPosition;
+    private long loggedSkips;
+    private boolean held;
+    private long heldPosition;
+    private long heldTag;
+    private long heldWeight;
+    private DirectBuffer heldRow;
+    private int heldOffset;
+    private int heldLength;
+    private long heldBytes;
+
+    // set by open before the agent runs
+    private long resumePosition;
 
     /**
      * @param queueCapacityBytes ring buffer capacity, a power of two (see {@link #queueCapacityFor}).
@@ -151,6 +179,7 @@ public abstract class RingBufferInput implements InputEndpoint
         }
         onOpen(resumePosition);
         position = resumePosition;
+        this.resumePosition = resumePosition;
         opened = true;
     }
 
@@ -343,6 +372,117 @@ public abstract class RingBufferInput implements InputEndpoint
         ringBuffer.commit(index);
         offered++;
         return true;
+    }
+
+    /**
+     * Agent thread: queues a record, or holds it if the queue is full; {@link #offerHeld()} offers it again.
+     *
+     * @param sourceBytes bytes of the source the record came from, counted once it is queued (0: counted
+     *                    elsewhere).
+     * @return true if queued, false if held (stop reading until {@link #offerHeld()} returns true).
+     * @throws KeelException if the row can never fit the queue.
+     */
+    protected final boolean offerOrHold(
+        final long positionAfter, final long tag, final long weight, final DirectBuffer row, final int offset,
+        final int length, final long sourceBytes)
+    {
+        hold(positionAfter, tag, weight, row, offset, length, sourceBytes);
+        return offerHeld();
+    }
+
+    /**
+     * Agent thread: keeps a record to queue with {@link #offerHeld()}; its row must not change until then.
+     *
+     * @param sourceBytes as in {@link #offerOrHold}.
+     */
+    protected final void hold(
+        final long positionAfter, final long tag, final long weight, final DirectBuffer row, final int offset,
+        final int length, final long sourceBytes)
+    {
+        held = true;
+        heldPosition = positionAfter;
+        heldTag = tag;
+        heldWeight = weight;
+        heldRow = row;
+        heldOffset = offset;
+        heldLength = length;
+        heldBytes = sourceBytes;
+    }
+
+    /** Agent thread: true while a record waits for room in the queue. */
+    protected final boolean holdsRecord()
+    {
+        return held;
+    }
+
+    /**
+     * Agent thread: queues the held record, if any.
+     *
+     * @return true if no record is held any more (it was queued, or there was none).
+     */
+    protected final boolean offerHeld()
+    {
+        if (!held)
+        {
+            return true;
+        }
+        if (!offerRecord(heldPosition, heldTag, heldWeight, heldRow, heldOffset, heldLength))
+        {
+            return false;
+        }
+        held = false;
+        heldRow = null;
+        if (heldBytes > 0)
+        {
+            countBytes(heldBytes);
+        }
+        return true;
+    }
+
+    /**
+     * Agent thread: for an endpoint whose position is a record counter, the position after the last record queued:
+     * the resume position plus the records queued since the endpoint opened.
+     */
+    protected final long offeredPosition()
+    {
+        return resumePosition + offered;
+    }
+
+    /**
+     * Agent thread: applies the {@code on_error} policy to a malformed record.
+     *
+     * @param error   the parse error, naming the endpoint and where the record is.
+     * @param onError the endpoint's policy.
+     * @return true if the record was skipped (go on), false if the endpoint failed (stop).
+     */
+    protected final boolean skipOrFail(final KeelException error, final OnErrorPolicy onError)
+    {
+        if (onError == OnErrorPolicy.FAIL)
+        {
+            raise(error);
+            return false;
+        }
+        countSkipped();
+        if (loggedSkips++ < MAX_LOGGED_SKIPS)
+        {
+            System.getLogger(getClass().getName()).log(System.Logger.Level.WARNING,
+                "skipped record: " + error.getMessage());
+        }
+        return true;
+    }
+
+    /** The number of {@code '\n'} bytes in {@code [start, end)} of {@code buffer}: the extra lines of a record. */
+    protected static int countNewlines(final DirectBuffer buffer, final int start, final int end)
+    {
+        int count = 0;
+        for (int i = start; i < end; i++)
+        {
+            if (buffer.getByte(i) == '\n')
+            {
+                count++;
+            }
+        }
+        return count;
     }
 
     /** Agent thread: queues the end of input, or returns false if the queue is full. The agent then stops. */

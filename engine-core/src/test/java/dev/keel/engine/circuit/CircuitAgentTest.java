@@ -6,6 +6,9 @@ import dev.keel.engine.KeelException;
 import dev.keel.engine.api.EngineContext;
 import dev.keel.engine.config.ThreadingMode;
 import dev.keel.engine.connector.InputEndpoint;
+import dev.keel.engine.connector.file.FileOutputEndpoint;
+import dev.keel.engine.connector.file.FileOutputSettings;
+import dev.keel.engine.connector.format.FormatSettings;
 import dev.keel.engine.data.Column;
 import dev.keel.engine.data.ColumnType;
 import dev.keel.engine.data.Schema;
@@ -18,7 +21,11 @@ import org.agrona.concurrent.CachedNanoClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -533,6 +540,45 @@ class CircuitAgentTest
         final KeelException failure = assertInstanceOf(KeelException.class, second.lifecycle().failure());
         assertEquals("RECOVERY_ENDPOINTS_CHANGED", failure.code());
         assertTrue(failure.getMessage().contains("step 1"), failure.getMessage());
+    }
+
+    @Test
+    void aFileOutputTakesAStepLargerThanItsQueueThatTheCircuitReoffersFromItsPendingCopy(@TempDir final Path dir)
+        throws Exception
+    {
+        // without a journal a step is offered straight from the operators; when the output takes only part of it,
+        // the circuit copies the step into its pending ring and offers the copy: another batch instance
+        final Path file = dir.resolve("out.json");
+        final TestInputEndpoint input = new TestInputEndpoint("in", SCHEMA, true);
+        final FileOutputEndpoint output = FileOutputEndpoint.create("file", SCHEMA, FileOutputSettings.builder()
+            .path(file).format(FormatSettings.json()).queueCapacityBytes(4096).build(), clock);
+        final CircuitAgent circuit = new CircuitAgent(context().maxBatchSizeRecords(1000).circuitSettings(),
+            Program.build(PROGRAM), List.of(new InputAttachment("in", "t", input)),
+            List.of(new OutputAttachment("file", "out", output)), counters.countersManager());
+        circuit.openEndpoints();
+        circuits.add(circuit);
+        circuit.doWork();
+
+        input.addRange(1, 500);
+        for (int i = 0; i < 10_000 && output.deliveredTransactionId() < 1; i++)
+        {
+            circuit.doWork();
+            output.agent().doWork();
+            output.checkError();
+            if (circuit.lastStep() >= 1 && circuit.pendingStepCount() == 0)
+            {
+                output.flush();
+            }
+        }
+        assertEquals(PipelineState.RUNNING, circuit.state(), () -> String.valueOf(circuit.lifecycle().failure()));
+        assertEquals(1, circuit.lastStep(), "one step of 500 rows");
+        assertEquals(1, output.deliveredTransactionId());
+        final List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        assertEquals(500, lines.size(), "every row once");
+        for (int i = 0; i < 500; i++)
+        {
+            assertTrue(lines.get(i).contains("\"id\":" + (i + 1) + ","), lines.get(i));
+        }
     }
 
     @Test

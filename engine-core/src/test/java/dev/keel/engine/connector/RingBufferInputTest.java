@@ -1,6 +1,7 @@
 package dev.keel.engine.connector;
 
 import dev.keel.engine.KeelException;
+import dev.keel.engine.config.OnErrorPolicy;
 import dev.keel.engine.data.Column;
 import dev.keel.engine.data.ColumnType;
 import dev.keel.engine.data.RowWriter;
@@ -84,6 +85,121 @@ class RingBufferInputTest
         public void close()
         {
         }
+    }
+
+    /** A counter-positioned source of values 0..count-1, each 7 source bytes; negative values are malformed. */
+    static final class CountedInput extends RingBufferInput
+    {
+        final RowWriter writer = new RowWriter(SCHEMA);
+        final OnErrorPolicy onError;
+        final long[] values;
+        int next;
+
+        CountedInput(final OnErrorPolicy onError, final long... values)
+        {
+            // the smallest queue: a few thousand records fit, so larger runs are held back
+            super("counted", SCHEMA, 1 << 16, new CachedNanoClock());
+            this.onError = onError;
+            this.values = values;
+        }
+
+        protected void onOpen(final long resumePosition)
+        {
+        }
+
+        protected int produce(final long nowNs)
+        {
+            if (!offerHeld())
+            {
+                return 0;
+            }
+            int work = 0;
+            while (next < values.length)
+            {
+                final long value = values[next++];
+                work++;
+                if (value < 0)
+                {
+                    if (!skipOrFail(new KeelException(KeelException.Category.CONNECTOR, "CONNECTOR_PARSE_ERROR",
+                        "endpoint 'counted': value " + value), onError))
+                    {
+                        return work;
+                    }
+                    continue;
+                }
+                writer.reset().putLong(0, value);
+                writer.finish();
+                if (!offerOrHold(offeredPosition() + 1, 0, 1, writer.buffer(), 0, writer.length(), 7))
+                {
+                    return work;
+                }
+            }
+            if (offerEndOfInput(offeredPosition()))
+            {
+                work++;
+            }
+            return work;
+        }
+
+        public void close()
+        {
+        }
+    }
+
+    @Test
+    void aHeldRecordGoesOutFirstAndCountedPositionsContinueFromTheResumePosition() throws Exception
+    {
+        final int count = 20_000;
+        final long[] values = new long[count];
+        for (int i = 0; i < count; i++)
+        {
+            values[i] = i;
+        }
+        final CountedInput input = new CountedInput(OnErrorPolicy.FAIL, values);
+        final EndpointCounters counters = EndpointCounters.detached("counted");
+        input.counters(counters);
+        input.open(5);
+        final ZSetBatch batch = new ZSetBatch(SCHEMA);
+        long expected = 0;
+        for (int cycle = 0; cycle < 10_000 && !input.endOfInput(); cycle++)
+        {
+            input.agent().doWork();
+            batch.clear();
+            input.poll(batch, 1000, Long.MAX_VALUE);
+            final ZSetBatch.Cursor cursor = batch.cursor();
+            while (cursor.next())
+            {
+                assertEquals(expected++, cursor.row().getLong(0), "in order, none lost or repeated");
+            }
+            assertEquals(5 + expected, input.position(), "the position counts records after the resume position");
+        }
+        assertEquals(count, expected);
+        assertTrue(input.endOfInput());
+        assertEquals(5 + count, input.position());
+        assertEquals(7L * count, counters.bytes().get(), "source bytes counted once per record, held or not");
+    }
+
+    @Test
+    void malformedRecordsAreSkippedAndCountedOrFailTheEndpoint() throws Exception
+    {
+        final CountedInput skipping = new CountedInput(OnErrorPolicy.SKIP, 1, -1, 2, -2, 3);
+        skipping.open(0);
+        skipping.agent().doWork();
+        final ZSetBatch batch = new ZSetBatch(SCHEMA);
+        assertEquals(3, skipping.poll(batch, 10, Long.MAX_VALUE));
+        assertEquals(1 + 2 + 3, values(batch));
+        assertEquals(2, skipping.skippedRecords());
+        assertEquals(3, skipping.position());
+
+        final CountedInput failing = new CountedInput(OnErrorPolicy.FAIL, 1, -1, 2);
+        failing.open(0);
+        failing.agent().doWork();
+        batch.clear();
+        assertEquals(1, failing.poll(batch, 10, Long.MAX_VALUE), "the record before the bad one is delivered");
+        final KeelException e = assertThrows(KeelException.class, () -> failing.poll(batch, 10, Long.MAX_VALUE));
+        assertEquals("CONNECTOR_PARSE_ERROR", e.code());
+        assertTrue(e.getMessage().contains("endpoint 'counted': value -1"), e.getMessage());
+        assertEquals(0, failing.skippedRecords());
     }
 
     private static long values(final ZSetBatch batch)

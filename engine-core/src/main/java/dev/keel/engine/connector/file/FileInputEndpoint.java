@@ -38,8 +38,6 @@ import java.nio.file.StandardOpenOption;
  */
 public final class FileInputEndpoint extends RingBufferInput
 {
-    private static final System.Logger LOGGER = System.getLogger(FileInputEndpoint.class.getName());
-    private static final int MAX_LOGGED_SKIPS = 10;
     private static final int MAX_RECORDS_PER_DUTY_CYCLE = 4096;
 
     private final FileInputSettings settings;
@@ -61,12 +59,8 @@ public final class FileInputEndpoint extends RingBufferInput
     private int dataLimit;
     private int scan;
     private long lineNumber = 1;
-    private boolean pendingRecord;
-    private long pendingPositionAfter;
-    private long pendingWeight;
     private long nextReadNs;
     private boolean waitingForData;
-    private long loggedSkips;
 
     private FileInputEndpoint(
         final String name, final Schema schema, final FileInputSettings settings, final NanoClock clock)
@@ -128,13 +122,9 @@ public final class FileInputEndpoint extends RingBufferInput
 
     protected int produce(final long nowNs) throws IOException
     {
-        if (pendingRecord)
+        if (!offerHeld())
         {
-            if (!offerRecord(pendingPositionAfter, pendingWeight, writer.buffer(), 0, writer.length()))
-            {
-                return 0;
-            }
-            pendingRecord = false;
+            return 0;
         }
         if (!prepared)
         {
@@ -206,7 +196,7 @@ public final class FileInputEndpoint extends RingBufferInput
     {
         final long recordLine = lineNumber;
         final long recordOffset = bufferFileOffset + start;
-        lineNumber += multiLineRecords ? 1 + countNewlines(start, end) : 1;
+        lineNumber += multiLineRecords ? 1 + countNewlines(view, start, end) : 1;
         scan = Math.min(end + 1, dataLimit);
         final int contentEnd = end > start && view.getByte(end - 1) == '\r' ? end - 1 : end;
         if (!headerDone)
@@ -243,31 +233,13 @@ public final class FileInputEndpoint extends RingBufferInput
         }
         catch (final RecordParseException e)
         {
-            final KeelException error = parseError(recordLine, recordOffset, e.getMessage());
-            if (settings.onError() == OnErrorPolicy.FAIL)
-            {
-                raise(error);
-                return false;
-            }
-            countSkipped();
-            if (loggedSkips++ < MAX_LOGGED_SKIPS)
-            {
-                LOGGER.log(System.Logger.Level.WARNING, "skipped record: " + error.getMessage());
-            }
-            return true;
+            return skipOrFail(parseError(recordLine, recordOffset, e.getMessage()), settings.onError());
         }
         if (weight == 0)
         {
             return true;
         }
-        if (!offerRecord(positionAfter, weight, writer.buffer(), 0, writer.length()))
-        {
-            pendingRecord = true;
-            pendingPositionAfter = positionAfter;
-            pendingWeight = weight;
-            return false;
-        }
-        return true;
+        return offerOrHold(positionAfter, 0, weight, writer.buffer(), 0, writer.length(), 0);
     }
 
     /**
@@ -353,19 +325,6 @@ public final class FileInputEndpoint extends RingBufferInput
             throw error("CONNECTOR_IO_ERROR", "cannot read: " + e, e);
         }
         return lines;
-    }
-
-    private int countNewlines(final int start, final int end)
-    {
-        int count = 0;
-        for (int i = start; i < end; i++)
-        {
-            if (view.getByte(i) == '\n')
-            {
-                count++;
-            }
-        }
-        return count;
     }
 
     private KeelException parseError(final long line, final long offset, final String message)

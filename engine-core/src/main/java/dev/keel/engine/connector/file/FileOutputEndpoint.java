@@ -1,28 +1,18 @@
 package dev.keel.engine.connector.file;
 
-import dev.keel.engine.KeelException;
-import dev.keel.engine.connector.EndpointCounters;
-import dev.keel.engine.connector.OutputEndpoint;
+import dev.keel.engine.connector.OutputQueue;
+import dev.keel.engine.connector.QueuedOutputEndpoint;
 import dev.keel.engine.connector.format.RecordEncoder;
 import dev.keel.engine.data.RowView;
 import dev.keel.engine.data.Schema;
-import dev.keel.engine.data.ZSetBatch;
 import org.agrona.CloseHelper;
 import org.agrona.ExpandableDirectByteBuffer;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
-import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
-import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 
@@ -31,13 +21,11 @@ import java.nio.file.StandardOpenOption;
  * line per unit of weight; formats: {@link dev.keel.engine.connector.format.JsonRecordEncoder},
  * {@link dev.keel.engine.connector.format.CsvRecordEncoder}), on its own {@link #agent()}.
  * <p>
- * Hand-over: {@link #offer} copies the delta into an off-heap Agrona ring buffer, one message per row,
- * then a transaction end; a delta larger than the free space is streamed: offer returns false having
- * copied what fits and continues where it stopped when offered the same (transaction, batch) again.
- * <pre>
- *   ROW (type 1):     | int64 transaction id | int64 weight | row bytes (Schema layout) |
- *   END_TXN (type 2): | int64 transaction id |
- * </pre>
+ * Hand-over: {@link #offer} copies the delta into an {@link OutputQueue} (an off-heap Agrona ring buffer, one
+ * message per row, then a transaction end); a delta larger than the free space is streamed by the queue's
+ * protocol, the same for every output endpoint: offer returns false having copied what fits and continues after
+ * the rows taken when offered the same transaction again.
+ * <p>
  * Durability: the agent encodes into a reusable buffer and writes it with positional writes; on
  * {@link #flush()}, every {@code sync_interval_ms} or every {@code sync_bytes} it calls
  * {@link FileChannel#force(boolean) force(false)} and only then publishes the last complete transaction
@@ -49,60 +37,26 @@ import java.nio.file.StandardOpenOption;
  * Exactly-once: {@link #open()} creates or truncates the file; {@link #restore(long, long)} truncates it to
  * the checkpoint position (dropping output written after the checkpoint) and ignores offers of
  * transactions at or below the checkpoint's; a file shorter than the position is an error, never ignored.
+ * <p>
+ * Counters: records are lines written to the file ({@code |weight|} per row), bytes the bytes written; errors: the
+ * write failure, if any.
  */
-public final class FileOutputEndpoint implements OutputEndpoint
+public final class FileOutputEndpoint extends QueuedOutputEndpoint
 {
     /** {@link #deliveredTransactionId()} before any transaction was delivered. */
     public static final long NO_TRANSACTION = -1;
 
-    private static final VarHandle ROWS_QUEUED;
-
-    static
-    {
-        try
-        {
-            ROWS_QUEUED = MethodHandles.lookup().findVarHandle(FileOutputEndpoint.class, "rowsQueued", long.class);
-        }
-        catch (final ReflectiveOperationException ex)
-        {
-            throw new ExceptionInInitializerError(ex);
-        }
-    }
-
-    static final int ROW_MSG_TYPE_ID = 1;
-    static final int END_TXN_MSG_TYPE_ID = 2;
-    private static final int TXN_OFFSET = 0;
-    private static final int WEIGHT_OFFSET = 8;
-    private static final int ROW_OFFSET = 16;
-
-    private final String name;
     private final Schema schema;
     private final FileOutputSettings settings;
-    private final String file;
     private final NanoClock clock;
-    private final OneToOneRingBuffer ringBuffer;
     private final WriterAgent agent;
 
-    // set before open; records, bytes, errors and buffered are all written by the agent
-    private EndpointCounters counters;
-
     // circuit thread
-    private long skipUpToTransaction = Long.MIN_VALUE;
-    private ZSetBatch partialBatch;
-    private long partialTransaction;
-    private boolean rowPending;
-    private ZSetBatch cursorBatch;
-    private ZSetBatch.Cursor cursor;
     private long snapshotTransaction = NO_TRANSACTION;
     private long snapshotPosition;
     private boolean pairPending;
-    // rows put in the queue; released before each commit, so the agent never takes a row it has not seen counted
-    private long rowsQueued;
 
     // shared
-    private volatile boolean opened;
-    private volatile long flushRequests;
-    private volatile KeelException error;
     private volatile long publishSequence;
     private volatile long publishedTransaction = NO_TRANSACTION;
     private volatile long publishedPosition;
@@ -113,15 +67,11 @@ public final class FileOutputEndpoint implements OutputEndpoint
     private FileOutputEndpoint(
         final String name, final Schema schema, final FileOutputSettings settings, final NanoClock clock)
     {
-        this.name = name;
+        super(name, settings.path().toString(), schema, settings.queueCapacityBytes());
         this.schema = schema;
         this.settings = settings;
-        this.file = settings.path().toString();
         this.clock = clock;
-        this.ringBuffer = new OneToOneRingBuffer(new UnsafeBuffer(
-            ByteBuffer.allocateDirect(settings.queueCapacityBytes() + RingBufferDescriptor.TRAILER_LENGTH)));
         this.agent = new WriterAgent(settings.format().newEncoder(schema));
-        this.counters = EndpointCounters.detached(name);
     }
 
     /** A {@code file_output} endpoint named {@code name} writing rows of {@code schema}. */
@@ -138,23 +88,9 @@ public final class FileOutputEndpoint implements OutputEndpoint
         return new FileOutputEndpoint(name, schema, settings, clock);
     }
 
-    public String name()
-    {
-        return name;
-    }
-
     public FileOutputSettings settings()
     {
         return settings;
-    }
-
-    /**
-     * Records: lines written to the file ({@code |weight|} per row); bytes: bytes written; errors: the write
-     * failure, if any; buffered: rows in the queue and the queue's bytes. The agent writes all of them.
-     */
-    public void counters(final EndpointCounters counters)
-    {
-        this.counters = counters;
     }
 
     public void open()
@@ -194,7 +130,7 @@ public final class FileOutputEndpoint implements OutputEndpoint
             CloseHelper.quietClose(channel);
             throw error("CONNECTOR_IO_ERROR", "cannot restore to position " + position + ": " + e, e);
         }
-        skipUpToTransaction = transactionId;
+        queue.restore(transactionId);
         start(transactionId, position);
     }
 
@@ -204,88 +140,7 @@ public final class FileOutputEndpoint implements OutputEndpoint
         agent.completedTransaction = transactionId;
         agent.completedPosition = position;
         publish(transactionId, position);
-        opened = true;
-    }
-
-    public boolean offer(final long transactionId, final ZSetBatch delta)
-    {
-        if (transactionId <= skipUpToTransaction)
-        {
-            return true;
-        }
-        if (null == partialBatch)
-        {
-            partialBatch = delta;
-            partialTransaction = transactionId;
-            rowPending = false;
-            if (delta != cursorBatch)
-            {
-                cursorBatch = delta;
-                cursor = delta.cursor();
-            }
-            cursor.reset();
-        }
-        else if (partialBatch != delta || partialTransaction != transactionId)
-        {
-            throw new KeelException(KeelException.Category.INTERNAL, "INTERNAL_PARTIAL_OFFER",
-                "endpoint '" + name + "': transaction " + partialTransaction + " was partly taken, then transaction " +
-                transactionId + " was offered; offer the same transaction and batch again until it returns true");
-        }
-        while (true)
-        {
-            if (!rowPending)
-            {
-                if (!cursor.next())
-                {
-                    if (!writeEndTransaction(transactionId))
-                    {
-                        return false;
-                    }
-                    partialBatch = null;
-                    return true;
-                }
-                rowPending = true;
-            }
-            if (!writeRow(transactionId, cursor.row(), cursor.weight()))
-            {
-                return false;
-            }
-            rowPending = false;
-        }
-    }
-
-    private boolean writeRow(final long transactionId, final RowView row, final long weight)
-    {
-        final int length = ROW_OFFSET + row.length();
-        if (length > ringBuffer.maxMsgLength())
-        {
-            throw error("CONNECTOR_RECORD_TOO_LARGE", "a row of " + row.length() + " bytes is more than the queue " +
-                "takes (" + (ringBuffer.maxMsgLength() - ROW_OFFSET) + "); raise queue_capacity_bytes", null);
-        }
-        final int index = ringBuffer.tryClaim(ROW_MSG_TYPE_ID, length);
-        if (index <= 0)
-        {
-            return false;
-        }
-        final MutableDirectBuffer buffer = ringBuffer.buffer();
-        buffer.putLong(index + TXN_OFFSET, transactionId, ByteOrder.LITTLE_ENDIAN);
-        buffer.putLong(index + WEIGHT_OFFSET, weight, ByteOrder.LITTLE_ENDIAN);
-        buffer.putBytes(index + ROW_OFFSET, row.buffer(), row.offset(), row.length());
-        ROWS_QUEUED.setRelease(this, rowsQueued + 1);
-        ringBuffer.commit(index);
-        return true;
-    }
-
-    private boolean writeEndTransaction(final long transactionId)
-    {
-        final int index = ringBuffer.tryClaim(END_TXN_MSG_TYPE_ID, 8);
-        if (index <= 0)
-        {
-            return false;
-        }
-        ringBuffer.buffer().putLong(index + TXN_OFFSET, transactionId, ByteOrder.LITTLE_ENDIAN);
-        ringBuffer.commit(index);
-        return true;
+        markOpened();
     }
 
     /** Publishes a consistent (transaction, position) pair: a sequence lock, readers retry while it moves. */
@@ -333,20 +188,6 @@ public final class FileOutputEndpoint implements OutputEndpoint
         return snapshotPosition;
     }
 
-    public void flush()
-    {
-        flushRequests = flushRequests + 1;
-    }
-
-    public void checkError()
-    {
-        final KeelException e = error;
-        if (null != e)
-        {
-            throw e;
-        }
-    }
-
     public Agent agent()
     {
         return agent;
@@ -357,23 +198,16 @@ public final class FileOutputEndpoint implements OutputEndpoint
         CloseHelper.quietClose(channel);
     }
 
-    private KeelException error(final String code, final String message, final Exception cause)
-    {
-        return new KeelException(KeelException.Category.CONNECTOR, code,
-            "endpoint '" + name + "': " + file + ": " + message, cause);
-    }
-
     public String toString()
     {
         return "FileOutputEndpoint{name='" + name + "', " + settings + "}";
     }
 
     /** Drains the queue, encodes, writes, syncs and publishes what is delivered. */
-    final class WriterAgent implements Agent, MessageHandler
+    final class WriterAgent implements Agent, OutputQueue.Handler
     {
         private final RecordEncoder encoder;
         private final ExpandableDirectByteBuffer out;
-        private final RowView row;
         private int outLength;
         private long filePosition;
         private long completedTransaction;
@@ -384,36 +218,29 @@ public final class FileOutputEndpoint implements OutputEndpoint
         private long nowNs;
         private long flushesDone;
         private boolean failed;
-        private long rowsTaken;
         private long linesEncoded;
 
         WriterAgent(final RecordEncoder encoder)
         {
             this.encoder = encoder;
             this.out = new ExpandableDirectByteBuffer(settings.writeBufferBytes() + 4096);
-            this.row = new RowView(schema);
         }
 
         public int doWork()
         {
-            counters.bufferedRecords().setRelease((long)ROWS_QUEUED.getAcquire(FileOutputEndpoint.this) - rowsTaken);
-            counters.bufferedBytes().setRelease(ringBuffer.size());
-            if (!opened || failed)
+            queue.publishBuffered(endpointCounters());
+            if (!isOpened() || failed)
             {
                 return 0;
             }
             nowNs = clock.nanoTime();
             try
             {
-                final long flushRequested = flushRequests;
-                int work = ringBuffer.read(this);
+                final long flushRequested = flushRequests();
+                int work = queue.read(this, Integer.MAX_VALUE);
                 if (flushRequested != flushesDone)
                 {
-                    int read;
-                    while ((read = ringBuffer.read(this)) > 0)
-                    {
-                        work += read;
-                    }
+                    work += queue.drain(this);
                     sync();
                     flushesDone = flushRequested;
                     return work + 1;
@@ -432,28 +259,20 @@ public final class FileOutputEndpoint implements OutputEndpoint
             }
         }
 
-        public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+        public void onEndTransaction(final long transactionId)
         {
-            final long transactionId = buffer.getLong(index + TXN_OFFSET, ByteOrder.LITTLE_ENDIAN);
-            if (msgTypeId == END_TXN_MSG_TYPE_ID)
+            completedTransaction = transactionId;
+            completedPosition = filePosition + outLength;
+            if (!unsynced)
             {
-                completedTransaction = transactionId;
-                completedPosition = filePosition + outLength;
-                if (!unsynced)
-                {
-                    unsynced = true;
-                    nextSyncNs = nowNs + settings.syncIntervalMs() * 1_000_000L;
-                }
-                return;
+                unsynced = true;
+                nextSyncNs = nowNs + settings.syncIntervalMs() * 1_000_000L;
             }
-            final long weight = buffer.getLong(index + WEIGHT_OFFSET, ByteOrder.LITTLE_ENDIAN);
-            rowsTaken++;
-            if (weight == 0)
-            {
-                return;
-            }
+        }
+
+        public void onRow(final long transactionId, final long weight, final RowView row)
+        {
             linesEncoded += Math.abs(weight);
-            row.wrap(buffer, index + ROW_OFFSET, length - ROW_OFFSET);
             final int lineStart = outLength;
             outLength = encoder.encode(row, weight, out, outLength);
             final int lineLength = outLength - lineStart;
@@ -490,8 +309,8 @@ public final class FileOutputEndpoint implements OutputEndpoint
                 position += channel.write(bytes, position);
             }
             bytes.clear();
-            counters.records().getAndAddRelease(linesEncoded);
-            counters.bytes().getAndAddRelease(outLength);
+            endpointCounters().records().getAndAddRelease(linesEncoded);
+            endpointCounters().bytes().getAndAddRelease(outLength);
             linesEncoded = 0;
             bytesSinceSync += outLength;
             filePosition = position;
@@ -518,24 +337,18 @@ public final class FileOutputEndpoint implements OutputEndpoint
         {
             final Throwable cause = e instanceof WriteFailure ? e.getCause() : e;
             failed = true;
-            counters.errors().incrementRelease();
-            error = error("CONNECTOR_IO_ERROR", "write failed near offset " + filePosition + ": " + cause,
-                (Exception)cause);
+            endpointCounters().errors().incrementRelease();
+            publishError(error("CONNECTOR_IO_ERROR", "write failed near offset " + filePosition + ": " + cause, cause));
         }
 
         public void onClose()
         {
-            if (!failed && opened)
+            if (!failed && isOpened())
             {
                 nowNs = clock.nanoTime();
                 try
                 {
-                    int read;
-                    do
-                    {
-                        read = ringBuffer.read(this);
-                    }
-                    while (read > 0);
+                    queue.drain(this);
                     sync();
                 }
                 catch (final IOException | RuntimeException e)

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static dev.keel.engine.connector.file.ConnectorTestSupport.*;
@@ -54,6 +55,18 @@ class FileOutputEndpointTest
             batch.add(writer, idsAndWeights[i + 1]);
         }
         return batch;
+    }
+
+    /** Ids 0..count-1, each with weight 1, as {@link #batch(long...)} takes them. */
+    private static long[] idsWithWeightOne(final int count)
+    {
+        final long[] idsAndWeights = new long[2 * count];
+        for (int i = 0; i < count; i++)
+        {
+            idsAndWeights[2 * i] = i;
+            idsAndWeights[2 * i + 1] = 1;
+        }
+        return idsAndWeights;
     }
 
     private static String text(final Path file) throws Exception
@@ -129,12 +142,7 @@ class FileOutputEndpointTest
     void streamsATransactionLargerThanTheQueue() throws Exception
     {
         final Path file = dir.resolve("out.json");
-        final long[] rows = new long[2 * 2000];
-        for (int i = 0; i < 2000; i++)
-        {
-            rows[2 * i] = i;
-            rows[2 * i + 1] = 1;
-        }
+        final long[] rows = idsWithWeightOne(2000);
         try (FileOutputEndpoint output = endpoint(file, FormatSettings.json(), 4096))
         {
             output.open();
@@ -144,6 +152,59 @@ class FileOutputEndpointTest
             offer(output, 3, big);
             awaitDelivered(output, 3);
             assertEquals(2000, text(file).lines().count());
+        }
+    }
+
+    @Test
+    void aPartlyTakenTransactionReofferedInAnotherBatchInstanceContinuesAfterTheRowsTaken() throws Exception
+    {
+        final Path file = dir.resolve("out.json");
+        final long[] rows = idsWithWeightOne(2000);
+        try (FileOutputEndpoint output = endpoint(file, FormatSettings.json(), 4096))
+        {
+            output.open();
+            assertFalse(output.offer(3, batch(rows)), "does not fit at once");
+            offer(output, 3, batch(rows));
+            awaitDelivered(output, 3);
+            final List<String> lines = text(file).lines().toList();
+            assertEquals(2000, lines.size(), "no row twice, none lost");
+            for (int i = 0; i < 2000; i++)
+            {
+                assertTrue(lines.get(i).startsWith("{\"insert\":{\"id\":" + i + ","), lines.get(i));
+            }
+        }
+    }
+
+    @Test
+    void aPartlyTakenTransactionReofferedWithFewerRowsFailsNamingTheEndpoint() throws Exception
+    {
+        final Path file = dir.resolve("out.json");
+        final long[] rows = idsWithWeightOne(2000);
+        try (FileOutputEndpoint output = endpoint(file, FormatSettings.json(), 4096))
+        {
+            output.open();
+            assertFalse(output.offer(3, batch(rows)));
+            final KeelException e = assertThrows(KeelException.class, () -> output.offer(3, batch(1, 1)));
+            assertEquals("INTERNAL_PARTIAL_OFFER", e.code());
+            assertTrue(e.getMessage().contains("endpoint 'out': transaction 3 was offered again with fewer rows " +
+                "than were already taken"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aRowLargerThanTheQueueFailsNamingTheEndpointAndTheFile() throws Exception
+    {
+        final Path file = dir.resolve("out.json");
+        try (FileOutputEndpoint output = endpoint(file, FormatSettings.json(), 4096))
+        {
+            output.open();
+            final ZSetBatch big = new ZSetBatch(SCHEMA);
+            writer.reset().putLong(0, 1).putString(1, "x".repeat(5000)).putLong(2, 0).putLong(3, 0).finish();
+            big.add(writer, 1);
+            final KeelException e = assertThrows(KeelException.class, () -> output.offer(1, big));
+            assertEquals("CONNECTOR_RECORD_TOO_LARGE", e.code());
+            assertTrue(e.getMessage().startsWith("[CONNECTOR_RECORD_TOO_LARGE] endpoint 'out': " + file +
+                ": a row of "), e.getMessage());
         }
     }
 
