@@ -45,8 +45,8 @@ import java.nio.ByteOrder;
  *   with the target too ({@code endpoint 'out': topic trades: a row of ... raise queue_capacity_bytes}); a broken
  *   partial offer is {@code INTERNAL_PARTIAL_OFFER} (a bug in the caller, not in the data).</li>
  * </ul>
- * Rows with weight 0 are read and counted, never handed on. Nothing is allocated per offer or per row except a
- * cursor when a batch instance is offered that was not offered just before.
+ * Rows with weight 0 are read and counted, never handed on. Nothing is allocated per offer or per row: one cursor
+ * is pointed at whichever batch instance is offered.
  */
 public final class OutputQueue
 {
@@ -105,7 +105,6 @@ public final class OutputQueue
     private long partialTransaction;
     private long partialRows;
     private boolean rowPending;
-    private ZSetBatch cursorBatch;
     private ZSetBatch.Cursor cursor;
     // rows put in the queue; released before each commit, so the agent never takes a row it has not seen counted
     @SuppressWarnings("unused")
@@ -256,12 +255,14 @@ public final class OutputQueue
 
     private void rewind(final ZSetBatch delta)
     {
-        if (delta != cursorBatch)
+        if (null == cursor)
         {
-            cursorBatch = delta;
             cursor = delta.cursor();
         }
-        cursor.reset();
+        else
+        {
+            cursor.reset(delta);
+        }
     }
 
     private boolean writeRow(final long transactionId, final RowView row, final long weight)

@@ -160,7 +160,7 @@ public final class ZSetBatch
     /** Reusable iterator over a batch. */
     public static final class Cursor
     {
-        private final ZSetBatch batch;
+        private ZSetBatch batch;
         private final RowView row;
         private int position;
         private int next;
@@ -177,6 +177,26 @@ public final class ZSetBatch
             position = 0;
             next = 0;
             return this;
+        }
+
+        /**
+         * Points this cursor at another batch of the same schema, from its first row: one cursor serves every batch a
+         * consumer is handed (e.g. a view's delta straight from the operators, then a pending step's copy of it)
+         * without allocating.
+         *
+         * @param other a batch whose schema is this cursor's.
+         * @return this cursor.
+         * @throws IllegalArgumentException if the schemas differ.
+         */
+        public Cursor reset(final ZSetBatch other)
+        {
+            if (other.schema != batch.schema && !other.schema.equals(batch.schema))
+            {
+                throw new IllegalArgumentException("a cursor over " + batch.schema + " cannot read a batch of " +
+                    other.schema);
+            }
+            batch = other;
+            return reset();
         }
 
         public boolean next()
