@@ -32,6 +32,21 @@ import java.util.Arrays;
  * <p>
  * Single writer: all methods except those of {@link Snapshot} are called from the owning (circuit)
  * thread.
+ * <p>
+ * <b>Lanes (one per circuit worker).</b> {@link #lanes(int, int, boolean)} makes N arenas that share one page
+ * address space without sharing anything at run time: lane {@code w} of {@code N} owns the pages whose index is
+ * {@code w} modulo {@code N} (its arrays are indexed by the global page index, the slots of other lanes stay
+ * empty), so every address names one page of one lane and the hot paths are those of a single arena. Each lane
+ * has its own allocator, dirty set and copy-on-write states and is written by its worker only. Lane 0 is the
+ * group's face to checkpoints: its {@link #freeze()} (called at a step boundary, all workers idle) pads the
+ * lanes to the same number of pages (so that the page space 1..pageCount-1 is dense, as checkpoint stores
+ * require), takes every lane's dirty pages as one {@link Snapshot}, and its metadata holds every lane's
+ * allocator; {@link #restoreMeta} and {@link #restorePage} route to the lanes. The checkpoint format is the
+ * page format of one arena; only the metadata gains a lanes section:
+ * <pre>
+ *   single arena: pageSize:int pageCount:int pageClass:int[pageCount] freeHeads bumpAddress allocatedBytes
+ *   N lanes:      pageSize:int pageCount:int LANES_MAGIC:int N:int (laneMeta:bytes){N}   (laneMeta as above)
+ * </pre>
  */
 public final class PagedArena implements AutoCloseable
 {
@@ -68,8 +83,16 @@ public final class PagedArena implements AutoCloseable
         }
     }
 
+    /** Marks the metadata of a group of lanes (never a size class, which the single layout has in its place). */
+    static final int LANES_MAGIC = 0x4C414E45;
+
     private final int pagesPerChunk;
     private final boolean preTouch;
+    private final int lane;
+    private final int laneCount;
+    private PagedArena[] group;
+    /** Local pages in use (the lane's page {@code l} is the global page {@code l * laneCount + lane}). */
+    private int localCount;
     private ByteBuffer[] pageBuffers = new ByteBuffer[0];
     private UnsafeBuffer[] pages = new UnsafeBuffer[0];
     /** Native address of each page, for the word accessors (one array load instead of a buffer's fields). */
@@ -77,12 +100,11 @@ public final class PagedArena implements AutoCloseable
     private byte[] pageClass = new byte[0];
     private long[] dirty = new long[0];
     private int[] states = new int[0];
-    private int pageCount;
     private int dirtyCount;
     private final long[] freeHeads = new long[SIZE_CLASSES.length];
     private final long[] bumpAddress = new long[SIZE_CLASSES.length];
     private Snapshot activeSnapshot;
-    private final ArrayDeque<ByteBuffer> shadowPool = new ArrayDeque<>();
+    private final ArrayDeque<ByteBuffer> shadowPool;
     private long copyOnWriteCount;
     private long allocatedBytes;
 
@@ -97,14 +119,69 @@ public final class PagedArena implements AutoCloseable
      */
     public PagedArena(final int pagesPerChunk, final boolean preTouch)
     {
+        this(pagesPerChunk, preTouch, 0, 1, new ArrayDeque<>());
+        group = new PagedArena[] {this};
+    }
+
+    private PagedArena(
+        final int pagesPerChunk, final boolean preTouch, final int lane, final int laneCount,
+        final ArrayDeque<ByteBuffer> shadowPool)
+    {
         if (pagesPerChunk < 1 || pagesPerChunk > 16384)
         {
             throw new IllegalArgumentException("pagesPerChunk=" + pagesPerChunk + " not in 1..16384");
         }
         this.pagesPerChunk = pagesPerChunk;
         this.preTouch = preTouch;
+        this.lane = lane;
+        this.laneCount = laneCount;
+        this.shadowPool = shadowPool;
         addChunk();
-        pageCount = 1; // page 0 is reserved so that address 0 is null
+        localCount = lane == 0 ? 1 : 0; // page 0 is reserved so that address 0 is null
+    }
+
+    /**
+     * Arenas for {@code count} circuit workers over one page address space (see the class comment); element 0
+     * is the one to checkpoint and restore. One lane is a plain arena.
+     *
+     * @param count         number of lanes, 1..64.
+     * @param pagesPerChunk pages per off-heap chunk of each lane.
+     * @param preTouch      write every page of a new chunk once.
+     * @return the lanes, lane {@code w} at index {@code w}.
+     */
+    public static PagedArena[] lanes(final int count, final int pagesPerChunk, final boolean preTouch)
+    {
+        if (count < 1 || count > 64)
+        {
+            throw new IllegalArgumentException("arena lanes=" + count + " not in 1..64");
+        }
+        if (count == 1)
+        {
+            return new PagedArena[] {new PagedArena(pagesPerChunk, preTouch)};
+        }
+        final ArrayDeque<ByteBuffer> shadows = new ArrayDeque<>();
+        final PagedArena[] lanes = new PagedArena[count];
+        for (int i = 0; i < count; i++)
+        {
+            lanes[i] = new PagedArena(pagesPerChunk, preTouch, i, count, shadows);
+        }
+        for (final PagedArena arena : lanes)
+        {
+            arena.group = lanes;
+        }
+        return lanes;
+    }
+
+    /** Number of lanes of this arena's group (1 for a plain arena). */
+    public int laneCount()
+    {
+        return laneCount;
+    }
+
+    /** This arena's lane in its group (0 for a plain arena). */
+    public int lane()
+    {
+        return lane;
     }
 
     // ---------------------------------------------------------------------------------------------- allocation
@@ -176,35 +253,88 @@ public final class PagedArena implements AutoCloseable
         free((long)page << PAGE_SHIFT, PAGE_SIZE);
     }
 
-    /** Pages in use, including the reserved page 0. */
+    /**
+     * Pages in use, including the reserved page 0; for lane 0 of a group, the end of the group's page space (the
+     * largest end of any lane, each lane's end being one past its highest page).
+     */
     public int pageCount()
     {
-        return pageCount;
+        if (laneCount == 1)
+        {
+            return localCount;
+        }
+        if (lane != 0)
+        {
+            return localEnd();
+        }
+        int end = 0;
+        for (final PagedArena arena : group)
+        {
+            end = Math.max(end, arena.localEnd());
+        }
+        return end;
     }
 
+    private int localEnd()
+    {
+        return localCount == 0 ? 0 : (localCount - 1) * laneCount + lane + 1;
+    }
+
+    /** Bytes of records allocated; for lane 0 of a group, of all lanes. */
     public long allocatedBytes()
     {
-        return allocatedBytes;
+        if (lane != 0 || laneCount == 1)
+        {
+            return allocatedBytes;
+        }
+        long sum = 0;
+        for (final PagedArena arena : group)
+        {
+            sum += arena.allocatedBytes;
+        }
+        return sum;
     }
 
+    /** Pages dirtied since the last freeze; for lane 0 of a group, of all lanes. */
     public int dirtyPageCount()
     {
-        return dirtyCount;
+        if (lane != 0 || laneCount == 1)
+        {
+            return dirtyCount;
+        }
+        int sum = 0;
+        for (final PagedArena arena : group)
+        {
+            sum += arena.dirtyCount;
+        }
+        return sum;
     }
 
-    /** How many pages were copied because the owner wrote them while a checkpoint was writing. */
+    /**
+     * How many pages were copied because the owner wrote them while a checkpoint was writing; for lane 0 of a
+     * group, in all lanes.
+     */
     public long copyOnWriteCount()
     {
-        return copyOnWriteCount;
+        if (lane != 0 || laneCount == 1)
+        {
+            return copyOnWriteCount;
+        }
+        long sum = 0;
+        for (final PagedArena arena : group)
+        {
+            sum += arena.copyOnWriteCount;
+        }
+        return sum;
     }
 
     private int newPage(final int sizeClass)
     {
-        if (pageCount == pages.length)
+        if (localCount * laneCount >= pages.length)
         {
             addChunk();
         }
-        final int page = pageCount++;
+        final int page = localCount++ * laneCount + lane;
         pageClass[page] = (byte)sizeClass;
         touch(page);
         return page;
@@ -213,7 +343,7 @@ public final class PagedArena implements AutoCloseable
     private void addChunk()
     {
         final int oldLength = pages.length;
-        final int newLength = oldLength + pagesPerChunk;
+        final int newLength = oldLength + pagesPerChunk * laneCount;
         if (newLength > (1 << 30) / 2)
         {
             throw new IllegalStateException("state arena exhausted at " + oldLength + " pages");
@@ -227,13 +357,14 @@ public final class PagedArena implements AutoCloseable
         states = Arrays.copyOf(states, newLength);
         for (int i = 0; i < pagesPerChunk; i++)
         {
+            final int page = oldLength + i * laneCount + lane;
             final ByteBuffer slice = chunk.duplicate().position(i * PAGE_SIZE).limit((i + 1) * PAGE_SIZE).slice();
-            pageBuffers[oldLength + i] = slice;
-            pages[oldLength + i] = new UnsafeBuffer(slice);
-            pageAddresses[oldLength + i] = pages[oldLength + i].addressOffset();
+            pageBuffers[page] = slice;
+            pages[page] = new UnsafeBuffer(slice);
+            pageAddresses[page] = pages[page].addressOffset();
             if (preTouch)
             {
-                pages[oldLength + i].setMemory(0, PAGE_SIZE, (byte)0);
+                pages[page].setMemory(0, PAGE_SIZE, (byte)0);
             }
         }
     }
@@ -421,12 +552,55 @@ public final class PagedArena implements AutoCloseable
      */
     public Snapshot freeze()
     {
-        if (null != activeSnapshot)
+        checkGroupFace("freeze");
+        for (final PagedArena arena : group)
         {
-            throw new IllegalStateException("the previous state snapshot is still being written");
+            if (null != arena.activeSnapshot)
+            {
+                throw new IllegalStateException("the previous state snapshot is still being written");
+            }
         }
-        final int[] frozenPages = new int[dirtyCount];
+        if (laneCount > 1)
+        {
+            padLanes();
+        }
+        final int[] frozenPages = new int[dirtyPageCount()];
         int n = 0;
+        for (final PagedArena arena : group)
+        {
+            n = arena.freezeDirty(frozenPages, n);
+        }
+        if (laneCount > 1)
+        {
+            Arrays.sort(frozenPages);
+        }
+        final MetaBuffer meta = new MetaBuffer();
+        saveMeta(meta);
+        final ByteBuffer[] buffers = new ByteBuffer[n];
+        for (int i = 0; i < n; i++)
+        {
+            buffers[i] = group[frozenPages[i] % laneCount].pageBuffers[frozenPages[i]];
+        }
+        final Snapshot snapshot = new Snapshot(frozenPages, buffers, meta.toByteArray());
+        for (final PagedArena arena : group)
+        {
+            arena.activeSnapshot = snapshot;
+        }
+        VarHandle.releaseFence();
+        return snapshot;
+    }
+
+    private void checkGroupFace(final String what)
+    {
+        if (lane != 0)
+        {
+            throw new IllegalStateException(what + " is done through lane 0 of the arena group, not lane " + lane);
+        }
+    }
+
+    private int freezeDirty(final int[] frozenPages, final int start)
+    {
+        int n = start;
         for (int word = 0; word < dirty.length; word++)
         {
             long bits = dirty[word];
@@ -440,37 +614,87 @@ public final class PagedArena implements AutoCloseable
             dirty[word] = 0;
         }
         dirtyCount = 0;
-        final MetaBuffer meta = new MetaBuffer();
-        saveMeta(meta);
-        final ByteBuffer[] buffers = new ByteBuffer[n];
-        for (int i = 0; i < n; i++)
-        {
-            buffers[i] = pageBuffers[frozenPages[i]];
-        }
-        activeSnapshot = new Snapshot(frozenPages, buffers, meta.toByteArray());
-        VarHandle.releaseFence();
-        return activeSnapshot;
+        return n;
     }
 
-    /** Marks every page in use dirty, so that the next snapshot is a full one. */
+    /**
+     * Gives every lane as many pages as the largest one (free whole pages on its free list), so that the group's
+     * pages 1..pageCount-1 all exist: checkpoint stores require a dense page space.
+     */
+    private void padLanes()
+    {
+        int local = 0;
+        for (final PagedArena arena : group)
+        {
+            local = Math.max(local, arena.localCount);
+        }
+        for (final PagedArena arena : group)
+        {
+            while (arena.localCount < local)
+            {
+                final int page = arena.newPage(WHOLE_PAGE_CLASS);
+                arena.free((long)page << PAGE_SHIFT, PAGE_SIZE);
+                arena.allocatedBytes += PAGE_SIZE; // free() counted a record that was never allocated
+            }
+        }
+    }
+
+    /** Marks every page in use dirty (of every lane), so that the next snapshot is a full one. */
     public void markAllDirty()
     {
-        for (int page = 1; page < pageCount; page++)
+        for (final PagedArena arena : group)
         {
-            touch(page);
+            for (int page = arena.lane == 0 ? laneCount : arena.lane; page < arena.localEnd(); page += laneCount)
+            {
+                arena.touch(page);
+            }
         }
     }
 
     private void saveMeta(final MetaBuffer meta)
     {
-        meta.putInt(PAGE_SIZE).putInt(pageCount);
-        for (int page = 0; page < pageCount; page++)
+        if (laneCount == 1)
         {
-            meta.putInt(pageClass[page]);
+            saveLaneMeta(meta);
+            return;
+        }
+        meta.putInt(PAGE_SIZE).putInt(pageCount()).putInt(LANES_MAGIC).putInt(laneCount);
+        for (final PagedArena arena : group)
+        {
+            final MetaBuffer laneMeta = new MetaBuffer();
+            arena.saveLaneMeta(laneMeta);
+            meta.putByteArray(laneMeta.toByteArray());
+        }
+    }
+
+    private void saveLaneMeta(final MetaBuffer meta)
+    {
+        meta.putInt(PAGE_SIZE).putInt(localCount);
+        for (int local = 0; local < localCount; local++)
+        {
+            meta.putInt(pageClass[local * laneCount + lane]);
         }
         meta.putLongArray(freeHeads, freeHeads.length);
         meta.putLongArray(bumpAddress, bumpAddress.length);
         meta.putLong(allocatedBytes);
+    }
+
+    /**
+     * Number of lanes (circuit workers) that wrote a snapshot's metadata: 1 for a plain arena.
+     *
+     * @param metaBytes {@link Snapshot#meta()} of a checkpoint.
+     * @return the lane count.
+     */
+    public static int laneCountOf(final byte[] metaBytes)
+    {
+        final MetaBuffer meta = new MetaBuffer(metaBytes);
+        meta.getInt();
+        final int count = meta.getInt();
+        if (count < 1)
+        {
+            return 1;
+        }
+        return meta.getInt() == LANES_MAGIC ? meta.getInt() : 1;
     }
 
     /**
@@ -480,26 +704,56 @@ public final class PagedArena implements AutoCloseable
      */
     public void restoreMeta(final byte[] metaBytes)
     {
-        if (null != activeSnapshot)
+        checkGroupFace("restoreMeta");
+        for (final PagedArena arena : group)
         {
-            throw new IllegalStateException("cannot restore while a snapshot is open");
+            if (null != arena.activeSnapshot)
+            {
+                throw new IllegalStateException("cannot restore while a snapshot is open");
+            }
+        }
+        final int stored = laneCountOf(metaBytes);
+        if (stored != laneCount)
+        {
+            throw new dev.keel.engine.KeelException(dev.keel.engine.KeelException.Category.CONFIG,
+                "CONFIG_WORKERS_CHANGED", "the checkpoint holds the state of " + stored + " circuit worker(s) " +
+                "(stored $.workers = " + stored + ") but the pipeline runs " + laneCount + " ($.workers = " +
+                laneCount + "); set \"workers\": " + stored + " in the pipeline config to restore it (state is " +
+                "sharded by worker and is not re-sharded), or remove the storage directory to start afresh");
+        }
+        if (laneCount == 1)
+        {
+            restoreLaneMeta(new MetaBuffer(metaBytes));
+            return;
         }
         final MetaBuffer meta = new MetaBuffer(metaBytes);
+        meta.getInt();
+        meta.getInt();
+        meta.getInt();
+        meta.getInt();
+        for (final PagedArena arena : group)
+        {
+            arena.restoreLaneMeta(new MetaBuffer(meta.getByteArray()));
+        }
+    }
+
+    private void restoreLaneMeta(final MetaBuffer meta)
+    {
         final int pageSize = meta.getInt();
         if (pageSize != PAGE_SIZE)
         {
             throw new IllegalStateException("state page size " + pageSize + " does not match " + PAGE_SIZE);
         }
         final int count = meta.getInt();
-        while (pages.length < count)
+        while (pages.length < count * laneCount)
         {
             addChunk();
         }
-        for (int page = 0; page < count; page++)
+        for (int local = 0; local < count; local++)
         {
-            pageClass[page] = (byte)meta.getInt();
+            pageClass[local * laneCount + lane] = (byte)meta.getInt();
         }
-        pageCount = count;
+        localCount = count;
         final long[] heads = meta.getLongArray();
         final long[] bumps = meta.getLongArray();
         if (heads.length != freeHeads.length || bumps.length != bumpAddress.length)
@@ -517,18 +771,28 @@ public final class PagedArena implements AutoCloseable
     /** Writable view of a page for restore; the restored page is not marked dirty. */
     public ByteBuffer restorePage(final int page)
     {
+        final int pageCount = pageCount();
         if (page <= 0 || page >= pageCount)
         {
             throw new IllegalArgumentException("page " + page + " outside 1.." + (pageCount - 1));
         }
-        return pageBuffers[page].duplicate().clear();
+        final PagedArena owner = group[page % laneCount];
+        if (page >= owner.localEnd())
+        {
+            throw new IllegalArgumentException("page " + page + " is past the end of lane " + owner.lane);
+        }
+        return owner.pageBuffers[page].duplicate().clear();
     }
 
+    /** Releases the pages; lane 0 of a group closes every lane. */
     public void close()
     {
-        pages = new UnsafeBuffer[0];
-        pageAddresses = new long[0];
-        pageBuffers = new ByteBuffer[0];
+        for (final PagedArena arena : lane == 0 ? group : new PagedArena[] {this})
+        {
+            arena.pages = new UnsafeBuffer[0];
+            arena.pageAddresses = new long[0];
+            arena.pageBuffers = new ByteBuffer[0];
+        }
     }
 
     /**
@@ -581,6 +845,7 @@ public final class PagedArena implements AutoCloseable
         public ByteBuffer acquire(final int i)
         {
             final int page = frozenPages[i];
+            final int[] states = group[page % laneCount].states;
             while (true)
             {
                 if (STATES.compareAndSet(states, page, PAGE_FROZEN, PAGE_WRITING))
@@ -598,6 +863,7 @@ public final class PagedArena implements AutoCloseable
         public void release(final int i)
         {
             final int page = frozenPages[i];
+            final int[] states = group[page % laneCount].states;
             final int state = (int)STATES.getVolatile(states, page);
             if (state == PAGE_COPIED)
             {
@@ -619,6 +885,8 @@ public final class PagedArena implements AutoCloseable
             for (int i = 0; i < frozenPages.length; i++)
             {
                 final int page = frozenPages[i];
+                final PagedArena owner = group[page % laneCount];
+                final int[] states = owner.states;
                 if ((int)STATES.getVolatile(states, page) != PAGE_IDLE)
                 {
                     if (null != shadows[i])
@@ -628,10 +896,13 @@ public final class PagedArena implements AutoCloseable
                     }
                     // not written: keep it dirty so that the next checkpoint writes it
                     STATES.setRelease(states, page, PAGE_IDLE);
-                    touch(page);
+                    owner.touch(page);
                 }
             }
-            activeSnapshot = null;
+            for (final PagedArena arena : group)
+            {
+                arena.activeSnapshot = null;
+            }
         }
     }
 }
