@@ -228,4 +228,33 @@ class WorkersTest
         assertTrue(intoThree.getMessage().contains("stored $.workers = 1") &&
             intoThree.getMessage().contains("($.workers = 3)"), intoThree.getMessage());
     }
+
+    /**
+     * The shape of a checkpoint of two workers reads like that of one (a later program version compares its
+     * operators with it), and a bootstrap over a changed program is refused with two workers, naming $.workers.
+     */
+    @Test
+    void changedProgramIsRefusedWithTwoWorkers()
+    {
+        try (Harness one = harness(1); Harness two = harness(2))
+        {
+            final MetaBuffer oneMeta = new MetaBuffer();
+            one.program().saveMeta(oneMeta);
+            final MetaBuffer twoMeta = new MetaBuffer();
+            two.program().saveMeta(twoMeta);
+            final dev.keel.engine.program.ProgramShape a = dev.keel.engine.program.ProgramShape.read(oneMeta.toByteArray());
+            final dev.keel.engine.program.ProgramShape b = dev.keel.engine.program.ProgramShape.read(twoMeta.toByteArray());
+            assertNotNull(b);
+            assertEquals(a.views(), b.views());
+            assertEquals(a.operators().size(), b.operators().size());
+
+            final dev.keel.engine.program.ProgramChange change =
+                dev.keel.engine.program.ProgramChange.between(b, two.program());
+            final KeelException error = assertThrows(KeelException.class, () -> two.program().restoreChanged(change));
+            assertTrue(error.getMessage().contains("$.workers = 2"), error.getMessage());
+            final KeelException loaded = assertThrows(KeelException.class,
+                () -> one.program().loadMeta(new MetaBuffer(twoMeta.toByteArray())));
+            assertTrue(loaded.getMessage().contains("stored $.workers = 2"), loaded.getMessage());
+        }
+    }
 }
