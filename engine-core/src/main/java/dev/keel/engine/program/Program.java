@@ -13,7 +13,11 @@ import java.util.Map;
 
 /**
  * A built program: operators in evaluation order (every operator after its inputs), its input tables
- * and output views by name, and the arena holding all operator state. Owned by one circuit agent.
+ * and output views by name, and the arena holding all operator state. Owned by one circuit agent. Built for
+ * several circuit workers ({@link #build(ProgramDefinition, PagedArena[], String, java.util.function.IntConsumer)}),
+ * this is worker 0's program: {@link #step()} runs every worker's (see {@link Workers}), {@link #endStep()},
+ * {@link #saveMeta}, {@link #loadMeta} and {@link #close()} cover all of them, and {@link #arena()} is lane 0 of
+ * their arena group, through which the whole group is checkpointed and restored.
  */
 public final class Program implements AutoCloseable
 {

@@ -257,4 +257,17 @@ class WorkersTest
             assertTrue(loaded.getMessage().contains("stored $.workers = 2"), loaded.getMessage());
         }
     }
+
+    @Test
+    void contextChecksWorkersAndOneCpuPerWorker()
+    {
+        final RuntimeException none = assertThrows(RuntimeException.class,
+            () -> new dev.keel.engine.api.EngineContext().workers(0).conclude());
+        assertTrue(none.getMessage().contains("workers"), none.getMessage());
+        final RuntimeException tooFew = assertThrows(RuntimeException.class,
+            () -> new dev.keel.engine.api.EngineContext().workers(2).pinCpus(1).conclude());
+        assertTrue(tooFew.getMessage().contains("pinCpus") && tooFew.getMessage().contains("workers=2"),
+            tooFew.getMessage());
+        new dev.keel.engine.api.EngineContext().workers(2).pinCpus(0, 1).conclude();
+    }
 }
