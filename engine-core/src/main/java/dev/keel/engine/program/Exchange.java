@@ -21,7 +21,11 @@ final class Exchange
     static final int BY_KEY = 0;
     /** Every row goes to worker 0 (a global group). */
     static final int TO_FIRST = 1;
-    /** Rows are spread by position (no key needed, e.g. the input of an append-only table). */
+    /**
+     * Worker 0's rows are spread by position (no key needed: the input of a table without a primary key, which
+     * the circuit puts into worker 0's table): each other worker copies its range of them in one block, worker 0
+     * keeps the first range in place; rows already on other workers stay there.
+     */
     static final int SPREAD = 2;
 
     private final int mode;
@@ -51,7 +55,7 @@ final class Exchange
             cursors[src] = batches[src].cursor();
             for (int dst = 0; dst < workers; dst++)
             {
-                parts[src][dst] = new ZSetBatch(schema);
+                parts[src][dst] = mode == SPREAD ? null : new ZSetBatch(schema);
             }
         }
     }
@@ -69,6 +73,15 @@ final class Exchange
     /** Splits worker {@code src}'s batch into its parts; on worker {@code src}'s thread. */
     void partition(final int src)
     {
+        if (mode == SPREAD)
+        {
+            if (src > 0)
+            {
+                final int size = batches[0].size();
+                batches[src].addRange(batches[0], rangeStart(src, size), rangeStart(src + 1, size));
+            }
+            return;
+        }
         final ZSetBatch[] out = parts[src];
         for (final ZSetBatch part : out)
         {
@@ -81,21 +94,30 @@ final class Exchange
             return;
         }
         final ZSetBatch.Cursor cursor = cursors[src].reset();
-        final int size = batch.size();
         final KeyProjector key = keys[src];
-        int index = 0;
         while (cursor.next())
         {
-            final int dst = mode == BY_KEY ?
-                workerOf(key.project(cursor.row()).hash(), workers) : (int)((long)index * workers / size);
-            out[dst].add(cursor.row(), cursor.weight());
-            index++;
+            out[workerOf(key.project(cursor.row()).hash(), workers)].add(cursor.row(), cursor.weight());
         }
+    }
+
+    private int rangeStart(final int worker, final int size)
+    {
+        return (int)((long)size * worker / workers);
     }
 
     /** Replaces worker {@code dst}'s batch by the parts addressed to it; after every partition, on its thread. */
     void gather(final int dst)
     {
+        if (mode == SPREAD)
+        {
+            if (dst == 0)
+            {
+                // every other worker has copied its range (before the barrier): keep the first one
+                batches[0].truncate(rangeStart(1, batches[0].size()));
+            }
+            return;
+        }
         final ZSetBatch batch = batches[dst];
         batch.clear();
         for (int src = 0; src < workers; src++)
