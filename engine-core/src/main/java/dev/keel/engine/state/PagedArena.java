@@ -61,7 +61,7 @@ public final class PagedArena implements AutoCloseable
     private static final int[] SIZE_CLASSES = {
         16, 24, 32, 40, 48, 64, 80, 96, 128, 160, 192, 256, 320, 384, 512, 640, 768, 1024, 1536, 2048, 3072,
         4096, 6144, 8192, 12288, 16384, 21840, 32768, PAGE_SIZE };
-    private static final int WHOLE_PAGE_CLASS = SIZE_CLASSES.length - 1;
+    static final int WHOLE_PAGE_CLASS = SIZE_CLASSES.length - 1;
     private static final byte[] CLASS_OF_UNITS = new byte[PAGE_SIZE / 8 + 1];
 
     static final int PAGE_IDLE = 0;
@@ -88,11 +88,11 @@ public final class PagedArena implements AutoCloseable
 
     private final int pagesPerChunk;
     private final boolean preTouch;
-    private final int lane;
-    private final int laneCount;
-    private PagedArena[] group;
+    final int lane;
+    final int laneCount;
+    PagedArena[] group;
     /** Local pages in use (the lane's page {@code l} is the global page {@code l * laneCount + lane}). */
-    private int localCount;
+    int localCount;
     private ByteBuffer[] pageBuffers = new ByteBuffer[0];
     private UnsafeBuffer[] pages = new UnsafeBuffer[0];
     /** Native address of each page, for the word accessors (one array load instead of a buffer's fields). */
@@ -100,13 +100,13 @@ public final class PagedArena implements AutoCloseable
     private byte[] pageClass = new byte[0];
     private long[] dirty = new long[0];
     private int[] states = new int[0];
-    private int dirtyCount;
+    int dirtyCount;
     private final long[] freeHeads = new long[SIZE_CLASSES.length];
     private final long[] bumpAddress = new long[SIZE_CLASSES.length];
-    private Snapshot activeSnapshot;
+    Snapshot activeSnapshot;
     private final ArrayDeque<ByteBuffer> shadowPool;
-    private long copyOnWriteCount;
-    private long allocatedBytes;
+    long copyOnWriteCount;
+    long allocatedBytes;
 
     public PagedArena()
     {
@@ -123,7 +123,7 @@ public final class PagedArena implements AutoCloseable
         group = new PagedArena[] {this};
     }
 
-    private PagedArena(
+    PagedArena(
         final int pagesPerChunk, final boolean preTouch, final int lane, final int laneCount,
         final ArrayDeque<ByteBuffer> shadowPool)
     {
@@ -151,25 +151,7 @@ public final class PagedArena implements AutoCloseable
      */
     public static PagedArena[] lanes(final int count, final int pagesPerChunk, final boolean preTouch)
     {
-        if (count < 1 || count > 64)
-        {
-            throw new IllegalArgumentException("arena lanes=" + count + " not in 1..64");
-        }
-        if (count == 1)
-        {
-            return new PagedArena[] {new PagedArena(pagesPerChunk, preTouch)};
-        }
-        final ArrayDeque<ByteBuffer> shadows = new ArrayDeque<>();
-        final PagedArena[] lanes = new PagedArena[count];
-        for (int i = 0; i < count; i++)
-        {
-            lanes[i] = new PagedArena(pagesPerChunk, preTouch, i, count, shadows);
-        }
-        for (final PagedArena arena : lanes)
-        {
-            arena.group = lanes;
-        }
-        return lanes;
+        return ArenaLanes.create(count, pagesPerChunk, preTouch);
     }
 
     /** Number of lanes of this arena's group (1 for a plain arena). */
@@ -259,23 +241,11 @@ public final class PagedArena implements AutoCloseable
      */
     public int pageCount()
     {
-        if (laneCount == 1)
-        {
-            return localCount;
-        }
-        if (lane != 0)
-        {
-            return localEnd();
-        }
-        int end = 0;
-        for (final PagedArena arena : group)
-        {
-            end = Math.max(end, arena.localEnd());
-        }
-        return end;
+        return laneCount == 1 ? localCount : lane != 0 ? localEnd() : ArenaLanes.pageCount(group);
     }
 
-    private int localEnd()
+    /** One past this lane's highest page (global index), 0 if it has none. */
+    int localEnd()
     {
         return localCount == 0 ? 0 : (localCount - 1) * laneCount + lane + 1;
     }
@@ -283,31 +253,13 @@ public final class PagedArena implements AutoCloseable
     /** Bytes of records allocated; for lane 0 of a group, of all lanes. */
     public long allocatedBytes()
     {
-        if (lane != 0 || laneCount == 1)
-        {
-            return allocatedBytes;
-        }
-        long sum = 0;
-        for (final PagedArena arena : group)
-        {
-            sum += arena.allocatedBytes;
-        }
-        return sum;
+        return lane != 0 || laneCount == 1 ? allocatedBytes : ArenaLanes.sum(group, ArenaLanes.ALLOCATED_BYTES);
     }
 
     /** Pages dirtied since the last freeze; for lane 0 of a group, of all lanes. */
     public int dirtyPageCount()
     {
-        if (lane != 0 || laneCount == 1)
-        {
-            return dirtyCount;
-        }
-        int sum = 0;
-        for (final PagedArena arena : group)
-        {
-            sum += arena.dirtyCount;
-        }
-        return sum;
+        return lane != 0 || laneCount == 1 ? dirtyCount : (int)ArenaLanes.sum(group, ArenaLanes.DIRTY_PAGES);
     }
 
     /**
@@ -316,19 +268,10 @@ public final class PagedArena implements AutoCloseable
      */
     public long copyOnWriteCount()
     {
-        if (lane != 0 || laneCount == 1)
-        {
-            return copyOnWriteCount;
-        }
-        long sum = 0;
-        for (final PagedArena arena : group)
-        {
-            sum += arena.copyOnWriteCount;
-        }
-        return sum;
+        return lane != 0 || laneCount == 1 ? copyOnWriteCount : ArenaLanes.sum(group, ArenaLanes.COPIES);
     }
 
-    private int newPage(final int sizeClass)
+    int newPage(final int sizeClass)
     {
         if (localCount * laneCount >= pages.length)
         {
@@ -562,7 +505,7 @@ public final class PagedArena implements AutoCloseable
         }
         if (laneCount > 1)
         {
-            padLanes();
+            ArenaLanes.pad(group);
         }
         final int[] frozenPages = new int[dirtyPageCount()];
         int n = 0;
@@ -617,28 +560,6 @@ public final class PagedArena implements AutoCloseable
         return n;
     }
 
-    /**
-     * Gives every lane as many pages as the largest one (free whole pages on its free list), so that the group's
-     * pages 1..pageCount-1 all exist: checkpoint stores require a dense page space.
-     */
-    private void padLanes()
-    {
-        int local = 0;
-        for (final PagedArena arena : group)
-        {
-            local = Math.max(local, arena.localCount);
-        }
-        for (final PagedArena arena : group)
-        {
-            while (arena.localCount < local)
-            {
-                final int page = arena.newPage(WHOLE_PAGE_CLASS);
-                arena.free((long)page << PAGE_SHIFT, PAGE_SIZE);
-                arena.allocatedBytes += PAGE_SIZE; // free() counted a record that was never allocated
-            }
-        }
-    }
-
     /** Marks every page in use dirty (of every lane), so that the next snapshot is a full one. */
     public void markAllDirty()
     {
@@ -658,16 +579,10 @@ public final class PagedArena implements AutoCloseable
             saveLaneMeta(meta);
             return;
         }
-        meta.putInt(PAGE_SIZE).putInt(pageCount()).putInt(LANES_MAGIC).putInt(laneCount);
-        for (final PagedArena arena : group)
-        {
-            final MetaBuffer laneMeta = new MetaBuffer();
-            arena.saveLaneMeta(laneMeta);
-            meta.putByteArray(laneMeta.toByteArray());
-        }
+        ArenaLanes.saveMeta(this, meta);
     }
 
-    private void saveLaneMeta(final MetaBuffer meta)
+    void saveLaneMeta(final MetaBuffer meta)
     {
         meta.putInt(PAGE_SIZE).putInt(localCount);
         for (int local = 0; local < localCount; local++)
@@ -687,14 +602,7 @@ public final class PagedArena implements AutoCloseable
      */
     public static int laneCountOf(final byte[] metaBytes)
     {
-        final MetaBuffer meta = new MetaBuffer(metaBytes);
-        meta.getInt();
-        final int count = meta.getInt();
-        if (count < 1)
-        {
-            return 1;
-        }
-        return meta.getInt() == LANES_MAGIC ? meta.getInt() : 1;
+        return ArenaLanes.laneCountOf(metaBytes);
     }
 
     /**
@@ -712,32 +620,10 @@ public final class PagedArena implements AutoCloseable
                 throw new IllegalStateException("cannot restore while a snapshot is open");
             }
         }
-        final int stored = laneCountOf(metaBytes);
-        if (stored != laneCount)
-        {
-            throw new dev.keel.engine.KeelException(dev.keel.engine.KeelException.Category.CONFIG,
-                "CONFIG_WORKERS_CHANGED", "the checkpoint holds the state of " + stored + " circuit worker(s) " +
-                "(stored $.workers = " + stored + ") but the pipeline runs " + laneCount + " ($.workers = " +
-                laneCount + "); set \"workers\": " + stored + " in the pipeline config to restore it (state is " +
-                "sharded by worker and is not re-sharded), or remove the storage directory to start afresh");
-        }
-        if (laneCount == 1)
-        {
-            restoreLaneMeta(new MetaBuffer(metaBytes));
-            return;
-        }
-        final MetaBuffer meta = new MetaBuffer(metaBytes);
-        meta.getInt();
-        meta.getInt();
-        meta.getInt();
-        meta.getInt();
-        for (final PagedArena arena : group)
-        {
-            arena.restoreLaneMeta(new MetaBuffer(meta.getByteArray()));
-        }
+        ArenaLanes.restoreMeta(this, metaBytes);
     }
 
-    private void restoreLaneMeta(final MetaBuffer meta)
+    void restoreLaneMeta(final MetaBuffer meta)
     {
         final int pageSize = meta.getInt();
         if (pageSize != PAGE_SIZE)
