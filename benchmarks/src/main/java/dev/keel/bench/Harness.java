@@ -490,7 +490,8 @@ public final class Harness
     private static ObjectNode restore(final HarnessOptions o, final Workload workload, final Path storage)
     {
         final ObjectNode r = MAPPER.createObjectNode();
-        try (Program program = Program.build(workload.program(), new PagedArena(o.arenaMib * PAGES_PER_MIB, false)))
+        try (Program program = Program.build(workload.program(),
+            PagedArena.lanes(o.workers, o.arenaMib * PAGES_PER_MIB, false), "restore", null))
         {
             final long t0 = System.nanoTime();
             try (FileCheckpointStore store = new FileCheckpointStore(new FileCheckpointStore.Context().storageDir(storage)))
