@@ -93,6 +93,7 @@ public final class Harness
             out.put("keys", o.keys);
         }
         out.put("model", o.model.jsonName());
+        out.put("workers", o.workers);
         out.put("sink", o.sinkHolds ? "holding" : "waiting");
         out.put("interval_secs", o.intervalSecs);
         out.put("checkpointer", o.model == FaultToleranceModel.NONE ? "none" : "node");
@@ -183,6 +184,8 @@ public final class Harness
         long cpuEndNs;
         long circuitCpuStartNs = -1;
         long circuitCpuEndNs = -1;
+        long workerCpuStartNs;
+        long workerCpuEndNs;
         double eventsPerSec;
         long steps;
         long recordsIn;
@@ -230,6 +233,10 @@ public final class Harness
                 (circuitCpuEndNs - circuitCpuStartNs) / 1e9;
             out.put("circuit_cpu_secs", circuitSecs);
             out.put("events_per_circuit_cpu_sec", circuitSecs > 0 ? o.events / circuitSecs : 0);
+            // workers 1..N-1 (worker 0 is the circuit thread): all workers together spend circuit + these
+            final double workerSecs = (workerCpuEndNs - workerCpuStartNs) / 1e9;
+            out.put("other_workers_cpu_secs", workerSecs);
+            out.put("events_per_worker_cpu_sec", circuitSecs > 0 ? o.events / (circuitSecs + workerSecs) : 0);
             out.put("output_rows", sink.rows());
             out.put("steps", steps);
             out.put("records_in", recordsIn);
@@ -290,6 +297,7 @@ public final class Harness
     {
         final PipelineConfig.Builder builder = PipelineConfig.builder()
             .name("harness")
+            .workers(o.workers)
             .faultTolerance(o.model);
         if (o.model == FaultToleranceModel.NONE)
         {
@@ -328,6 +336,8 @@ public final class Harness
             final long circuitThreadId = circuitThreadId();
             final java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             run.circuitCpuStartNs = circuitThreadId < 0 ? -1 : threads.getThreadCpuTime(circuitThreadId);
+            final long[] workerThreadIds = workerThreadIds();
+            run.workerCpuStartNs = threadsCpuNs(threads, workerThreadIds);
             if (!pipeline.awaitCompletion(Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))))
             {
                 final StringBuilder counterValues = new StringBuilder();
@@ -339,6 +349,7 @@ public final class Harness
             }
             run.cpuEndNs = os.getProcessCpuTime();
             run.circuitCpuEndNs = circuitThreadId < 0 ? -1 : threads.getThreadCpuTime(circuitThreadId);
+            run.workerCpuEndNs = threadsCpuNs(threads, workerThreadIds);
             run.startNanos = firstRecordNanos(run);
             run.endNanos = run.sink.lastOfferNanos();
             final double secs = (run.endNanos - run.startNanos) / 1e9;
@@ -394,6 +405,30 @@ public final class Harness
         {
             ctx.stepListener(run);
         }
+    }
+
+    /** Ids of the circuit worker threads 1..N-1 ({@code --workers} > 1; worker 0 is the circuit thread). */
+    private static long[] workerThreadIds()
+    {
+        final java.util.List<Long> ids = new java.util.ArrayList<>();
+        for (final Thread thread : Thread.getAllStackTraces().keySet())
+        {
+            if (thread.getName().startsWith("keel-worker-"))
+            {
+                ids.add(thread.getId());
+            }
+        }
+        return ids.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private static long threadsCpuNs(final java.lang.management.ThreadMXBean threads, final long[] ids)
+    {
+        long sum = 0;
+        for (final long id : ids)
+        {
+            sum += Math.max(0, threads.getThreadCpuTime(id));
+        }
+        return sum;
     }
 
     /** Id of the circuit's agent thread (DEDICATED threading), or -1. */
@@ -455,7 +490,8 @@ public final class Harness
     private static ObjectNode restore(final HarnessOptions o, final Workload workload, final Path storage)
     {
         final ObjectNode r = MAPPER.createObjectNode();
-        try (Program program = Program.build(workload.program(), new PagedArena(o.arenaMib * PAGES_PER_MIB, false)))
+        try (Program program = Program.build(workload.program(),
+            PagedArena.lanes(o.workers, o.arenaMib * PAGES_PER_MIB, false), "restore", null))
         {
             final long t0 = System.nanoTime();
             try (FileCheckpointStore store = new FileCheckpointStore(new FileCheckpointStore.Context().storageDir(storage)))

@@ -25,11 +25,13 @@ final class HarnessOptions
     long timeoutSecs = 600;
     long warmupEvents = 0;
     boolean sinkHolds = true;
+    int workers = 1;
 
     static final String USAGE = String.join("\n",
         "usage: Harness [--query keyed-aggregate|nexmark-qN] [--events N] [--keys K]",
         "               [--model none|at_least_once|exactly_once] [--interval SECS (0 = no periodic checkpoints)]",
         "               [--arena-mib MIB (pre-touched state arena chunk)] [--max-batch RECORDS (0 = engine default)]",
+        "               [--workers N (circuit workers, 1..64)]",
         "               [--final-checkpoint] [--then none|restore|replay] [--storage DIR (default: fresh temp dir)]",
         "               [--warmup-events N (a discarded run first, same settings, own storage)] [--timeout-secs S]",
         "               [--sink holding|waiting (holding: the sink holds steps until durable; waiting: the circuit",
@@ -93,6 +95,13 @@ final class HarnessOptions
                         throw new IllegalArgumentException("--sink " + value + ": one of holding, waiting");
                     }
                     o.sinkHolds = value.equals("holding");
+                    break;
+                case "--workers":
+                    o.workers = (int)positive(arg, value);
+                    if (o.workers > 64)
+                    {
+                        throw new IllegalArgumentException("--workers " + value + ": 1..64");
+                    }
                     break;
                 case "--timeout-secs":
                     o.timeoutSecs = positive(arg, value);

@@ -79,6 +79,23 @@ class HarnessTest
         assertThrows(IllegalArgumentException.class, () -> HarnessOptions.parse("--model", "none", "--interval", "1"));
         assertThrows(IllegalArgumentException.class, () -> HarnessOptions.parse("--then", "replay"));
         assertThrows(IllegalArgumentException.class, () -> HarnessOptions.parse("--query", "tpch-q1"));
+        assertThrows(IllegalArgumentException.class, () -> HarnessOptions.parse("--workers", "65"));
+        assertThrows(IllegalArgumentException.class, () -> HarnessOptions.parse("--workers", "0"));
+    }
+
+    /** Two circuit workers: same output and state, a checkpoint of both restores (store only and relaunch). */
+    @Test
+    void twoWorkersRestoreAndReportTheirCpu() throws Exception
+    {
+        final JsonNode line = runLine("--events", "" + EVENTS, "--keys", "" + KEYS, "--model", "exactly_once",
+            "--final-checkpoint", "--then", "restore", "--arena-mib", "8", "--max-batch", "1000", "--workers", "2");
+        assertCommon(line, "exactly_once");
+        assertEquals(2, line.get("workers").asInt());
+        assertTrue(line.get("other_workers_cpu_secs").asDouble() > 0, line.toString());
+        final JsonNode restore = line.get("restore");
+        assertEquals(line.get("arena").get("allocated_bytes").asLong(), restore.get("allocated_bytes").asLong(),
+            "the final checkpoint holds the state of both workers");
+        assertEquals(0, restore.get("relaunch_replayed_events").asLong(), "the final checkpoint covers every step");
     }
 
     @Test

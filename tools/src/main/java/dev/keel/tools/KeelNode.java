@@ -415,6 +415,7 @@ public final class KeelNode implements AutoCloseable, ServedNode
             .idleStrategy(config.idleStrategy())
             .minBatchSizeRecords(config.minBatchSizeRecords())
             .maxBufferingDelayUsecs(config.maxBufferingDelayUsecs())
+            .workers(config.workers())
             .counters(counters);
         if (!config.pinCpus().isEmpty())
         {

@@ -44,10 +44,18 @@ final class CrashHarness
     static final long SEED = Long.getLong("keel.crash.seed", System.nanoTime());
 
     private final Path dir;
+    private int workers = 1;
 
     CrashHarness(final Path dir)
     {
         this.dir = dir;
+    }
+
+    /** Circuit workers ({@code workers}) of the configs written from now on. */
+    CrashHarness workers(final int workers)
+    {
+        this.workers = workers;
+        return this;
     }
 
     static final class RunLog
@@ -252,6 +260,7 @@ final class CrashHarness
             "  \"storage_config\": {\"path\": " + JSON.writeValueAsString(storage.toString()) + "},\n" +
             "  \"fault_tolerance\": {\"model\": \"" + model + "\", \"checkpoint_interval_secs\": 1},\n" +
             "  \"threading_mode\": \"shared\",\n" +
+            (workers == 1 ? "" : "  \"workers\": " + workers + ",\n") +
             "  \"inputs\": {\"trades\": {\"stream\": \"trades\", \"max_batch_size\": 1,\n" +
             "    \"transport\": {\"name\": \"file_input\", \"config\": {\"path\": " +
             JSON.writeValueAsString(trades.toString()) + "}},\n" +

@@ -87,6 +87,7 @@ public final class EngineContext
     private int countersValuesBufferLength = KeelCounters.DEFAULT_VALUES_BUFFER_LENGTH;
     private StepListener stepListener;
     private int arenaPagesPerChunk = DEFAULT_ARENA_PAGES_PER_CHUNK;
+    private int workers = 1;
     private boolean arenaPreTouch = false;
     private ErrorHandler errorHandler;
     private int inputHandleBufferLength = DEFAULT_HANDLE_BUFFER_LENGTH;
@@ -132,6 +133,12 @@ public final class EngineContext
         requireRange("housekeepingIntervalNs", housekeepingIntervalNs, 1, TimeUnit.SECONDS.toNanos(10));
         faultTolerance.conclude();
         requireRange("arenaPagesPerChunk", arenaPagesPerChunk, 1, 16384);
+        requireRange("workers", workers, 1, 64);
+        if (pinCpus.length > 0 && pinCpus.length < workers)
+        {
+            throw invalid("pinCpus", java.util.Arrays.toString(pinCpus), "at least one CPU per worker (workers=" +
+                workers + ")");
+        }
         requireRange("countersValuesBufferLength", countersValuesBufferLength, 128, 1 << 26);
         if (countersValuesBufferLength % 128 != 0)
         {
@@ -314,8 +321,8 @@ public final class EngineContext
     }
 
     /**
-     * CPUs to pin the circuit thread to ({@code pin_cpus}); the first one is used (one worker). Setting any
-     * requests pinning. Default: none, the affinity library picks a reservable CPU.
+     * CPUs to pin the circuit workers to ({@code pin_cpus}): worker i (worker 0 is the circuit thread) to the
+     * i-th CPU; at least one per worker. Setting any requests pinning. Default: none, the affinity library picks a reservable CPU.
      *
      * @param cpus CPU numbers.
      * @return this.
@@ -543,6 +550,27 @@ public final class EngineContext
     public StepListener stepListener()
     {
         return stepListener;
+    }
+
+    /**
+     * Number of circuit workers ({@code workers}): the circuit thread and N-1 more threads evaluate each step
+     * together, every stateful operator's state sharded by its key across them (see
+     * {@link dev.keel.engine.program.Workers}). With {@link #pinCpus(int...)}, worker i is pinned to the i-th CPU.
+     *
+     * @param workers 1..64; default 1.
+     * @return this.
+     */
+    public EngineContext workers(final int workers)
+    {
+        checkNotConcluded();
+        this.workers = workers;
+        return this;
+    }
+
+    /** @return the number of circuit workers. */
+    public int workers()
+    {
+        return workers;
     }
 
     /**

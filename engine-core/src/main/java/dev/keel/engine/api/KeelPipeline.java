@@ -6,6 +6,7 @@ import dev.keel.engine.circuit.InputAttachment;
 
 import dev.keel.engine.KeelException;
 import dev.keel.engine.circuit.CircuitAgent;
+import dev.keel.engine.circuit.CpuPinning;
 import dev.keel.engine.status.KeelCounters;
 import dev.keel.engine.connector.EndpointCounters;
 import dev.keel.engine.circuit.PipelineLifecycle;
@@ -103,8 +104,10 @@ public final class KeelPipeline implements AutoCloseable
     public static KeelPipeline launch(final EngineContext ctx, final ProgramDefinition definition)
     {
         ctx.conclude();
+        final int[] cpus = ctx.pinCpus();
         final Program program = Program.build(
-            definition, new PagedArena(ctx.arenaPagesPerChunk(), ctx.arenaPreTouch()));
+            definition, PagedArena.lanes(ctx.workers(), ctx.arenaPagesPerChunk(), ctx.arenaPreTouch()),
+            ctx.pipelineName(), cpus.length == 0 ? null : (w) -> CpuPinning.pinWorker(ctx.pipelineName(), w, cpus[w]));
         if (null != ctx.faultTolerance().checkpointStore())
         {
             // a bootstrap after a program change recomputes views from the tables' contents, kept in checkpoints

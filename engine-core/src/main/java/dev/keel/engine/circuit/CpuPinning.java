@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Pins the calling thread to a CPU with OpenHFT affinity, if configured. Pinning is an optimisation: a CPU that
  * cannot be had (none reservable, no native support) is logged once per process and the thread runs unpinned.
  */
-final class CpuPinning
+public final class CpuPinning
 {
     /** Do not pin. */
     static final int NO_PINNING = -2;
@@ -66,6 +66,19 @@ final class CpuPinning
                     roleName, ANY_CPU == cpu ? "any" : cpu, reason);
             }
         }
+    }
+
+    /**
+     * Pins the calling circuit worker thread for good (the pin ends with the thread); a CPU that cannot be had is
+     * logged once, as for the circuit thread.
+     *
+     * @param pipelineName for the log.
+     * @param worker       worker index, 1..N-1 (worker 0 is the circuit thread, pinned by its agent).
+     * @param cpu          the CPU.
+     */
+    public static void pinWorker(final String pipelineName, final int worker, final int cpu)
+    {
+        new CpuPinning("circuit worker " + worker + " of pipeline '" + pipelineName + "'", cpu).pin();
     }
 
     /** Releases the CPU; in {@code onClose}. */

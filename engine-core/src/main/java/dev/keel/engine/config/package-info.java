@@ -9,7 +9,12 @@
  * {
  *   "name": "pipeline",                      // non-empty
  *   "program": "trades-vwap",                // optional: built-in program name or fully qualified class name
- *   "workers": 1,                            // 1..64
+ *   "workers": 1,                            // 1..64 circuit workers: each step is evaluated by N threads (the
+ *                                            //   circuit thread is worker 0), every stateful operator's state
+ *                                            //   sharded by its key across them (an exchange before it);
+ *                                            //   views emit the union of the workers' deltas, the same Z-set
+ *                                            //   as with one worker; checkpoints are one cut of all workers;
+ *                                            //   storage written with another value is refused at $.workers
  *   "storage": false,                        // true | false | null | {"min_storage_bytes": >= 0,
  *                                            //   "backend": {"name": "default"} | {"name": "file",
  *                                            //     "config": {"sync": {...}}}}   (see SyncConfig for sync)
@@ -24,7 +29,8 @@
  *       //  "retained_checkpoints": 2}                             (1..100)
  *   "min_batch_size_records": 0,             // >= 0
  *   "max_buffering_delay_usecs": 0,          // 0..10000000
- *   "pin_cpus": [],                          // distinct CPU numbers >= 0, at least one per worker, or []
+ *   "pin_cpus": [],                          // distinct CPU numbers >= 0, at least one per worker, or []:
+ *                                            //   worker i is pinned to the i-th
  *   "threading_mode": "dedicated",           // "dedicated" | "shared" | "invoker"
  *   "idle_strategy": "backoff",              // "busy_spin" | "yielding" | "backoff" | "sleeping"
  *   "inputs": {                              // endpoint names: [A-Za-z0-9_.-]+, distinct across inputs and outputs

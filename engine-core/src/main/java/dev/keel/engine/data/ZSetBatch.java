@@ -125,6 +125,52 @@ public final class ZSetBatch
         }
     }
 
+    /**
+     * Appends entries {@code [from, to)} of {@code other} (by position) in one copy; the entries before
+     * {@code from} are skipped by their headers only.
+     *
+     * @param other the batch to copy from (not this one).
+     * @param from  first entry, 0..{@code other.size()}.
+     * @param to    end entry, {@code from}..{@code other.size()}.
+     */
+    public void addRange(final ZSetBatch other, final int from, final int to)
+    {
+        if (from < 0 || to < from || to > other.count)
+        {
+            throw new IndexOutOfBoundsException("entries [" + from + ", " + to + ") of a batch of " + other.count);
+        }
+        final int start = other.offsetOf(from, 0, 0);
+        final int end = other.offsetOf(to, from, start);
+        ensureCapacity(limit + end - start).putBytes(limit, other.buffer, start, end - start);
+        limit += end - start;
+        count += to - from;
+    }
+
+    /**
+     * Keeps the first {@code entries} entries and drops the rest.
+     *
+     * @param entries 0..{@link #size()}.
+     */
+    public void truncate(final int entries)
+    {
+        if (entries < 0 || entries > count)
+        {
+            throw new IndexOutOfBoundsException("truncate to " + entries + " entries of a batch of " + count);
+        }
+        limit = offsetOf(entries, 0, 0);
+        count = entries;
+    }
+
+    private int offsetOf(final int entry, final int fromEntry, final int fromOffset)
+    {
+        int position = fromOffset;
+        for (int i = fromEntry; i < entry; i++)
+        {
+            position += HEADER_LENGTH + BitUtil.align(buffer.getInt(position, LE), 8);
+        }
+        return position;
+    }
+
     /** Order-independent hash of the (row, weight) pairs, for step verification on replay. */
     public long contentHash()
     {

@@ -140,4 +140,15 @@ public final class AggregateOperator extends Operator
     {
         state.loadMeta(meta);
     }
+
+    public boolean shardable()
+    {
+        return true;
+    }
+
+    /** Sharded by its key: each worker holds the state of its keys. */
+    public int[] shardColumns(final int input)
+    {
+        return key.columns();
+    }
 }

@@ -103,4 +103,20 @@ public final class DistinctOperator extends Operator
         epoch = meta.getLong();
         rows.loadMeta(meta);
     }
+
+    public boolean shardable()
+    {
+        return true;
+    }
+
+    /** Sharded by its key: each worker holds the state of its keys. */
+    public int[] shardColumns(final int input)
+    {
+        final int[] all = new int[outputSchema().columnCount()];
+        for (int i = 0; i < all.length; i++)
+        {
+            all[i] = i;
+        }
+        return all;
+    }
 }

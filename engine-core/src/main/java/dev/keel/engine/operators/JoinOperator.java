@@ -385,4 +385,28 @@ public final class JoinOperator extends Operator
             rightTimes.loadMeta(meta);
         }
     }
+
+    public boolean shardable()
+    {
+        return true;
+    }
+
+    /** Sharded by its key: each worker holds the state of its keys. */
+    public int[] shardColumns(final int input)
+    {
+        return input == 0 ? leftKeyColumns.clone() : rightKeyColumns.clone();
+    }
+
+    public long eventTime()
+    {
+        return null == leftTimes ? Long.MIN_VALUE : maxTime;
+    }
+
+    public void raiseEventTime(final long time)
+    {
+        if (null != leftTimes)
+        {
+            maxTime = Math.max(maxTime, time);
+        }
+    }
 }

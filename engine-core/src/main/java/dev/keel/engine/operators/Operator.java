@@ -148,6 +148,51 @@ public abstract class Operator implements Stateful
         this.lineageFingerprint = fingerprint;
     }
 
+    /**
+     * Whether the operator can run sharded across circuit workers ({@code workers} > 1): true when its result,
+     * unioned over the workers, is its result over the whole delta as long as each input is sharded as
+     * {@link #shardColumns(int)} says. False by default: an operator that does not say how its state is keyed
+     * cannot be sharded, and a program containing it refuses {@code workers} > 1.
+     */
+    public boolean shardable()
+    {
+        return false;
+    }
+
+    /**
+     * How the rows of input {@code input} (index into {@link #inputs()}) must be sharded across workers before
+     * this operator steps: null if any partition will do (stateless), an empty array if all rows go to one
+     * worker (one global group), else the columns of that input that the state is keyed by (rows with equal
+     * values there go to the same worker).
+     *
+     * @param input index of the input.
+     * @return the key columns, empty or null.
+     */
+    public int[] shardColumns(final int input)
+    {
+        return null;
+    }
+
+    /**
+     * Largest event time this operator has seen, for operators whose watermark derives from it (windows,
+     * windowed joins); {@link Long#MIN_VALUE} otherwise. With several workers the circuit raises every worker's
+     * copy to the largest of all ({@link #raiseEventTime(long)}) at each step boundary, so that all of them close
+     * windows at the watermark of the whole input, as one worker would.
+     */
+    public long eventTime()
+    {
+        return Long.MIN_VALUE;
+    }
+
+    /**
+     * Raises {@link #eventTime()} to at least {@code time} (between steps, see there); no-op by default.
+     *
+     * @param time the largest event time of all workers' copies.
+     */
+    public void raiseEventTime(final long time)
+    {
+    }
+
     /** Default: no state beyond the arena records already reachable from metadata. */
     public void saveMeta(final MetaBuffer meta)
     {

@@ -45,4 +45,10 @@ abstract class RowwiseOperator extends Operator
 
     /** Handles one input row of this step. */
     abstract void onRow(RowView row, long weight, ZSetBatch output);
+
+    /** Stateless: runs on every worker over its part of the delta. */
+    public boolean shardable()
+    {
+        return true;
+    }
 }

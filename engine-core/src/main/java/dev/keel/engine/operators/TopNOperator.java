@@ -251,4 +251,15 @@ public final class TopNOperator extends Operator
         rows.loadMeta(meta);
         emitted.loadMeta(meta);
     }
+
+    public boolean shardable()
+    {
+        return true;
+    }
+
+    /** Sharded by its key: each worker holds the state of its keys. */
+    public int[] shardColumns(final int input)
+    {
+        return group.columns();
+    }
 }

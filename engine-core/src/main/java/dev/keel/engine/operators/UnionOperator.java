@@ -60,4 +60,10 @@ public final class UnionOperator extends Operator
             output.addAll(input.output(), 1);
         }
     }
+
+    /** Stateless: runs on every worker over its part of the delta. */
+    public boolean shardable()
+    {
+        return true;
+    }
 }

@@ -193,4 +193,25 @@ public final class WindowAggregateOperator extends Operator
         lateRecords = meta.getLong();
         state.loadMeta(meta);
     }
+
+    public boolean shardable()
+    {
+        return true;
+    }
+
+    /** Sharded by its key: each worker holds the state of its keys. */
+    public int[] shardColumns(final int input)
+    {
+        return groupColumns.clone();
+    }
+
+    public long eventTime()
+    {
+        return maxEventTime;
+    }
+
+    public void raiseEventTime(final long time)
+    {
+        maxEventTime = Math.max(maxEventTime, time);
+    }
 }

@@ -85,4 +85,10 @@ public final class WindowOperator extends Operator
             }
         }
     }
+
+    /** Stateless: runs on every worker over its part of the delta. */
+    public boolean shardable()
+    {
+        return true;
+    }
 }

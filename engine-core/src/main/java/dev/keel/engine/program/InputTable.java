@@ -333,4 +333,18 @@ public final class InputTable extends Operator
             OffHeapHashMap.skipMeta(meta);
         }
     }
+
+    public boolean shardable()
+    {
+        return true;
+    }
+
+    /**
+     * The primary key columns of a keyed table (its {@link #input()} is sharded by them across workers, so each
+     * worker holds the rows of its keys); null for the other kinds (any partition of the input will do).
+     */
+    public int[] primaryKeyColumns()
+    {
+        return null == key ? null : key.columns();
+    }
 }

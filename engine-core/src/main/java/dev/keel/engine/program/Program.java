@@ -13,7 +13,11 @@ import java.util.Map;
 
 /**
  * A built program: operators in evaluation order (every operator after its inputs), its input tables
- * and output views by name, and the arena holding all operator state. Owned by one circuit agent.
+ * and output views by name, and the arena holding all operator state. Owned by one circuit agent. Built for
+ * several circuit workers ({@link #build(ProgramDefinition, PagedArena[], String, java.util.function.IntConsumer)}),
+ * this is worker 0's program: {@link #step()} runs every worker's (see {@link Workers}), {@link #endStep()},
+ * {@link #saveMeta}, {@link #loadMeta} and {@link #close()} cover all of them, and {@link #arena()} is lane 0 of
+ * their arena group, through which the whole group is checkpointed and restored.
  */
 public final class Program implements AutoCloseable
 {
@@ -25,6 +29,11 @@ public final class Program implements AutoCloseable
     private final MetaBuffer operatorMeta = new MetaBuffer();
     private boolean[] recompute;
     private boolean[] contents;
+    /** The circuit workers when this is worker 0's program of {@code workers} > 1; null with one worker. */
+    private Workers workers;
+
+    /** First int of the metadata of a program run by several workers (then one {@link #saveMeta} per worker). */
+    static final int WORKERS_MAGIC = 0x574B5253;
 
     Program(
         final PagedArena arena,
@@ -63,6 +72,64 @@ public final class Program implements AutoCloseable
     public static Program build(final ProgramDefinition definition)
     {
         return build(definition, new PagedArena());
+    }
+
+    /**
+     * Builds a program for {@code lanes.length} circuit workers: one program per worker, worker {@code w}'s over
+     * arena lane {@code w} (see {@link Workers}); with one lane, a plain program. The returned program is worker
+     * 0's: the circuit binds endpoints to its tables and views, and its {@link #step()} runs all workers.
+     *
+     * @param definition the program.
+     * @param lanes      {@link PagedArena#lanes} of as many lanes as workers.
+     * @param name       pipeline name, for the worker threads' names.
+     * @param pinner     called on each worker thread 1..N-1 with its index when it starts (CPU pinning), or null.
+     * @return worker 0's program.
+     * @throws dev.keel.engine.KeelException naming {@code $.workers} if the program cannot run sharded.
+     */
+    public static Program build(
+        final ProgramDefinition definition,
+        final PagedArena[] lanes,
+        final String name,
+        final java.util.function.IntConsumer pinner)
+    {
+        final Program lead = build(definition, lanes[0]);
+        if (lanes.length == 1)
+        {
+            return lead;
+        }
+        final Program[] programs = new Program[lanes.length];
+        programs[0] = lead;
+        try
+        {
+            for (int w = 1; w < lanes.length; w++)
+            {
+                programs[w] = build(definition, lanes[w]);
+            }
+            lead.workers = new Workers(programs, name, pinner);
+        }
+        catch (final RuntimeException ex)
+        {
+            lead.close();
+            throw ex;
+        }
+        return lead;
+    }
+
+    /** Number of circuit workers running this program (1 unless built for several). */
+    public int workerCount()
+    {
+        return null == workers ? 1 : workers.count();
+    }
+
+    /** The program of worker {@code w} (0 is this one). */
+    public Program worker(final int w)
+    {
+        return null == workers ? (w == 0 ? this : null) : workers.program(w);
+    }
+
+    Operator[] operatorArray()
+    {
+        return operators;
     }
 
     public static Program build(final ProgramDefinition definition, final PagedArena arena)
@@ -119,6 +186,11 @@ public final class Program implements AutoCloseable
      */
     public void step()
     {
+        if (null != workers)
+        {
+            workers.step();
+            return;
+        }
         final boolean[] skip = recompute;
         for (int i = 0; i < operators.length; i++)
         {
@@ -135,6 +207,10 @@ public final class Program implements AutoCloseable
      */
     public void materializeTables()
     {
+        for (int w = 1; w < workerCount(); w++)
+        {
+            worker(w).materializeTables();
+        }
         for (final InputTable table : tables.values())
         {
             table.materialize();
@@ -160,6 +236,7 @@ public final class Program implements AutoCloseable
      */
     public long recompute(final java.util.Set<String> emittedViews)
     {
+        refuseWorkers("recompute views after a program change");
         final boolean[] run = recompute;
         if (null == run)
         {
@@ -243,6 +320,7 @@ public final class Program implements AutoCloseable
      */
     public void restoreChanged(final ProgramChange change)
     {
+        refuseWorkers("restore a checkpoint of a changed program (bootstrap)");
         final Program fresh = build(definition, arena);
         for (final Map.Entry<String, InputTable> table : tables.entrySet())
         {
@@ -274,6 +352,10 @@ public final class Program implements AutoCloseable
     /** Clears every operator's delta once the views' deltas were handed to the outputs. */
     public void endStep()
     {
+        for (int w = 1; w < workerCount(); w++)
+        {
+            worker(w).endStep();
+        }
         for (final Operator operator : operators)
         {
             operator.endStep();
@@ -302,6 +384,22 @@ public final class Program implements AutoCloseable
      */
     public void saveMeta(final MetaBuffer meta)
     {
+        if (null != workers)
+        {
+            meta.putInt(WORKERS_MAGIC).putInt(workers.count());
+            for (int w = 0; w < workers.count(); w++)
+            {
+                final MetaBuffer workerMeta = new MetaBuffer();
+                workers.program(w).saveOwnMeta(workerMeta);
+                meta.putByteArray(workerMeta.toByteArray());
+            }
+            return;
+        }
+        saveOwnMeta(meta);
+    }
+
+    private void saveOwnMeta(final MetaBuffer meta)
+    {
         meta.putInt(ProgramShape.MAGIC);
         meta.putInt(operators.length);
         for (final Operator operator : operators)
@@ -323,6 +421,55 @@ public final class Program implements AutoCloseable
      * checkpoint written before per-operator metadata (no {@link ProgramShape#MAGIC}) is read in the old layout.
      */
     public void loadMeta(final MetaBuffer meta)
+    {
+        final int stored = workersOf(meta);
+        if (stored != workerCount())
+        {
+            throw workersChanged(stored, workerCount());
+        }
+        if (null != workers)
+        {
+            meta.getInt();
+            meta.getInt();
+            for (int w = 0; w < workers.count(); w++)
+            {
+                workers.program(w).loadOwnMeta(new MetaBuffer(meta.getByteArray()));
+            }
+            return;
+        }
+        loadOwnMeta(meta);
+    }
+
+    /** Number of workers whose metadata {@code meta} holds (1 unless written by several); does not consume it. */
+    static int workersOf(final MetaBuffer meta)
+    {
+        if (meta.remaining() < 8 || meta.peekInt(0) != WORKERS_MAGIC)
+        {
+            return 1;
+        }
+        return meta.peekInt(1);
+    }
+
+    static dev.keel.engine.KeelException workersChanged(final int stored, final int configured)
+    {
+        return new dev.keel.engine.KeelException(dev.keel.engine.KeelException.Category.CONFIG,
+            "CONFIG_WORKERS_CHANGED", "the checkpoint holds the state of " + stored + " circuit worker(s) (stored " +
+            "$.workers = " + stored + ") but the pipeline runs " + configured + " ($.workers = " + configured +
+            "); set \"workers\": " + stored + " in the pipeline config to restore it (state is sharded by worker " +
+            "and is not re-sharded), or remove the storage directory to start afresh");
+    }
+
+    private void refuseWorkers(final String what)
+    {
+        if (null != workers)
+        {
+            throw new dev.keel.engine.KeelException(dev.keel.engine.KeelException.Category.CONFIG,
+                "CONFIG_WORKERS_UNSUPPORTED", "$.workers = " + workers.count() + ": cannot " + what + " with " +
+                "more than one worker; run it once with \"workers\": 1, or remove the storage directory");
+        }
+    }
+
+    private void loadOwnMeta(final MetaBuffer meta)
     {
         final int first = meta.getInt();
         if (first != ProgramShape.MAGIC)
@@ -378,8 +525,17 @@ public final class Program implements AutoCloseable
         }
     }
 
+    /** Stops the workers (if any) and releases the state of every worker. */
     public void close()
     {
+        if (null != workers)
+        {
+            workers.close();
+            for (int w = 1; w < workers.count(); w++)
+            {
+                workers.program(w).arena.close();
+            }
+        }
         arena.close();
     }
 }

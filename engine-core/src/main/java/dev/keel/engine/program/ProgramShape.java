@@ -44,12 +44,19 @@ public final class ProgramShape
     /**
      * Reads the shape from a checkpoint's program metadata.
      *
-     * @param programMeta the bytes of {@link Program#saveMeta}.
+     * @param programMeta the bytes of {@link Program#saveMeta} (of one worker or of several).
      * @return the shape, or null if the metadata predates per-operator fingerprints.
      */
     public static ProgramShape read(final byte[] programMeta)
     {
         final MetaBuffer meta = new MetaBuffer(programMeta);
+        if (meta.peekInt(0) == Program.WORKERS_MAGIC)
+        {
+            // one metadata per worker, every worker runs the same program: the first one's shape is the shape
+            meta.getInt();
+            meta.getInt();
+            return read(meta.getByteArray());
+        }
         if (meta.remaining() < 4 || meta.getInt() != MAGIC)
         {
             return null;

@@ -151,6 +151,18 @@ public final class MetaBuffer
         return limit - position;
     }
 
+    /**
+     * Peeks at the {@code index}-th int from the read position without consuming it.
+     *
+     * @param index ints to skip.
+     * @return the int, or 0 if the metadata ends before it.
+     */
+    public int peekInt(final int index)
+    {
+        final int at = position + index * 4;
+        return at + 4 > limit ? 0 : buffer.getInt(at, LE);
+    }
+
     public byte[] toByteArray()
     {
         return Arrays.copyOf(buffer.byteArray(), limit);

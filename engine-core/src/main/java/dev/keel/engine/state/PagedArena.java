@@ -32,6 +32,21 @@ import java.util.Arrays;
  * <p>
  * Single writer: all methods except those of {@link Snapshot} are called from the owning (circuit)
  * thread.
+ * <p>
+ * <b>Lanes (one per circuit worker).</b> {@link #lanes(int, int, boolean)} makes N arenas that share one page
+ * address space without sharing anything at run time: lane {@code w} of {@code N} owns the pages whose index is
+ * {@code w} modulo {@code N} (its arrays are indexed by the global page index, the slots of other lanes stay
+ * empty), so every address names one page of one lane and the hot paths are those of a single arena. Each lane
+ * has its own allocator, dirty set and copy-on-write states and is written by its worker only. Lane 0 is the
+ * group's face to checkpoints: its {@link #freeze()} (called at a step boundary, all workers idle) pads the
+ * lanes to the same number of pages (so that the page space 1..pageCount-1 is dense, as checkpoint stores
+ * require), takes every lane's dirty pages as one {@link Snapshot}, and its metadata holds every lane's
+ * allocator; {@link #restoreMeta} and {@link #restorePage} route to the lanes. The checkpoint format is the
+ * page format of one arena; only the metadata gains a lanes section:
+ * <pre>
+ *   single arena: pageSize:int pageCount:int pageClass:int[pageCount] freeHeads bumpAddress allocatedBytes
+ *   N lanes:      pageSize:int pageCount:int LANES_MAGIC:int N:int (laneMeta:bytes){N}   (laneMeta as above)
+ * </pre>
  */
 public final class PagedArena implements AutoCloseable
 {
@@ -46,7 +61,7 @@ public final class PagedArena implements AutoCloseable
     private static final int[] SIZE_CLASSES = {
         16, 24, 32, 40, 48, 64, 80, 96, 128, 160, 192, 256, 320, 384, 512, 640, 768, 1024, 1536, 2048, 3072,
         4096, 6144, 8192, 12288, 16384, 21840, 32768, PAGE_SIZE };
-    private static final int WHOLE_PAGE_CLASS = SIZE_CLASSES.length - 1;
+    static final int WHOLE_PAGE_CLASS = SIZE_CLASSES.length - 1;
     private static final byte[] CLASS_OF_UNITS = new byte[PAGE_SIZE / 8 + 1];
 
     static final int PAGE_IDLE = 0;
@@ -68,8 +83,16 @@ public final class PagedArena implements AutoCloseable
         }
     }
 
+    /** Marks the metadata of a group of lanes (never a size class, which the single layout has in its place). */
+    static final int LANES_MAGIC = 0x4C414E45;
+
     private final int pagesPerChunk;
     private final boolean preTouch;
+    final int lane;
+    final int laneCount;
+    PagedArena[] group;
+    /** Local pages in use (the lane's page {@code l} is the global page {@code l * laneCount + lane}). */
+    int localCount;
     private ByteBuffer[] pageBuffers = new ByteBuffer[0];
     private UnsafeBuffer[] pages = new UnsafeBuffer[0];
     /** Native address of each page, for the word accessors (one array load instead of a buffer's fields). */
@@ -77,14 +100,13 @@ public final class PagedArena implements AutoCloseable
     private byte[] pageClass = new byte[0];
     private long[] dirty = new long[0];
     private int[] states = new int[0];
-    private int pageCount;
-    private int dirtyCount;
+    int dirtyCount;
     private final long[] freeHeads = new long[SIZE_CLASSES.length];
     private final long[] bumpAddress = new long[SIZE_CLASSES.length];
-    private Snapshot activeSnapshot;
-    private final ArrayDeque<ByteBuffer> shadowPool = new ArrayDeque<>();
-    private long copyOnWriteCount;
-    private long allocatedBytes;
+    Snapshot activeSnapshot;
+    private final ArrayDeque<ByteBuffer> shadowPool;
+    long copyOnWriteCount;
+    long allocatedBytes;
 
     public PagedArena()
     {
@@ -97,14 +119,51 @@ public final class PagedArena implements AutoCloseable
      */
     public PagedArena(final int pagesPerChunk, final boolean preTouch)
     {
+        this(pagesPerChunk, preTouch, 0, 1, new ArrayDeque<>());
+        group = new PagedArena[] {this};
+    }
+
+    PagedArena(
+        final int pagesPerChunk, final boolean preTouch, final int lane, final int laneCount,
+        final ArrayDeque<ByteBuffer> shadowPool)
+    {
         if (pagesPerChunk < 1 || pagesPerChunk > 16384)
         {
             throw new IllegalArgumentException("pagesPerChunk=" + pagesPerChunk + " not in 1..16384");
         }
         this.pagesPerChunk = pagesPerChunk;
         this.preTouch = preTouch;
+        this.lane = lane;
+        this.laneCount = laneCount;
+        this.shadowPool = shadowPool;
         addChunk();
-        pageCount = 1; // page 0 is reserved so that address 0 is null
+        localCount = lane == 0 ? 1 : 0; // page 0 is reserved so that address 0 is null
+    }
+
+    /**
+     * Arenas for {@code count} circuit workers over one page address space (see the class comment); element 0
+     * is the one to checkpoint and restore. One lane is a plain arena.
+     *
+     * @param count         number of lanes, 1..64.
+     * @param pagesPerChunk pages per off-heap chunk of each lane.
+     * @param preTouch      write every page of a new chunk once.
+     * @return the lanes, lane {@code w} at index {@code w}.
+     */
+    public static PagedArena[] lanes(final int count, final int pagesPerChunk, final boolean preTouch)
+    {
+        return ArenaLanes.create(count, pagesPerChunk, preTouch);
+    }
+
+    /** Number of lanes of this arena's group (1 for a plain arena). */
+    public int laneCount()
+    {
+        return laneCount;
+    }
+
+    /** This arena's lane in its group (0 for a plain arena). */
+    public int lane()
+    {
+        return lane;
     }
 
     // ---------------------------------------------------------------------------------------------- allocation
@@ -176,35 +235,49 @@ public final class PagedArena implements AutoCloseable
         free((long)page << PAGE_SHIFT, PAGE_SIZE);
     }
 
-    /** Pages in use, including the reserved page 0. */
+    /**
+     * Pages in use, including the reserved page 0; for lane 0 of a group, the end of the group's page space (the
+     * largest end of any lane, each lane's end being one past its highest page).
+     */
     public int pageCount()
     {
-        return pageCount;
+        return laneCount == 1 ? localCount : lane != 0 ? localEnd() : ArenaLanes.pageCount(group);
     }
 
+    /** One past this lane's highest page (global index), 0 if it has none. */
+    int localEnd()
+    {
+        return localCount == 0 ? 0 : (localCount - 1) * laneCount + lane + 1;
+    }
+
+    /** Bytes of records allocated; for lane 0 of a group, of all lanes. */
     public long allocatedBytes()
     {
-        return allocatedBytes;
+        return lane != 0 || laneCount == 1 ? allocatedBytes : ArenaLanes.sum(group, ArenaLanes.ALLOCATED_BYTES);
     }
 
+    /** Pages dirtied since the last freeze; for lane 0 of a group, of all lanes. */
     public int dirtyPageCount()
     {
-        return dirtyCount;
+        return lane != 0 || laneCount == 1 ? dirtyCount : (int)ArenaLanes.sum(group, ArenaLanes.DIRTY_PAGES);
     }
 
-    /** How many pages were copied because the owner wrote them while a checkpoint was writing. */
+    /**
+     * How many pages were copied because the owner wrote them while a checkpoint was writing; for lane 0 of a
+     * group, in all lanes.
+     */
     public long copyOnWriteCount()
     {
-        return copyOnWriteCount;
+        return lane != 0 || laneCount == 1 ? copyOnWriteCount : ArenaLanes.sum(group, ArenaLanes.COPIES);
     }
 
-    private int newPage(final int sizeClass)
+    int newPage(final int sizeClass)
     {
-        if (pageCount == pages.length)
+        if (localCount * laneCount >= pages.length)
         {
             addChunk();
         }
-        final int page = pageCount++;
+        final int page = localCount++ * laneCount + lane;
         pageClass[page] = (byte)sizeClass;
         touch(page);
         return page;
@@ -213,7 +286,7 @@ public final class PagedArena implements AutoCloseable
     private void addChunk()
     {
         final int oldLength = pages.length;
-        final int newLength = oldLength + pagesPerChunk;
+        final int newLength = oldLength + pagesPerChunk * laneCount;
         if (newLength > (1 << 30) / 2)
         {
             throw new IllegalStateException("state arena exhausted at " + oldLength + " pages");
@@ -227,13 +300,14 @@ public final class PagedArena implements AutoCloseable
         states = Arrays.copyOf(states, newLength);
         for (int i = 0; i < pagesPerChunk; i++)
         {
+            final int page = oldLength + i * laneCount + lane;
             final ByteBuffer slice = chunk.duplicate().position(i * PAGE_SIZE).limit((i + 1) * PAGE_SIZE).slice();
-            pageBuffers[oldLength + i] = slice;
-            pages[oldLength + i] = new UnsafeBuffer(slice);
-            pageAddresses[oldLength + i] = pages[oldLength + i].addressOffset();
+            pageBuffers[page] = slice;
+            pages[page] = new UnsafeBuffer(slice);
+            pageAddresses[page] = pages[page].addressOffset();
             if (preTouch)
             {
-                pages[oldLength + i].setMemory(0, PAGE_SIZE, (byte)0);
+                pages[page].setMemory(0, PAGE_SIZE, (byte)0);
             }
         }
     }
@@ -421,12 +495,55 @@ public final class PagedArena implements AutoCloseable
      */
     public Snapshot freeze()
     {
-        if (null != activeSnapshot)
+        checkGroupFace("freeze");
+        for (final PagedArena arena : group)
         {
-            throw new IllegalStateException("the previous state snapshot is still being written");
+            if (null != arena.activeSnapshot)
+            {
+                throw new IllegalStateException("the previous state snapshot is still being written");
+            }
         }
-        final int[] frozenPages = new int[dirtyCount];
+        if (laneCount > 1)
+        {
+            ArenaLanes.pad(group);
+        }
+        final int[] frozenPages = new int[dirtyPageCount()];
         int n = 0;
+        for (final PagedArena arena : group)
+        {
+            n = arena.freezeDirty(frozenPages, n);
+        }
+        if (laneCount > 1)
+        {
+            Arrays.sort(frozenPages);
+        }
+        final MetaBuffer meta = new MetaBuffer();
+        saveMeta(meta);
+        final ByteBuffer[] buffers = new ByteBuffer[n];
+        for (int i = 0; i < n; i++)
+        {
+            buffers[i] = group[frozenPages[i] % laneCount].pageBuffers[frozenPages[i]];
+        }
+        final Snapshot snapshot = new Snapshot(frozenPages, buffers, meta.toByteArray());
+        for (final PagedArena arena : group)
+        {
+            arena.activeSnapshot = snapshot;
+        }
+        VarHandle.releaseFence();
+        return snapshot;
+    }
+
+    private void checkGroupFace(final String what)
+    {
+        if (lane != 0)
+        {
+            throw new IllegalStateException(what + " is done through lane 0 of the arena group, not lane " + lane);
+        }
+    }
+
+    private int freezeDirty(final int[] frozenPages, final int start)
+    {
+        int n = start;
         for (int word = 0; word < dirty.length; word++)
         {
             long bits = dirty[word];
@@ -440,37 +557,52 @@ public final class PagedArena implements AutoCloseable
             dirty[word] = 0;
         }
         dirtyCount = 0;
-        final MetaBuffer meta = new MetaBuffer();
-        saveMeta(meta);
-        final ByteBuffer[] buffers = new ByteBuffer[n];
-        for (int i = 0; i < n; i++)
-        {
-            buffers[i] = pageBuffers[frozenPages[i]];
-        }
-        activeSnapshot = new Snapshot(frozenPages, buffers, meta.toByteArray());
-        VarHandle.releaseFence();
-        return activeSnapshot;
+        return n;
     }
 
-    /** Marks every page in use dirty, so that the next snapshot is a full one. */
+    /** Marks every page in use dirty (of every lane), so that the next snapshot is a full one. */
     public void markAllDirty()
     {
-        for (int page = 1; page < pageCount; page++)
+        for (final PagedArena arena : group)
         {
-            touch(page);
+            for (int page = arena.lane == 0 ? laneCount : arena.lane; page < arena.localEnd(); page += laneCount)
+            {
+                arena.touch(page);
+            }
         }
     }
 
     private void saveMeta(final MetaBuffer meta)
     {
-        meta.putInt(PAGE_SIZE).putInt(pageCount);
-        for (int page = 0; page < pageCount; page++)
+        if (laneCount == 1)
         {
-            meta.putInt(pageClass[page]);
+            saveLaneMeta(meta);
+            return;
+        }
+        ArenaLanes.saveMeta(this, meta);
+    }
+
+    void saveLaneMeta(final MetaBuffer meta)
+    {
+        meta.putInt(PAGE_SIZE).putInt(localCount);
+        for (int local = 0; local < localCount; local++)
+        {
+            meta.putInt(pageClass[local * laneCount + lane]);
         }
         meta.putLongArray(freeHeads, freeHeads.length);
         meta.putLongArray(bumpAddress, bumpAddress.length);
         meta.putLong(allocatedBytes);
+    }
+
+    /**
+     * Number of lanes (circuit workers) that wrote a snapshot's metadata: 1 for a plain arena.
+     *
+     * @param metaBytes {@link Snapshot#meta()} of a checkpoint.
+     * @return the lane count.
+     */
+    public static int laneCountOf(final byte[] metaBytes)
+    {
+        return ArenaLanes.laneCountOf(metaBytes);
     }
 
     /**
@@ -480,26 +612,34 @@ public final class PagedArena implements AutoCloseable
      */
     public void restoreMeta(final byte[] metaBytes)
     {
-        if (null != activeSnapshot)
+        checkGroupFace("restoreMeta");
+        for (final PagedArena arena : group)
         {
-            throw new IllegalStateException("cannot restore while a snapshot is open");
+            if (null != arena.activeSnapshot)
+            {
+                throw new IllegalStateException("cannot restore while a snapshot is open");
+            }
         }
-        final MetaBuffer meta = new MetaBuffer(metaBytes);
+        ArenaLanes.restoreMeta(this, metaBytes);
+    }
+
+    void restoreLaneMeta(final MetaBuffer meta)
+    {
         final int pageSize = meta.getInt();
         if (pageSize != PAGE_SIZE)
         {
             throw new IllegalStateException("state page size " + pageSize + " does not match " + PAGE_SIZE);
         }
         final int count = meta.getInt();
-        while (pages.length < count)
+        while (pages.length < count * laneCount)
         {
             addChunk();
         }
-        for (int page = 0; page < count; page++)
+        for (int local = 0; local < count; local++)
         {
-            pageClass[page] = (byte)meta.getInt();
+            pageClass[local * laneCount + lane] = (byte)meta.getInt();
         }
-        pageCount = count;
+        localCount = count;
         final long[] heads = meta.getLongArray();
         final long[] bumps = meta.getLongArray();
         if (heads.length != freeHeads.length || bumps.length != bumpAddress.length)
@@ -517,18 +657,28 @@ public final class PagedArena implements AutoCloseable
     /** Writable view of a page for restore; the restored page is not marked dirty. */
     public ByteBuffer restorePage(final int page)
     {
+        final int pageCount = pageCount();
         if (page <= 0 || page >= pageCount)
         {
             throw new IllegalArgumentException("page " + page + " outside 1.." + (pageCount - 1));
         }
-        return pageBuffers[page].duplicate().clear();
+        final PagedArena owner = group[page % laneCount];
+        if (page >= owner.localEnd())
+        {
+            throw new IllegalArgumentException("page " + page + " is past the end of lane " + owner.lane);
+        }
+        return owner.pageBuffers[page].duplicate().clear();
     }
 
+    /** Releases the pages; lane 0 of a group closes every lane. */
     public void close()
     {
-        pages = new UnsafeBuffer[0];
-        pageAddresses = new long[0];
-        pageBuffers = new ByteBuffer[0];
+        for (final PagedArena arena : lane == 0 ? group : new PagedArena[] {this})
+        {
+            arena.pages = new UnsafeBuffer[0];
+            arena.pageAddresses = new long[0];
+            arena.pageBuffers = new ByteBuffer[0];
+        }
     }
 
     /**
@@ -581,6 +731,7 @@ public final class PagedArena implements AutoCloseable
         public ByteBuffer acquire(final int i)
         {
             final int page = frozenPages[i];
+            final int[] states = group[page % laneCount].states;
             while (true)
             {
                 if (STATES.compareAndSet(states, page, PAGE_FROZEN, PAGE_WRITING))
@@ -598,6 +749,7 @@ public final class PagedArena implements AutoCloseable
         public void release(final int i)
         {
             final int page = frozenPages[i];
+            final int[] states = group[page % laneCount].states;
             final int state = (int)STATES.getVolatile(states, page);
             if (state == PAGE_COPIED)
             {
@@ -619,6 +771,8 @@ public final class PagedArena implements AutoCloseable
             for (int i = 0; i < frozenPages.length; i++)
             {
                 final int page = frozenPages[i];
+                final PagedArena owner = group[page % laneCount];
+                final int[] states = owner.states;
                 if ((int)STATES.getVolatile(states, page) != PAGE_IDLE)
                 {
                     if (null != shadows[i])
@@ -628,10 +782,13 @@ public final class PagedArena implements AutoCloseable
                     }
                     // not written: keep it dirty so that the next checkpoint writes it
                     STATES.setRelease(states, page, PAGE_IDLE);
-                    touch(page);
+                    owner.touch(page);
                 }
             }
-            activeSnapshot = null;
+            for (final PagedArena arena : group)
+            {
+                arena.activeSnapshot = null;
+            }
         }
     }
 }

@@ -79,4 +79,38 @@ class ZSetBatchTest
         a.addAll(b, 1);
         assertEquals(entries(b), entries(a), "after clear, reused capacity");
     }
+
+    /** A batch split by position into ranges (addRange) and a kept prefix (truncate) holds every entry once. */
+    @Test
+    void rangesAndTruncationSplitABatchByPosition()
+    {
+        final RowWriter writer = new RowWriter(SCHEMA);
+        final ZSetBatch all = new ZSetBatch(SCHEMA, 16);
+        for (int i = 0; i < 101; i++)
+        {
+            writer.reset().putLong(0, i).putString(1, "x".repeat(i % 13)).finish();
+            all.add(writer, i % 3 - 1 == 0 ? 1 : i % 3 - 1);
+        }
+        final ZSetBatch middle = new ZSetBatch(SCHEMA, 16);
+        final ZSetBatch tail = new ZSetBatch(SCHEMA, 16);
+        middle.addRange(all, 33, 67);
+        tail.addRange(all, 67, 101);
+        final ZSetBatch head = new ZSetBatch(SCHEMA, 16);
+        head.addAll(all, 1);
+        head.truncate(33);
+        assertEquals(33, head.size());
+        assertEquals(34, middle.size());
+        assertEquals(34, tail.size());
+        final ZSetBatch joined = new ZSetBatch(SCHEMA, 16);
+        joined.addAll(head, 1);
+        joined.addAll(middle, 1);
+        joined.addAll(tail, 1);
+        assertEquals(all.byteLength(), joined.byteLength());
+        assertEquals(all.contentHash(), joined.contentHash());
+        final ZSetBatch.Cursor cursor = middle.cursor();
+        assertTrue(cursor.next());
+        assertEquals(33, cursor.row().getLong(0));
+        assertThrows(IndexOutOfBoundsException.class, () -> middle.addRange(all, 50, 102));
+        assertThrows(IndexOutOfBoundsException.class, () -> head.truncate(34));
+    }
 }

@@ -33,7 +33,7 @@ final class Harness implements AutoCloseable
         this(Program.build(definition, arena));
     }
 
-    private Harness(final Program program)
+    Harness(final Program program)
     {
         this.program = program;
         for (final String view : program.views().keySet())

@@ -42,7 +42,19 @@ class OperatorAllocationTest
         run(true);
     }
 
+    /** Two workers: the circuit thread and the other worker's thread allocate nothing per step either. */
+    @Test
+    void stepsOfTwoWorkersAllocateNothingInSteadyState()
+    {
+        run(true, 2);
+    }
+
     private static void run(final boolean materialized)
+    {
+        run(materialized, 1);
+    }
+
+    private static void run(final boolean materialized, final int workers)
     {
         final RowWriter trades = new RowWriter(TradesVwap.TRADES);
         final RowWriter events = new RowWriter(EverythingProgram.EVENTS);
@@ -53,8 +65,19 @@ class OperatorAllocationTest
             builder.materialize(TradesVwap.TABLE, "events", "dims");
         };
         try (Program program = Program.build(definition,
-            materialized ? new dev.keel.engine.state.PagedArena(1024, false) : new dev.keel.engine.state.PagedArena()))
+            dev.keel.engine.state.PagedArena.lanes(workers, materialized ? 1024 : 64, false), "opalloc", null))
         {
+            final com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+            final java.util.List<Thread> workerThreads = new java.util.ArrayList<>();
+            for (final Thread thread : Thread.getAllStackTraces().keySet())
+            {
+                if (thread.getName().startsWith("keel-worker-opalloc-"))
+                {
+                    workerThreads.add(thread);
+                }
+            }
+            assertEquals(workers - 1, workerThreads.size(), "worker threads");
             if (materialized)
             {
                 program.materializeTables();
@@ -72,7 +95,11 @@ class OperatorAllocationTest
                 program.step();
                 program.endStep();
             }
-            final long before = allocated();
+            long before = allocated();
+            for (final Thread thread : workerThreads)
+            {
+                before += threads.getThreadAllocatedBytes(thread.getId());
+            }
             for (; step < 2000; step++)
             {
                 EverythingProgram.feed(program, step, trades, events, dims);
@@ -83,7 +110,11 @@ class OperatorAllocationTest
                 }
                 program.endStep();
             }
-            final long bytes = allocated() - before;
+            long bytes = allocated() - before;
+            for (final Thread thread : workerThreads)
+            {
+                bytes += threads.getThreadAllocatedBytes(thread.getId());
+            }
             assertTrue(outputRows > 500 * 100, "the measured steps must do work: " + outputRows + " output rows");
             assertTrue(bytes < BOUND_BYTES, "500 steps allocated " + bytes + " bytes");
         }

@@ -137,13 +137,35 @@ class NexmarkQueriesTest
     }
 
     /** What a run produced: every delta row in emission order, and the final integrated view. */
-    record Run(List<List<Object>> emitted, List<Long> weights, Map<List<Object>, Long> view, int transactions)
+    record Run(
+        List<List<Object>> emitted, List<Long> weights, Map<List<Object>, Long> view, int transactions,
+        List<Map<List<Object>, Long>> deltas)
     {
     }
 
     static Stream<String> queries()
     {
         return NexmarkQueries.names().stream();
+    }
+
+    /**
+     * {@code workers} = 2: every query's view emits, transaction by transaction, the same consolidated delta as
+     * with one worker (order within a transaction may differ), and ends with the same view.
+     */
+    @ParameterizedTest
+    @MethodSource("queries")
+    void twoWorkersEmitTheSameDeltasAsOne(final String name) throws InterruptedException
+    {
+        final NexmarkQueries.Query query = NexmarkQueries.query(name);
+        final Run one = run(query, query.definition(), SMALL_STEP, 1);
+        final Run two = run(query, query.definition(), SMALL_STEP, 2);
+        assertFalse(one.view().isEmpty(), name);
+        assertEquals(one.transactions(), two.transactions(), name + ": transactions");
+        for (int t = 0; t < one.deltas().size(); t++)
+        {
+            assertEquals(one.deltas().get(t), two.deltas().get(t), name + ": delta of transaction " + (t + 1));
+        }
+        assertEquals(one.view(), two.view(), name + ": final view");
     }
 
     @ParameterizedTest
@@ -247,8 +269,16 @@ class NexmarkQueriesTest
     static Run run(final NexmarkQueries.Query query, final ProgramDefinition definition, final int maxBatch)
         throws InterruptedException
     {
+        return run(query, definition, maxBatch, 1);
+    }
+
+    static Run run(
+        final NexmarkQueries.Query query, final ProgramDefinition definition, final int maxBatch, final int workers)
+        throws InterruptedException
+    {
         final EngineContext ctx = new EngineContext()
             .threadingMode(ThreadingMode.INVOKER)
+            .workers(workers)
             .pipelineName(query.view())
             .maxBatchSizeRecords(maxBatch)
             .outputHandle(query.view());
@@ -259,6 +289,7 @@ class NexmarkQueriesTest
         }
         final List<List<Object>> emitted = new ArrayList<>();
         final List<Long> weights = new ArrayList<>();
+        final List<Map<List<Object>, Long>> deltas = new ArrayList<>();
         final int[] transactions = new int[1];
         try (KeelPipeline pipeline = Keel.launch(ctx, definition))
         {
@@ -279,17 +310,21 @@ class NexmarkQueriesTest
                 out.poll((transactionId, delta) ->
                 {
                     transactions[0]++;
+                    final Map<List<Object>, Long> consolidated = new HashMap<>();
                     final ZSetBatch.Cursor cursor = delta.cursor();
                     while (cursor.next())
                     {
                         emitted.add(values(cursor.row(), schema));
                         weights.add(cursor.weight());
+                        consolidated.merge(values(cursor.row(), schema), cursor.weight(), Long::sum);
                     }
+                    consolidated.values().removeIf(w -> w == 0);
+                    deltas.add(consolidated);
                 });
             }
             final Map<List<Object>, Long> view = new HashMap<>();
             out.forEachRow((row, weight) -> view.put(values(row, schema), weight));
-            return new Run(emitted, weights, view, transactions[0]);
+            return new Run(emitted, weights, view, transactions[0], deltas);
         }
     }
 
