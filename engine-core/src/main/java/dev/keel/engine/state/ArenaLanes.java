@@ -6,9 +6,24 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 
 /**
- * The group side of {@link PagedArena} lanes (one lane per circuit worker, see the arena's class comment):
- * creating the lanes, the group's totals, padding the lanes to a dense page space before a freeze, and the
- * metadata layout with a lanes section. Called through lane 0 at a step boundary, while every worker is idle.
+ * The group side of {@link PagedArena} lanes (one lane per circuit worker): creating the lanes, the group's
+ * totals, padding the lanes to a dense page space before a freeze, and the metadata layout with a lanes section.
+ * Called through lane 0 at a step boundary, while every worker is idle.
+ * <p>
+ * <b>Lanes (one per circuit worker).</b> {@link PagedArena#lanes(int, int, boolean)} makes N arenas that share one page
+ * address space without sharing anything at run time: lane {@code w} of {@code N} owns the pages whose index is
+ * {@code w} modulo {@code N} (its arrays are indexed by the global page index, the slots of other lanes stay
+ * empty), so every address names one page of one lane and the hot paths are those of a single arena. Each lane
+ * has its own allocator, dirty set and copy-on-write states and is written by its worker only. Lane 0 is the
+ * group's face to checkpoints: its {@link PagedArena#freeze()} (called at a step boundary, all workers idle) pads the
+ * lanes to the same number of pages (so that the page space 1..pageCount-1 is dense, as checkpoint stores
+ * require), takes every lane's dirty pages as one {@link PagedArena.Snapshot}, and its metadata holds every lane's
+ * allocator; {@link PagedArena#restoreMeta} and {@link PagedArena#restorePage} route to the lanes. The checkpoint format is the
+ * page format of one arena; only the metadata gains a lanes section:
+ * <pre>
+ *   single arena: pageSize:int pageCount:int pageClass:int[pageCount] freeHeads bumpAddress allocatedBytes
+ *   N lanes:      pageSize:int pageCount:int LANES_MAGIC:int N:int (laneMeta:bytes){N}   (laneMeta as above)
+ * </pre>
  */
 final class ArenaLanes
 {

@@ -34,19 +34,7 @@ import java.util.Arrays;
  * thread.
  * <p>
  * <b>Lanes (one per circuit worker).</b> {@link #lanes(int, int, boolean)} makes N arenas that share one page
- * address space without sharing anything at run time: lane {@code w} of {@code N} owns the pages whose index is
- * {@code w} modulo {@code N} (its arrays are indexed by the global page index, the slots of other lanes stay
- * empty), so every address names one page of one lane and the hot paths are those of a single arena. Each lane
- * has its own allocator, dirty set and copy-on-write states and is written by its worker only. Lane 0 is the
- * group's face to checkpoints: its {@link #freeze()} (called at a step boundary, all workers idle) pads the
- * lanes to the same number of pages (so that the page space 1..pageCount-1 is dense, as checkpoint stores
- * require), takes every lane's dirty pages as one {@link Snapshot}, and its metadata holds every lane's
- * allocator; {@link #restoreMeta} and {@link #restorePage} route to the lanes. The checkpoint format is the
- * page format of one arena; only the metadata gains a lanes section:
- * <pre>
- *   single arena: pageSize:int pageCount:int pageClass:int[pageCount] freeHeads bumpAddress allocatedBytes
- *   N lanes:      pageSize:int pageCount:int LANES_MAGIC:int N:int (laneMeta:bytes){N}   (laneMeta as above)
- * </pre>
+ * address space; see {@link ArenaLanes} for how they are laid out, frozen and checkpointed.
  */
 public final class PagedArena implements AutoCloseable
 {
@@ -297,7 +285,9 @@ public final class PagedArena implements AutoCloseable
         pageAddresses = Arrays.copyOf(pageAddresses, newLength);
         pageClass = Arrays.copyOf(pageClass, newLength);
         dirty = Arrays.copyOf(dirty, (newLength + 63) >>> 6);
-        states = Arrays.copyOf(states, newLength);
+        // a new array, not a copy: the frozen pages' states live in the array the active snapshot captured (a writer
+        // may be switching one of them in that array right now); without a snapshot every page is idle
+        states = new int[newLength];
         for (int i = 0; i < pagesPerChunk; i++)
         {
             final int page = oldLength + i * laneCount + lane;
@@ -424,9 +414,14 @@ public final class PagedArena implements AutoCloseable
     /** Marks a page dirty and, while a snapshot is being written, preserves its frozen content first. */
     private void touch(final int page)
     {
-        if (null != activeSnapshot && (int)STATES.getVolatile(states, page) != PAGE_IDLE)
+        final Snapshot snapshot = activeSnapshot;
+        if (null != snapshot)
         {
-            preserveFrozen(page);
+            final int[] frozenStates = snapshot.laneStates[lane];
+            if (page < frozenStates.length && (int)STATES.getVolatile(frozenStates, page) != PAGE_IDLE)
+            {
+                preserveFrozen(page, frozenStates);
+            }
         }
         final long[] dirty = this.dirty;
         final int word = page >>> 6;
@@ -439,7 +434,7 @@ public final class PagedArena implements AutoCloseable
         }
     }
 
-    private void preserveFrozen(final int page)
+    private void preserveFrozen(final int page, final int[] states)
     {
         while (true)
         {
@@ -524,7 +519,12 @@ public final class PagedArena implements AutoCloseable
         {
             buffers[i] = group[frozenPages[i] % laneCount].pageBuffers[frozenPages[i]];
         }
-        final Snapshot snapshot = new Snapshot(frozenPages, buffers, meta.toByteArray());
+        final int[][] laneStates = new int[laneCount][];
+        for (final PagedArena arena : group)
+        {
+            laneStates[arena.lane] = arena.states;
+        }
+        final Snapshot snapshot = new Snapshot(frozenPages, buffers, laneStates, meta.toByteArray());
         for (final PagedArena arena : group)
         {
             arena.activeSnapshot = snapshot;
@@ -691,11 +691,15 @@ public final class PagedArena implements AutoCloseable
         private final ByteBuffer[] buffers;
         private final ByteBuffer[] shadows;
         private final byte[] meta;
+        private final int[][] laneStates;
 
-        Snapshot(final int[] frozenPages, final ByteBuffer[] buffers, final byte[] meta)
+        Snapshot(final int[] frozenPages, final ByteBuffer[] buffers, final int[][] laneStates, final byte[] meta)
         {
             this.frozenPages = frozenPages;
             this.buffers = buffers;
+            // each lane's page states as of the freeze: the writer and the owner both switch the frozen pages in
+            // these arrays, even after the arena grew and replaced its own
+            this.laneStates = laneStates;
             this.shadows = new ByteBuffer[frozenPages.length];
             this.meta = meta;
         }
@@ -731,7 +735,7 @@ public final class PagedArena implements AutoCloseable
         public ByteBuffer acquire(final int i)
         {
             final int page = frozenPages[i];
-            final int[] states = group[page % laneCount].states;
+            final int[] states = laneStates[page % laneCount];
             while (true)
             {
                 if (STATES.compareAndSet(states, page, PAGE_FROZEN, PAGE_WRITING))
@@ -749,7 +753,7 @@ public final class PagedArena implements AutoCloseable
         public void release(final int i)
         {
             final int page = frozenPages[i];
-            final int[] states = group[page % laneCount].states;
+            final int[] states = laneStates[page % laneCount];
             final int state = (int)STATES.getVolatile(states, page);
             if (state == PAGE_COPIED)
             {
@@ -772,7 +776,7 @@ public final class PagedArena implements AutoCloseable
             {
                 final int page = frozenPages[i];
                 final PagedArena owner = group[page % laneCount];
-                final int[] states = owner.states;
+                final int[] states = laneStates[page % laneCount];
                 if ((int)STATES.getVolatile(states, page) != PAGE_IDLE)
                 {
                     if (null != shadows[i])

@@ -191,6 +191,73 @@ class StateStoreTest
         }
     }
 
+    /**
+     * The arena grows (a new chunk, its page-state array replaced) while a writer thread takes the frozen pages: the
+     * writer and the owner must switch each page's state in the same array, or the owner overwrites a page the writer
+     * is reading (a torn checkpoint page), or spins forever on a state the writer released in the other array (what
+     * this test did before the fix: hence the timeout). Repeated, with the growth racing the writer each time.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void snapshotSeesFrozenContentWhileTheArenaGrows() throws Exception
+    {
+        for (int round = 0; round < 150; round++)
+        {
+            final PagedArena arena = new PagedArena(2, false);
+            final long[] records = new long[64];
+            for (int i = 0; i < records.length; i++)
+            {
+                records[i] = arena.allocate(16_384);
+                arena.putLong(records[i], i);
+            }
+            final PagedArena.Snapshot snapshot = arena.freeze();
+            final long[] seen = new long[records.length];
+            final java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            final Thread writer = new Thread(() ->
+            {
+                try
+                {
+                    go.await();
+                }
+                catch (final InterruptedException ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+                final Map<Integer, ByteBuffer> pages = new HashMap<>();
+                for (int i = 0; i < snapshot.pageCount(); i++)
+                {
+                    final ByteBuffer page = snapshot.acquire(i);
+                    final ByteBuffer copy = ByteBuffer.allocate(page.remaining());
+                    copy.put(page);
+                    pages.put(snapshot.page(i), copy);
+                    snapshot.release(i);
+                }
+                for (int i = 0; i < records.length; i++)
+                {
+                    seen[i] = pages.get(PagedArena.page(records[i])).order(ByteOrder.LITTLE_ENDIAN)
+                        .getLong(PagedArena.offset(records[i]));
+                }
+            });
+            writer.start();
+            go.countDown();
+            for (int i = 0; i < 40; i++)
+            {
+                arena.allocate(16_384); // grows the arena by new chunks while the writer runs
+            }
+            for (int i = 0; i < records.length; i++)
+            {
+                arena.putLong(records[i], -1);
+            }
+            writer.join();
+            snapshot.close();
+            for (int i = 0; i < records.length; i++)
+            {
+                assertEquals(i, seen[i], "round " + round + ": record " + i + " as the checkpoint wrote it");
+            }
+            arena.close();
+        }
+    }
+
     @Test
     void snapshotSeesFrozenContentWhileOwnerKeepsWriting() throws Exception
     {
