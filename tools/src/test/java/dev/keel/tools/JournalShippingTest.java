@@ -154,7 +154,7 @@ class JournalShippingTest
         }
     }
 
-    private static void insert(final KeelPipeline pipeline, final Path expected, final int firstId, final int lastId)
+    static void insert(final KeelPipeline pipeline, final Path expected, final int firstId, final int lastId)
         throws IOException
     {
         final InputHandle in = pipeline.inputHandle("trades");
@@ -180,7 +180,7 @@ class JournalShippingTest
         Files.writeString(expected, json, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
-    private static void awaitOutput(final Path output, final Path expected) throws Exception
+    static void awaitOutput(final Path output, final Path expected) throws Exception
     {
         final Map<String, List<Long>> want = NodeSyncTest.aggregates(expected);
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -197,7 +197,7 @@ class JournalShippingTest
         assertEquals(want, got, "output did not reach the rows inserted");
     }
 
-    private static void awaitShipped(final SyncFixture s3, final String bucket, final String prefix,
+    static void awaitShipped(final SyncFixture s3, final String bucket, final String prefix,
         final long position) throws Exception
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -222,7 +222,7 @@ class JournalShippingTest
         }
     }
 
-    private static void awaitReplayed(final KeelPipeline pipeline) throws Exception
+    static void awaitReplayed(final KeelPipeline pipeline) throws Exception
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (NodeSyncTest.metric(PrometheusExporter.export(pipeline.counters()), "keel_replayed_steps_total") <= 0)
@@ -232,7 +232,7 @@ class JournalShippingTest
         }
     }
 
-    private static KeelNode launch(final String config)
+    static KeelNode launch(final String config)
     {
         return KeelNode.launch(PipelineConfigParser.parse(config), ProgramRegistry.resolve("trades-vwap"),
             ctx -> ctx.faultTolerance().checkpointOnClose(false));
@@ -241,10 +241,17 @@ class JournalShippingTest
     /** exactly_once trades-vwap with the trades table fed in-process (not replayable), vwap to a file. */
     private static String config(final Path output, final Path storage, final String sync) throws IOException
     {
+        return config(output, storage, sync, SyncFixture.shared().s3Port);
+    }
+
+    /** As {@link #config(Path, Path, String)}, the S3 endpoint on {@code s3Port} (a fault proxy's). */
+    static String config(final Path output, final Path storage, final String sync, final int s3Port)
+        throws IOException
+    {
         return "{\n" +
             "  \"program\": \"trades-vwap\",\n" +
             "  \"storage\": {\"min_storage_bytes\": 0, \"backend\": {\"name\": \"file\", \"config\": {\"sync\": {" +
-            sync + ", \"endpoint\": \"http://127.0.0.1:" + SyncFixture.shared().s3Port + "\", \"region\": " +
+            sync + ", \"endpoint\": \"http://127.0.0.1:" + s3Port + "\", \"region\": " +
             "\"us-east-1\", \"provider\": \"Minio\", \"access_key\": \"" + SyncFixture.ACCESS_KEY + "\", " +
             "\"secret_key\": \"" + SyncFixture.SECRET_KEY + "\"}}}},\n" +
             "  \"storage_config\": {\"path\": " + JSON.writeValueAsString(storage.toString()) + "},\n" +

@@ -180,6 +180,27 @@ public final class JournalExport
      */
     public static int importChunk(final byte[] bytes, final Journal journal, final long timeoutNs)
     {
+        return importChunk(bytes, journal, timeoutNs, 0);
+    }
+
+    /**
+     * As {@link #importChunk(byte[], Journal, long)}, but the first {@code skipRecords} records are verified and
+     * not appended: an import interrupted by a crash resumes where the local journal ends.
+     *
+     * @param bytes       the chunk.
+     * @param journal     the journal to append to.
+     * @param timeoutNs   how long to wait for durability.
+     * @param skipRecords records at the chunk's start that the journal holds already, 0 or more.
+     * @return the number of records appended.
+     * @throws KeelException {@code JOURNAL_CHUNK_CORRUPT} for a damaged chunk or record.
+     */
+    public static int importChunk(final byte[] bytes, final Journal journal, final long timeoutNs,
+        final int skipRecords)
+    {
+        if (skipRecords < 0)
+        {
+            throw new IllegalArgumentException("skipRecords " + skipRecords + " is negative");
+        }
         final Chunk chunk = parse(bytes, "journal chunk");
         final UnsafeBuffer buffer = new UnsafeBuffer(bytes);
         final StepRecordAdapter adapter = new StepRecordAdapter();
@@ -207,7 +228,10 @@ public final class JournalExport
                 throw corrupt("journal chunk [" + chunk.startPosition() + ", " + chunk.endPosition() + ")",
                     "record " + i + ": " + StepRecordAdapter.describe(status));
             }
-            appended = journal.append(adapter.decode(record));
+            if (i >= skipRecords)
+            {
+                appended = journal.append(adapter.decode(record));
+            }
             offset += length;
         }
         final long deadline = System.nanoTime() + timeoutNs;
@@ -221,7 +245,7 @@ public final class JournalExport
             Thread.onSpinWait();
             Thread.yield();
         }
-        return chunk.recordCount();
+        return Math.max(0, chunk.recordCount() - skipRecords);
     }
 
     private static KeelException corrupt(final String where, final String problem)
