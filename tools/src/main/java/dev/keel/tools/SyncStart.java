@@ -33,7 +33,11 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * With a journal ({@code exactly_once}) the journal chunks shipped after the pulled checkpoint are downloaded
  * with it and appended to the local journal after the rebase point, so recovery replays those steps as if they
- * had been run here ({@link JournalShipper} ships them).
+ * had been run here ({@link JournalShipper} ships them; not with {@code ship_journal: false}).
+ * <p>
+ * Everything is downloaded into {@link ImportStaging} first and published only when complete: a download or
+ * network error midway leaves the checkpoints directory and the journal as they were, and the next start retries
+ * (reusing the files staged). A crash while publishing is finished by the next start.
  */
 final class SyncStart
 {
@@ -120,6 +124,12 @@ final class SyncStart
             LOG.log(Level.WARNING, "start_from_checkpoint=" + startFrom + ": ship_journal is false, so no journal " +
                 "is imported; the steps the lost node ran after checkpoint " + pulled.get().checkpoint()
                 .checkpoint().id() + " are not replayed (for non-replayable inputs their records are lost)");
+        }
+        for (final JournalChunk chunk : pulled.get().journal())
+        {
+            // a damaged chunk fails the import before anything is published, not half-way through it
+            JournalExport.parse(chunk.bytes(), "journal chunk [" + chunk.startPosition() + ", " +
+                chunk.endPosition() + ") shipped after checkpoint " + pulled.get().checkpoint().checkpoint().id());
         }
         final List<String> chunks = staging.stageJournal(pulled.get().journal());
         final ImportStaging.Ready ready = staging.markReady(pulled.get().checkpoint(),

@@ -115,6 +115,49 @@ class JournalShippingTest
     }
 
     @Test
+    void withShipJournalOffNothingIsShippedAndANodeStartedFromTheBucketLosesTheStepsAfterTheCheckpoint()
+        throws Exception
+    {
+        final SyncFixture s3 = SyncFixture.shared();
+        final String bucket = s3.newBucket();
+        final Path expected = dir.resolve("trades.json");
+        final Path output = dir.resolve("vwap.json");
+        final String sync = "\"bucket\": \"" + bucket + "\", \"push_interval\": 1, \"ship_journal\": false";
+        final UUID checkpoint;
+        try (KeelNode node = launch(config(output, dir.resolve("lost"), sync)))
+        {
+            final KeelPipeline pipeline = node.pipeline();
+            insert(pipeline, expected, 1, 300);
+            awaitOutput(output, expected);
+            assertEquals(CheckpointStatus.SUCCESS, pipeline.checkpoint(Duration.ofSeconds(30)));
+            checkpoint = pipeline.syncCheckpoint(Duration.ofSeconds(30));
+            insert(pipeline, expected, 301, 600);
+            awaitOutput(output, expected);
+            // three push intervals: with shipping on, the tail would be in the bucket by now
+            Thread.sleep(3_000);
+            assertTrue(NodeSyncTest.metric(PrometheusExporter.export(pipeline.counters()),
+                "keel_journal_durable_position") > 0, "the steps after the checkpoint are in the local journal");
+        }
+        assertTrue(s3.listAll(bucket).keySet().stream().noneMatch(k -> k.startsWith("journal/")),
+            "ship_journal is false, yet the journal was shipped: " + s3.listAll(bucket).keySet());
+        assertTrue(s3.listAll(bucket).keySet().stream().anyMatch(k -> k.startsWith("files/" + checkpoint + "/")),
+            "the checkpoint itself is pushed: " + s3.listAll(bucket).keySet());
+        NodeSyncStartTest.deleteTree(dir.resolve("lost"));
+
+        try (KeelNode node = launch(config(output, dir.resolve("new"),
+            sync + ", \"start_from_checkpoint\": \"latest\", \"fail_if_no_checkpoint\": true")))
+        {
+            final KeelPipeline pipeline = node.pipeline();
+            insert(pipeline, expected, 601, 700);
+            Thread.sleep(1_000);
+            assertEquals(0, NodeSyncTest.metric(PrometheusExporter.export(pipeline.counters()),
+                "keel_replayed_steps_total"), "nothing imported, nothing replayed");
+        }
+        assertNotEquals(NodeSyncTest.aggregates(expected), RunCommandTest.applyChanges(output),
+            "with ship_journal off the rows acknowledged after the last pushed checkpoint are lost");
+    }
+
+    @Test
     void retentionDeletesTheJournalShippedAfterARetiredCheckpoint() throws Exception
     {
         final SyncFixture s3 = SyncFixture.shared();

@@ -137,6 +137,40 @@ public final class JournalExport
     }
 
     /**
+     * As {@link #read(Path, long, long)}, but a chunk covers at most about {@code maxBytes} of the journal: the
+     * records that end within {@code fromPosition + maxBytes}, so that a long backlog is shipped as a series of
+     * bounded chunks (read the next from the previous one's end) rather than one giant object. A single record
+     * longer than {@code maxBytes} still forms a chunk of its own: the bound is doubled until it fits.
+     *
+     * @param journalDir    the journal directory ({@code <storage>/journal}).
+     * @param fromPosition  a record start.
+     * @param limitPosition highest position to read to, e.g. the journal's durable position.
+     * @param maxBytes      the cap on the journal range a chunk covers, at least 1; a chunk's encoding is no
+     *                      larger than that range plus its 36-byte framing.
+     * @return the chunk, or null when no record lies in the range yet.
+     * @throws KeelException {@code JOURNAL_EXPORT_FAILED} when there is no journal or the position was released.
+     */
+    public static Chunk read(final Path journalDir, final long fromPosition, final long limitPosition,
+        final long maxBytes)
+    {
+        if (maxBytes < 1)
+        {
+            throw new IllegalArgumentException("maxBytes " + maxBytes + " is not positive");
+        }
+        long cap = maxBytes;
+        while (true)
+        {
+            final long capped = limitPosition - fromPosition <= cap ? limitPosition : fromPosition + cap;
+            final Chunk chunk = read(journalDir, fromPosition, capped);
+            if (null != chunk || capped >= limitPosition)
+            {
+                return chunk;
+            }
+            cap = cap > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : cap * 2;
+        }
+    }
+
+    /**
      * Verifies a chunk and reports its header.
      *
      * @param bytes the chunk.
