@@ -134,6 +134,15 @@ public record SyncSettings(SyncConfig config, URI endpoint)
         return config.pullIntervalSecs();
     }
 
+    /**
+     * {@code ship_journal} (a Keel extension, default true): with {@code exactly_once}, the journal after each
+     * pushed checkpoint is shipped and a start from the bucket imports it.
+     */
+    public boolean shipJournal()
+    {
+        return config.shipJournal();
+    }
+
     /** {@code read_bucket} as configured, or null when absent. */
     public String readBucket()
     {
@@ -201,7 +210,8 @@ public record SyncSettings(SyncConfig config, URI endpoint)
             ", fail_if_no_checkpoint=" + failIfNoCheckpoint() +
             ", standby=" + standby() +
             ", pull_interval=" + pullIntervalSecs() +
-            ", read_bucket=" + quote(readBucket()) + "}";
+            ", read_bucket=" + quote(readBucket()) +
+            ", ship_journal=" + shipJournal() + "}";
     }
 
     /**

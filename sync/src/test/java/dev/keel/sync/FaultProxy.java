@@ -27,10 +27,10 @@ import java.util.function.Predicate;
  * (it forwards with {@code Connection: close} and closes after the answer), so it can act on each request.
  * Binds 127.0.0.1 only. Every request line is recorded, which also counts writes.
  */
-final class FaultProxy implements AutoCloseable
+public final class FaultProxy implements AutoCloseable
 {
     /** What to do with a matching request. */
-    enum Action
+    public enum Action
     {
         /** Answer 500 InternalError. */
         ERROR_500,
@@ -43,13 +43,18 @@ final class FaultProxy implements AutoCloseable
         /** Read half the body, then reset the connection (RST). */
         RESET,
         /** Hold the request until {@link FaultProxy#release()} is called, then forward it. */
-        GATE
+        GATE,
+        /** Forward the request, relay the answer's head and half its body, then reset the connection (RST). */
+        CUT_RESPONSE
     }
 
     /** A parsed request head. */
-    record Request(String method, String target, List<String> headers)
+    public record Request(String method, String target, List<String> headers)
     {
-        boolean isWrite()
+        /**
+         * @return true for PUT, POST and DELETE.
+         */
+        public boolean isWrite()
         {
             return "PUT".equals(method) || "POST".equals(method) || "DELETE".equals(method);
         }
@@ -75,7 +80,11 @@ final class FaultProxy implements AutoCloseable
     private final CountDownLatch gated = new CountDownLatch(1);
     private volatile String forbiddenEcho = "";
 
-    FaultProxy(final int upstreamPort) throws IOException
+    /**
+     * @param upstreamPort the S3 server's port on loopback.
+     * @throws IOException if the proxy cannot bind.
+     */
+    public FaultProxy(final int upstreamPort) throws IOException
     {
         this.upstreamPort = upstreamPort;
         this.server = new ServerSocket();
@@ -83,7 +92,10 @@ final class FaultProxy implements AutoCloseable
         threads.execute(this::acceptLoop);
     }
 
-    int port()
+    /**
+     * @return the proxy's port on loopback.
+     */
+    public int port()
     {
         return server.getLocalPort();
     }
@@ -91,7 +103,7 @@ final class FaultProxy implements AutoCloseable
     /**
      * Apply {@code action} to the next {@code times} requests that match.
      */
-    FaultProxy inject(final Predicate<Request> match, final Action action, final int times)
+    public FaultProxy inject(final Predicate<Request> match, final Action action, final int times)
     {
         rules.add(new Rule(match, action, new AtomicInteger(times)));
         return this;
@@ -102,7 +114,8 @@ final class FaultProxy implements AutoCloseable
         forbiddenEcho = echo;
     }
 
-    void clearFaults()
+    /** Drop every fault rule: requests are forwarded as they come. */
+    public void clearFaults()
     {
         rules.clear();
     }
@@ -119,13 +132,16 @@ final class FaultProxy implements AutoCloseable
         return gated.await(seconds, TimeUnit.SECONDS);
     }
 
-    int injectedCount()
+    /**
+     * @return the number of requests a fault was applied to.
+     */
+    public int injectedCount()
     {
         return injected.get();
     }
 
     /** Request lines ("PUT /bucket/key?query") seen so far. */
-    List<String> requests()
+    public List<String> requests()
     {
         return new ArrayList<>(log);
     }
@@ -250,6 +266,9 @@ final class FaultProxy implements AutoCloseable
                         gated.countDown();
                         gate.await(60, TimeUnit.SECONDS);
                         break;
+                    case CUT_RESPONSE:
+                        forwardHalf(request, body, client);
+                        return;
                     default:
                         break;
                 }
@@ -280,20 +299,52 @@ final class FaultProxy implements AutoCloseable
     {
         try (Socket upstream = new Socket(InetAddress.getLoopbackAddress(), upstreamPort))
         {
-            final StringBuilder head = new StringBuilder();
-            head.append(request.method()).append(' ').append(request.target()).append(" HTTP/1.1\r\n");
-            for (final String header : request.headers())
-            {
-                head.append(header).append("\r\n");
-            }
-            head.append("Connection: close\r\n\r\n");
-            final OutputStream up = upstream.getOutputStream();
-            up.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-            up.write(body);
-            up.flush();
+            writeUpstream(request, body, upstream.getOutputStream());
             upstream.getInputStream().transferTo(out);
             out.flush();
         }
+    }
+
+    private void forwardHalf(final Request request, final byte[] body, final Socket client) throws IOException
+    {
+        try (Socket upstream = new Socket(InetAddress.getLoopbackAddress(), upstreamPort))
+        {
+            writeUpstream(request, body, upstream.getOutputStream());
+            final InputStream in = upstream.getInputStream();
+            final String head = readHead(in);
+            if (null == head)
+            {
+                return;
+            }
+            long contentLength = 0;
+            for (final String line : head.split("\r\n"))
+            {
+                if (line.toLowerCase(Locale.ROOT).startsWith("content-length:"))
+                {
+                    contentLength = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                }
+            }
+            final OutputStream out = client.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+            out.write(in.readNBytes((int)Math.min(contentLength / 2, Integer.MAX_VALUE)));
+            out.flush();
+            client.setSoLinger(true, 0);
+        }
+    }
+
+    private static void writeUpstream(final Request request, final byte[] body, final OutputStream up)
+        throws IOException
+    {
+        final StringBuilder head = new StringBuilder();
+        head.append(request.method()).append(' ').append(request.target()).append(" HTTP/1.1\r\n");
+        for (final String header : request.headers())
+        {
+            head.append(header).append("\r\n");
+        }
+        head.append("Connection: close\r\n\r\n");
+        up.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+        up.write(body);
+        up.flush();
     }
 
     private static void answer(final OutputStream out, final int status, final String reason, final String code,

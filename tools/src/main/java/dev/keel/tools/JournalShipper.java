@@ -22,12 +22,18 @@ final class JournalShipper
 {
     private static final System.Logger LOG = System.getLogger(JournalShipper.class.getName());
 
-    private record Shipped(UUID checkpoint, long from, JournalChunk chunk, Throwable error)
+    /** Largest journal range one chunk (one object in the bucket) covers by default. */
+    static final long DEFAULT_MAX_CHUNK_BYTES = 64L * 1024 * 1024;
+
+    private record Shipped(UUID checkpoint, long from, JournalChunk chunk, Throwable error, boolean more)
     {
     }
 
-    /** The range of the last chunk read, written on the sync's worker thread. */
-    private record Exported(long from, long end)
+    /**
+     * The range of the last chunk read, written on the sync's worker thread; {@code more} when the cap on a
+     * chunk's size stopped it before the durable position.
+     */
+    private record Exported(long from, long end, boolean more)
     {
     }
 
@@ -52,17 +58,36 @@ final class JournalShipper
      */
     JournalShipper(final S3CheckpointSync sync, final AeronJournal journal, final UUID pulled)
     {
+        this(sync, journal, pulled, DEFAULT_MAX_CHUNK_BYTES);
+    }
+
+    /**
+     * @param sync          the writer.
+     * @param journal       the node's journal.
+     * @param pulled        as {@link #JournalShipper(S3CheckpointSync, AeronJournal, UUID)}.
+     * @param maxChunkBytes the largest journal range one chunk covers ({@link JournalExport#read(java.nio.file.Path,
+     *                      long, long, long)}): a longer backlog is shipped as consecutive chunks, one after the
+     *                      other without waiting for the next interval.
+     */
+    JournalShipper(final S3CheckpointSync sync, final AeronJournal journal, final UUID pulled,
+        final long maxChunkBytes)
+    {
+        if (maxChunkBytes < 1)
+        {
+            throw new IllegalArgumentException("maxChunkBytes " + maxChunkBytes + " is not positive");
+        }
         this.sync = sync;
         this.pulled = pulled;
         this.source = from ->
         {
-            final JournalExport.Chunk chunk =
-                JournalExport.read(journal.journalDir(), from, journal.publishedDurablePosition());
+            final long limit = journal.publishedDurablePosition();
+            final JournalExport.Chunk chunk = JournalExport.read(journal.journalDir(), from, limit, maxChunkBytes);
             if (null == chunk)
             {
                 return null;
             }
-            lastExported = new Exported(chunk.startPosition(), chunk.endPosition());
+            lastExported = new Exported(chunk.startPosition(), chunk.endPosition(), chunk.endPosition() < limit &&
+                limit - from > maxChunkBytes);
             return new JournalChunk(chunk.startPosition(), chunk.endPosition(), chunk.recordCount(), chunk.bytes());
         };
     }
@@ -105,6 +130,8 @@ final class JournalShipper
             {
                 chunksShipped++;
                 position = shipped.chunk.endPosition();
+                // the cap cut the chunk short of the durable position: the backlog goes on at once
+                shipNow |= shipped.more;
             }
         }
         if ((tick || shipNow) && null != checkpoint && !inFlight)
@@ -117,11 +144,16 @@ final class JournalShipper
             try
             {
                 sync.shipJournal(id, from, source).whenComplete((chunk, error) ->
-                    done.offer(new Shipped(id, from, chunk, error)));
+                {
+                    final Exported exported = lastExported;
+                    final boolean more = null != chunk && null != exported && exported.more() &&
+                        exported.end() == chunk.endPosition();
+                    done.offer(new Shipped(id, from, chunk, error, more));
+                });
             }
             catch (final RuntimeException ex)
             {
-                done.offer(new Shipped(id, from, null, ex));
+                done.offer(new Shipped(id, from, null, ex, false));
             }
         }
         return work;

@@ -487,7 +487,8 @@ public final class KeelNode implements AutoCloseable, ServedNode
         {
             follower.pullOnce();
             // exactly_once: the steps the primary ran after that checkpoint, replayed after it
-            shipped = null == ctx.faultTolerance().journal() ? java.util.List.of() : follower.pullJournal();
+            shipped = null == ctx.faultTolerance().journal() || !syncConfig.shipJournal() ?
+                java.util.List.of() : follower.pullJournal();
         }
         catch (final RuntimeException ex)
         {
@@ -570,7 +571,7 @@ public final class KeelNode implements AutoCloseable, ServedNode
                 if (null != syncConfig)
                 {
                     syncAgent = NodeStorage.openSync(syncConfig, config, storage, store, counters);
-                    if (ctx.faultTolerance().journal() instanceof AeronJournal journal)
+                    if (syncConfig.shipJournal() && ctx.faultTolerance().journal() instanceof AeronJournal journal)
                     {
                         syncAgent.shipJournal(new JournalShipper(syncAgent.sync(), journal, pulledCheckpoint));
                     }

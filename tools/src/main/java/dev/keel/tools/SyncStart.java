@@ -33,7 +33,11 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * With a journal ({@code exactly_once}) the journal chunks shipped after the pulled checkpoint are downloaded
  * with it and appended to the local journal after the rebase point, so recovery replays those steps as if they
- * had been run here ({@link JournalShipper} ships them).
+ * had been run here ({@link JournalShipper} ships them; not with {@code ship_journal: false}).
+ * <p>
+ * Everything is downloaded into {@link ImportStaging} first and published only when complete: a download or
+ * network error midway leaves the checkpoints directory and the journal as they were, and the next start retries
+ * (reusing the files staged). A crash while publishing is finished by the next start.
  */
 final class SyncStart
 {
@@ -53,16 +57,28 @@ final class SyncStart
      */
     static UUID startFromSynced(final SyncConfig config, final StorageDirectory storage, final Journal journal)
     {
+        final Path dir = storage.checkpointsDir();
+        final ImportStaging staging = new ImportStaging(storage.path());
+        if (staging.isReady())
+        {
+            // the download completed and its publication was interrupted (a crash): finish it before anything
+            // looks at the checkpoints directory or the journal, which may hold part of it
+            final ImportStaging.Ready ready = staging.readReady();
+            LOG.log(Level.WARNING, "the import of checkpoint " + ready.checkpoint() + " into " + dir + " was " +
+                "interrupted after its download completed; finishing it from " + staging.root());
+            return publish(staging, ready, dir, journal);
+        }
         if (config.startFromCheckpoint().isEmpty())
         {
+            discard(staging);
             return null;
         }
         final String startFrom = config.startFromCheckpoint().get().jsonValue();
-        final Path dir = storage.checkpointsDir();
         if (FileCheckpointStore.hasCommittedCheckpoint(dir))
         {
             LOG.log(Level.INFO, "start_from_checkpoint=" + startFrom + ": " + dir + " has a committed checkpoint; " +
                 "starting from local storage, nothing is pulled");
+            discard(staging);
             return null;
         }
         if (null != journal && journal.position() != journal.startPosition())
@@ -70,19 +86,27 @@ final class SyncStart
             LOG.log(Level.INFO, "start_from_checkpoint=" + startFrom + ": no local checkpoint, but the local " +
                 "journal holds steps [" + journal.startPosition() + ", " + journal.position() + "] from a fresh " +
                 "start; replaying them, nothing is pulled");
+            discard(staging);
             return null;
         }
+        if (staging.exists())
+        {
+            LOG.log(Level.INFO, "start_from_checkpoint=" + startFrom + ": " + staging.root() + " holds an " +
+                "import that did not complete; files staged there with the right size are not downloaded again");
+        }
         final SyncSettings settings = SyncSettings.from(config);
-        final boolean withJournal = null != journal;
-        Optional<Pulled> pulled = pull(S3CheckpointSync.openReadOnly(context(settings, dir)),
-            "bucket", startFrom, dir, withJournal);
+        final boolean withJournal = null != journal && settings.shipJournal();
+        final Path into = staging.checkpointRoot();
+        Optional<Pulled> pulled = pull(S3CheckpointSync.openReadOnly(context(settings, into)),
+            "bucket", startFrom, into, withJournal);
         if (pulled.isEmpty() && settings.readBucketPath().isPresent())
         {
-            pulled = pull(S3CheckpointSync.openReadBucket(context(settings, dir)), "read_bucket", startFrom, dir,
+            pulled = pull(S3CheckpointSync.openReadBucket(context(settings, into)), "read_bucket", startFrom, into,
                 withJournal);
         }
         if (pulled.isEmpty())
         {
+            discard(staging);
             final String where = "bucket " + settings.bucketPath() +
                 settings.readBucketPath().map(r -> " nor read_bucket " + r).orElse(" (no read_bucket configured)");
             if (config.failIfNoCheckpoint())
@@ -95,30 +119,86 @@ final class SyncStart
                 "; starting fresh (fail_if_no_checkpoint is false)");
             return null;
         }
-        final PulledCheckpoint checkpoint = pulled.get().checkpoint();
-        final CheckpointInfo adopted = FileCheckpointStore.adoptPulled(dir, checkpoint.checkpoint().id(),
-            null == journal ? -1 : journal.position());
-        LOG.log(Level.INFO, "starting from checkpoint " + adopted.id() + " (step " + adopted.step() + ")" +
-            (null == journal ? "" : ", rebased onto the local journal at position " + adopted.journalPosition()));
-        if (null != journal)
+        if (null != journal && !withJournal)
         {
-            importJournal(pulled.get(), journal, adopted);
+            LOG.log(Level.WARNING, "start_from_checkpoint=" + startFrom + ": ship_journal is false, so no journal " +
+                "is imported; the steps the lost node ran after checkpoint " + pulled.get().checkpoint()
+                .checkpoint().id() + " are not replayed (for non-replayable inputs their records are lost)");
         }
-        return adopted.id();
+        for (final JournalChunk chunk : pulled.get().journal())
+        {
+            // a damaged chunk fails the import before anything is published, not half-way through it
+            JournalExport.parse(chunk.bytes(), "journal chunk [" + chunk.startPosition() + ", " +
+                chunk.endPosition() + ") shipped after checkpoint " + pulled.get().checkpoint().checkpoint().id());
+        }
+        final List<String> chunks = staging.stageJournal(pulled.get().journal());
+        final ImportStaging.Ready ready = staging.markReady(pulled.get().checkpoint(),
+            null == journal ? -1 : journal.position(), chunks);
+        return publish(staging, ready, dir, journal);
     }
 
     /**
-     * Appends the shipped steps after the adopted checkpoint to the local journal (fresh: it ends at the rebase
-     * point), so recovery replays them.
+     * Publishes a completely downloaded import: moves the checkpoint's files into the checkpoints directory,
+     * commits it there rebased onto the local journal, appends the shipped journal after it, then deletes the
+     * staging area. Every step can be redone after a crash, so a start finds either no trace of the import
+     * outside the staging area, or {@code READY} and resumes here.
      */
-    private static void importJournal(final Pulled pulled, final Journal journal, final CheckpointInfo adopted)
+    private static UUID publish(final ImportStaging staging, final ImportStaging.Ready ready, final Path dir,
+        final Journal journal)
     {
-        importChunks(pulled.journal(), journal, adopted.id());
+        staging.publishFiles(ready, dir);
+        if (null != journal && journal.position() < ready.rebase())
+        {
+            throw new KeelException(KeelException.Category.SYNC, "SYNC_IMPORT_CORRUPT", "the import of checkpoint " +
+                ready.checkpoint() + " rebases it onto local journal position " + ready.rebase() + ", but the " +
+                "journal ends at " + journal.position() + "; delete " + staging.root() + " and the storage's " +
+                "checkpoints and journal directories, then start again");
+        }
+        if (FileCheckpointStore.hasCommittedCheckpoint(dir))
+        {
+            LOG.log(Level.INFO, "checkpoint " + ready.checkpoint() + " was committed in " + dir + " before the " +
+                "interruption");
+        }
+        else
+        {
+            final CheckpointInfo adopted = FileCheckpointStore.adoptPulled(dir, ready.checkpoint(), ready.rebase());
+            LOG.log(Level.INFO, "starting from checkpoint " + adopted.id() + " (step " + adopted.step() + ")" +
+                (null == journal ? "" : ", rebased onto the local journal at position " + adopted.journalPosition()));
+        }
+        if (null != journal)
+        {
+            final int already = countRecords(journal, ready.rebase());
+            importStaged(staging.journalChunks(ready), journal, ready.checkpoint(), already);
+        }
+        staging.delete();
+        return ready.checkpoint();
+    }
+
+    private static void discard(final ImportStaging staging)
+    {
+        if (staging.exists())
+        {
+            LOG.log(Level.INFO, "deleting " + staging.root() + ", an import that did not complete and is not " +
+                "needed now");
+            staging.delete();
+        }
+    }
+
+    /** Records the local journal holds from {@code from}: an interrupted import appended them already. */
+    private static int countRecords(final Journal journal, final long from)
+    {
+        if (journal.position() == from)
+        {
+            return 0;
+        }
+        final int[] count = new int[1];
+        journal.replay(from, (endPosition, record) -> count[0]++);
+        return count[0];
     }
 
     /**
      * Appends shipped journal chunks to the local journal, which must end where the checkpoint they follow was
-     * rebased onto; used at a start from the bucket and at a standby's activation.
+     * rebased onto; used at a standby's activation.
      *
      * @param chunks     the chunks shipped after {@code checkpoint}, in order.
      * @param journal    the local journal.
@@ -127,6 +207,16 @@ final class SyncStart
      */
     static int importChunks(final List<JournalChunk> chunks, final Journal journal, final UUID checkpoint)
     {
+        return importStaged(chunks.stream().map(JournalChunk::bytes).toList(), journal, checkpoint, 0);
+    }
+
+    /**
+     * Appends shipped journal chunks to the local journal, skipping the first {@code already} records (appended
+     * by an import a crash interrupted).
+     */
+    private static int importStaged(final List<byte[]> chunks, final Journal journal, final UUID checkpoint,
+        final int already)
+    {
         if (chunks.isEmpty())
         {
             LOG.log(Level.WARNING, "checkpoint " + checkpoint + ": no journal was shipped after it; the steps " +
@@ -134,15 +224,30 @@ final class SyncStart
             return 0;
         }
         final long from = journal.position();
+        int skip = already;
         int steps = 0;
-        for (final JournalChunk chunk : chunks)
+        long firstStart = -1;
+        long lastEnd = -1;
+        for (final byte[] bytes : chunks)
         {
-            steps += JournalExport.importChunk(chunk.bytes(), journal, IMPORT_TIMEOUT_NS);
+            final JournalExport.Chunk chunk = JournalExport.parse(bytes, "journal chunk shipped after checkpoint " +
+                checkpoint);
+            firstStart = firstStart < 0 ? chunk.startPosition() : firstStart;
+            lastEnd = chunk.endPosition();
+            final int skipHere = Math.min(skip, chunk.recordCount());
+            skip -= skipHere;
+            steps += JournalExport.importChunk(bytes, journal, IMPORT_TIMEOUT_NS, skipHere);
+        }
+        if (skip > 0)
+        {
+            throw new KeelException(KeelException.Category.SYNC, "SYNC_IMPORT_CORRUPT", "the local journal holds " +
+                already + " record(s) after the rebase point of checkpoint " + checkpoint + ", more than the " +
+                (already - skip) + " shipped after it");
         }
         LOG.log(Level.INFO, "checkpoint " + checkpoint + ": imported " + steps + " shipped journal step(s) (" +
-            "positions [" + chunks.get(0).startPosition() + ", " + chunks.get(chunks.size() - 1).endPosition() +
-            ") of the lost node) into the local journal at [" + from + ", " + journal.position() + "); they are " +
-            "replayed");
+            "positions [" + firstStart + ", " + lastEnd + ") of the lost node" +
+            (already > 0 ? ", " + already + " imported before an interruption" : "") + ") into the local " +
+            "journal at [" + from + ", " + journal.position() + "); they are replayed");
         return steps;
     }
 

@@ -115,6 +115,49 @@ class JournalShippingTest
     }
 
     @Test
+    void withShipJournalOffNothingIsShippedAndANodeStartedFromTheBucketLosesTheStepsAfterTheCheckpoint()
+        throws Exception
+    {
+        final SyncFixture s3 = SyncFixture.shared();
+        final String bucket = s3.newBucket();
+        final Path expected = dir.resolve("trades.json");
+        final Path output = dir.resolve("vwap.json");
+        final String sync = "\"bucket\": \"" + bucket + "\", \"push_interval\": 1, \"ship_journal\": false";
+        final UUID checkpoint;
+        try (KeelNode node = launch(config(output, dir.resolve("lost"), sync)))
+        {
+            final KeelPipeline pipeline = node.pipeline();
+            insert(pipeline, expected, 1, 300);
+            awaitOutput(output, expected);
+            assertEquals(CheckpointStatus.SUCCESS, pipeline.checkpoint(Duration.ofSeconds(30)));
+            checkpoint = pipeline.syncCheckpoint(Duration.ofSeconds(30));
+            insert(pipeline, expected, 301, 600);
+            awaitOutput(output, expected);
+            // three push intervals: with shipping on, the tail would be in the bucket by now
+            Thread.sleep(3_000);
+            assertTrue(NodeSyncTest.metric(PrometheusExporter.export(pipeline.counters()),
+                "keel_journal_durable_position") > 0, "the steps after the checkpoint are in the local journal");
+        }
+        assertTrue(s3.listAll(bucket).keySet().stream().noneMatch(k -> k.startsWith("journal/")),
+            "ship_journal is false, yet the journal was shipped: " + s3.listAll(bucket).keySet());
+        assertTrue(s3.listAll(bucket).keySet().stream().anyMatch(k -> k.startsWith("files/" + checkpoint + "/")),
+            "the checkpoint itself is pushed: " + s3.listAll(bucket).keySet());
+        NodeSyncStartTest.deleteTree(dir.resolve("lost"));
+
+        try (KeelNode node = launch(config(output, dir.resolve("new"),
+            sync + ", \"start_from_checkpoint\": \"latest\", \"fail_if_no_checkpoint\": true")))
+        {
+            final KeelPipeline pipeline = node.pipeline();
+            insert(pipeline, expected, 601, 700);
+            Thread.sleep(1_000);
+            assertEquals(0, NodeSyncTest.metric(PrometheusExporter.export(pipeline.counters()),
+                "keel_replayed_steps_total"), "nothing imported, nothing replayed");
+        }
+        assertNotEquals(NodeSyncTest.aggregates(expected), RunCommandTest.applyChanges(output),
+            "with ship_journal off the rows acknowledged after the last pushed checkpoint are lost");
+    }
+
+    @Test
     void retentionDeletesTheJournalShippedAfterARetiredCheckpoint() throws Exception
     {
         final SyncFixture s3 = SyncFixture.shared();
@@ -154,7 +197,7 @@ class JournalShippingTest
         }
     }
 
-    private static void insert(final KeelPipeline pipeline, final Path expected, final int firstId, final int lastId)
+    static void insert(final KeelPipeline pipeline, final Path expected, final int firstId, final int lastId)
         throws IOException
     {
         final InputHandle in = pipeline.inputHandle("trades");
@@ -180,7 +223,7 @@ class JournalShippingTest
         Files.writeString(expected, json, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
-    private static void awaitOutput(final Path output, final Path expected) throws Exception
+    static void awaitOutput(final Path output, final Path expected) throws Exception
     {
         final Map<String, List<Long>> want = NodeSyncTest.aggregates(expected);
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -197,7 +240,7 @@ class JournalShippingTest
         assertEquals(want, got, "output did not reach the rows inserted");
     }
 
-    private static void awaitShipped(final SyncFixture s3, final String bucket, final String prefix,
+    static void awaitShipped(final SyncFixture s3, final String bucket, final String prefix,
         final long position) throws Exception
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -222,7 +265,7 @@ class JournalShippingTest
         }
     }
 
-    private static void awaitReplayed(final KeelPipeline pipeline) throws Exception
+    static void awaitReplayed(final KeelPipeline pipeline) throws Exception
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (NodeSyncTest.metric(PrometheusExporter.export(pipeline.counters()), "keel_replayed_steps_total") <= 0)
@@ -232,7 +275,7 @@ class JournalShippingTest
         }
     }
 
-    private static KeelNode launch(final String config)
+    static KeelNode launch(final String config)
     {
         return KeelNode.launch(PipelineConfigParser.parse(config), ProgramRegistry.resolve("trades-vwap"),
             ctx -> ctx.faultTolerance().checkpointOnClose(false));
@@ -241,10 +284,17 @@ class JournalShippingTest
     /** exactly_once trades-vwap with the trades table fed in-process (not replayable), vwap to a file. */
     private static String config(final Path output, final Path storage, final String sync) throws IOException
     {
+        return config(output, storage, sync, SyncFixture.shared().s3Port);
+    }
+
+    /** As {@link #config(Path, Path, String)}, the S3 endpoint on {@code s3Port} (a fault proxy's). */
+    static String config(final Path output, final Path storage, final String sync, final int s3Port)
+        throws IOException
+    {
         return "{\n" +
             "  \"program\": \"trades-vwap\",\n" +
             "  \"storage\": {\"min_storage_bytes\": 0, \"backend\": {\"name\": \"file\", \"config\": {\"sync\": {" +
-            sync + ", \"endpoint\": \"http://127.0.0.1:" + SyncFixture.shared().s3Port + "\", \"region\": " +
+            sync + ", \"endpoint\": \"http://127.0.0.1:" + s3Port + "\", \"region\": " +
             "\"us-east-1\", \"provider\": \"Minio\", \"access_key\": \"" + SyncFixture.ACCESS_KEY + "\", " +
             "\"secret_key\": \"" + SyncFixture.SECRET_KEY + "\"}}}},\n" +
             "  \"storage_config\": {\"path\": " + JSON.writeValueAsString(storage.toString()) + "},\n" +

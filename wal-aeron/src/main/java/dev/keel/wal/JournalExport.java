@@ -137,6 +137,40 @@ public final class JournalExport
     }
 
     /**
+     * As {@link #read(Path, long, long)}, but a chunk covers at most about {@code maxBytes} of the journal: the
+     * records that end within {@code fromPosition + maxBytes}, so that a long backlog is shipped as a series of
+     * bounded chunks (read the next from the previous one's end) rather than one giant object. A single record
+     * longer than {@code maxBytes} still forms a chunk of its own: the bound is doubled until it fits.
+     *
+     * @param journalDir    the journal directory ({@code <storage>/journal}).
+     * @param fromPosition  a record start.
+     * @param limitPosition highest position to read to, e.g. the journal's durable position.
+     * @param maxBytes      the cap on the journal range a chunk covers, at least 1; a chunk's encoding is no
+     *                      larger than that range plus its 36-byte framing.
+     * @return the chunk, or null when no record lies in the range yet.
+     * @throws KeelException {@code JOURNAL_EXPORT_FAILED} when there is no journal or the position was released.
+     */
+    public static Chunk read(final Path journalDir, final long fromPosition, final long limitPosition,
+        final long maxBytes)
+    {
+        if (maxBytes < 1)
+        {
+            throw new IllegalArgumentException("maxBytes " + maxBytes + " is not positive");
+        }
+        long cap = maxBytes;
+        while (true)
+        {
+            final long capped = limitPosition - fromPosition <= cap ? limitPosition : fromPosition + cap;
+            final Chunk chunk = read(journalDir, fromPosition, capped);
+            if (null != chunk || capped >= limitPosition)
+            {
+                return chunk;
+            }
+            cap = cap > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : cap * 2;
+        }
+    }
+
+    /**
      * Verifies a chunk and reports its header.
      *
      * @param bytes the chunk.
@@ -180,6 +214,27 @@ public final class JournalExport
      */
     public static int importChunk(final byte[] bytes, final Journal journal, final long timeoutNs)
     {
+        return importChunk(bytes, journal, timeoutNs, 0);
+    }
+
+    /**
+     * As {@link #importChunk(byte[], Journal, long)}, but the first {@code skipRecords} records are verified and
+     * not appended: an import interrupted by a crash resumes where the local journal ends.
+     *
+     * @param bytes       the chunk.
+     * @param journal     the journal to append to.
+     * @param timeoutNs   how long to wait for durability.
+     * @param skipRecords records at the chunk's start that the journal holds already, 0 or more.
+     * @return the number of records appended.
+     * @throws KeelException {@code JOURNAL_CHUNK_CORRUPT} for a damaged chunk or record.
+     */
+    public static int importChunk(final byte[] bytes, final Journal journal, final long timeoutNs,
+        final int skipRecords)
+    {
+        if (skipRecords < 0)
+        {
+            throw new IllegalArgumentException("skipRecords " + skipRecords + " is negative");
+        }
         final Chunk chunk = parse(bytes, "journal chunk");
         final UnsafeBuffer buffer = new UnsafeBuffer(bytes);
         final StepRecordAdapter adapter = new StepRecordAdapter();
@@ -207,7 +262,10 @@ public final class JournalExport
                 throw corrupt("journal chunk [" + chunk.startPosition() + ", " + chunk.endPosition() + ")",
                     "record " + i + ": " + StepRecordAdapter.describe(status));
             }
-            appended = journal.append(adapter.decode(record));
+            if (i >= skipRecords)
+            {
+                appended = journal.append(adapter.decode(record));
+            }
             offset += length;
         }
         final long deadline = System.nanoTime() + timeoutNs;
@@ -221,7 +279,7 @@ public final class JournalExport
             Thread.onSpinWait();
             Thread.yield();
         }
-        return chunk.recordCount();
+        return Math.max(0, chunk.recordCount() - skipRecords);
     }
 
     private static KeelException corrupt(final String where, final String problem)

@@ -66,6 +66,43 @@ class JournalExportTest
     }
 
     @Test
+    void aCappedReadCoversAtMostTheCapAndASingleLongerRecordStillFormsAChunk()
+    {
+        final long[] ends = new long[61];
+        try (AeronJournal source = AeronJournal.launch(new AeronJournal.Context().journalDir(dir.resolve("a"))))
+        {
+            for (int step = 1; step <= 60; step++)
+            {
+                ends[step] = source.append(fill(record, step, scratch));
+            }
+            awaitDurable(source, ends[60]);
+            final long cap = 1024;
+            long from = 0;
+            int records = 0;
+            int chunks = 0;
+            JournalExport.Chunk chunk;
+            while (null != (chunk = JournalExport.read(source.journalDir(), from, ends[60], cap)))
+            {
+                assertEquals(from, chunk.startPosition());
+                assertTrue(chunk.endPosition() - from <= cap, "chunk [" + from + ", " + chunk.endPosition() +
+                    ") covers more than the cap " + cap);
+                assertTrue(chunk.bytes().length <= cap + 36, chunk.bytes().length + " bytes");
+                records += chunk.recordCount();
+                chunks++;
+                from = chunk.endPosition();
+            }
+            assertEquals(ends[60], from, "the chunks cover the whole range, contiguously");
+            assertEquals(60, records);
+            assertTrue(chunks >= ends[60] / cap, chunks + " chunks for " + ends[60] + " bytes");
+
+            final JournalExport.Chunk tiny = JournalExport.read(source.journalDir(), 0, ends[60], 1);
+            assertNotNull(tiny, "a record longer than the cap is not stuck");
+            assertEquals(1, tiny.recordCount());
+            assertEquals(ends[1], tiny.endPosition());
+        }
+    }
+
+    @Test
     void aDamagedChunkIsRefusedAndNothingIsAppended()
     {
         try (AeronJournal source = AeronJournal.launch(new AeronJournal.Context().journalDir(dir.resolve("a")));

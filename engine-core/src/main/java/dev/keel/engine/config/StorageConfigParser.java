@@ -44,6 +44,8 @@ final class StorageConfigParser
     static final String STANDBY = "standby";
     static final String PULL_INTERVAL = "pull_interval";
     static final String READ_BUCKET = "read_bucket";
+    /** Keel extension: ship the journal after pushed checkpoints (exactly_once), default true. */
+    static final String SHIP_JOURNAL = "ship_journal";
 
     private static final String[] STORAGE_KEYS = { MIN_STORAGE_BYTES, BACKEND };
     private static final String[] STORAGE_CONFIG_KEYS = { PATH, CACHE };
@@ -52,7 +54,8 @@ final class StorageConfigParser
     private static final String[] SYNC_KEYS =
     {
         BUCKET, REGION, PROVIDER, ACCESS_KEY, SECRET_KEY, ENDPOINT, PUSH_INTERVAL, RETENTION_MIN_COUNT,
-        RETENTION_MIN_AGE, START_FROM_CHECKPOINT, FAIL_IF_NO_CHECKPOINT, STANDBY, PULL_INTERVAL, READ_BUCKET
+        RETENTION_MIN_AGE, START_FROM_CHECKPOINT, FAIL_IF_NO_CHECKPOINT, STANDBY, PULL_INTERVAL, READ_BUCKET,
+        SHIP_JOURNAL
     };
     /** S3's bucket naming rules: 3-63 lower-case letters, digits, dots and hyphens, a letter or digit at each end. */
     private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
@@ -201,6 +204,7 @@ final class StorageConfigParser
             throw sync.error(ConfigException.INVALID, READ_BUCKET, quote(readBucketValue) + " is the same location " +
                 "as $.storage.backend.config.sync.bucket; the read-only bucket must be another bucket or prefix");
         }
+        final boolean shipJournal = sync.bool(SHIP_JOURNAL, true);
 
         return new SyncConfig(
             bucket[0],
@@ -218,7 +222,8 @@ final class StorageConfigParser
             standby,
             pullInterval,
             Optional.ofNullable(null == readBucket ? null : readBucket[0]),
-            null == readBucket ? "" : readBucket[1]);
+            null == readBucket ? "" : readBucket[1],
+            shipJournal);
     }
 
     private static String[] bucketAndPrefix(final ConfigObject sync, final String key, final String text)

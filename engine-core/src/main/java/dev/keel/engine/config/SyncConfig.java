@@ -23,7 +23,8 @@ import java.util.UUID;
  *   "fail_if_no_checkpoint": false,
  *   "standby": false,                      // needs start_from_checkpoint
  *   "pull_interval": 10,                   // 1..86400 seconds between pulls while in standby
- *   "read_bucket": "backup/checkpoints"    // optional: read-only fallback source, never written
+ *   "read_bucket": "backup/checkpoints",   // optional: read-only fallback source, never written
+ *   "ship_journal": true                   // Keel extension: with exactly_once, also ship the journal
  * }
  * }</pre>
  * {@link #toString()} never shows the credentials.
@@ -44,6 +45,9 @@ import java.util.UUID;
  * @param pullIntervalSecs    seconds between pulls in standby.
  * @param readBucket          read-only fallback bucket, if given.
  * @param readPrefix          key prefix inside the read-only bucket, or empty.
+ * @param shipJournal         with {@code exactly_once}, ship the journal after each pushed checkpoint and import
+ *                            it at a start from the bucket (a Keel extension, default true); without it, a node
+ *                            started from the bucket loses the inputs acknowledged after the last pushed checkpoint.
  */
 public record SyncConfig(
     String bucket,
@@ -61,7 +65,8 @@ public record SyncConfig(
     boolean standby,
     long pullIntervalSecs,
     Optional<String> readBucket,
-    String readPrefix)
+    String readPrefix,
+    boolean shipJournal)
 {
     /** Default of {@code retention_min_count}. */
     public static final int DEFAULT_RETENTION_MIN_COUNT = 10;
@@ -136,6 +141,7 @@ public record SyncConfig(
         node.put(StorageConfigParser.STANDBY, standby);
         node.put(StorageConfigParser.PULL_INTERVAL, pullIntervalSecs);
         readBucketAndPrefix().ifPresent(v -> node.put(StorageConfigParser.READ_BUCKET, v));
+        node.put(StorageConfigParser.SHIP_JOURNAL, shipJournal);
     }
 
     public String toString()
@@ -152,6 +158,7 @@ public record SyncConfig(
             ", fail_if_no_checkpoint=" + failIfNoCheckpoint +
             ", standby=" + standby +
             ", pull_interval=" + pullIntervalSecs +
-            readBucketAndPrefix().map(v -> ", read_bucket=" + v).orElse("") + "}";
+            readBucketAndPrefix().map(v -> ", read_bucket=" + v).orElse("") +
+            ", ship_journal=" + shipJournal + "}";
     }
 }

@@ -80,6 +80,7 @@ class SeedConfigExamplesTest
         assertTrue(sync.startFromCheckpoint().isEmpty());
         assertFalse(sync.standby());
         assertEquals(SyncConfig.DEFAULT_PULL_INTERVAL_SECS, sync.pullIntervalSecs());
+        assertTrue(sync.shipJournal(), "ship_journal (a Keel extension) is on unless turned off");
 
         final SyncConfig standby = seed("08-start-from-synced-checkpoint.json").storage().orElseThrow().sync()
             .orElseThrow();
@@ -93,6 +94,22 @@ class SeedConfigExamplesTest
         final SyncConfig readOnly = seed("09-read-only-bucket.json").storage().orElseThrow().sync().orElseThrow();
         assertEquals("backup-bucket", readOnly.readBucket().orElseThrow());
         assertEquals("checkpoints", readOnly.readPrefix());
+    }
+
+    @Test
+    void shipJournalFalseTurnsJournalShippingOffAndIsWrittenBack() throws Exception
+    {
+        final String json = java.nio.file.Files.readString(
+            Path.of(SeedConfigExamplesTest.class.getResource("/config/seed/07-checkpoint-sync.json").toURI()))
+            .replace("\"push_interval\": 300,", "\"push_interval\": 300, \"ship_journal\": false,");
+        final SyncConfig off = PipelineConfigParser.parse(json).storage().orElseThrow().sync().orElseThrow();
+        assertFalse(off.shipJournal());
+        assertTrue(off.toString().contains("ship_journal=false"), off.toString());
+        assertFalse(PipelineConfigParser.parse(PipelineConfigParser.parse(json).toJson()).storage().orElseThrow()
+            .sync().orElseThrow().shipJournal(), "the canonical JSON keeps it");
+        final SyncConfig on = PipelineConfigParser.parse(json.replace("\"ship_journal\": false",
+            "\"ship_journal\": true")).storage().orElseThrow().sync().orElseThrow();
+        assertTrue(on.shipJournal());
     }
 
     @Test
