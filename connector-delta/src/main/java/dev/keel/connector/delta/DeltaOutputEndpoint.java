@@ -354,7 +354,7 @@ public final class DeltaOutputEndpoint implements OutputEndpoint
         private void start()
         {
             started = true;
-            engine = DeltaTables.engine(settings.storageOptions());
+            engine = DeltaTables.engine(settings.uri(), settings.storageOptions());
             table = Table.forPath(engine, settings.uri());
             skipUpTo = restoredTransaction;
             Snapshot snapshot = null;
