@@ -6,13 +6,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +18,6 @@ import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -38,14 +32,13 @@ import static org.junit.jupiter.api.Assertions.*;
 class CrashLoopHttpIngressTest
 {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern PORT = Pattern.compile("control API on http://127\\.0\\.0\\.1:(\\d+)/");
     private static final int PER_BATCH = 20;
     private static final int KILLS = Integer.getInteger("keel.crash.http.kills", 4);
 
     @TempDir
     Path dir;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http = HttpIngressChild.client();
     private final AtomicInteger port = new AtomicInteger(-1);
     private final AtomicBoolean posting = new AtomicBoolean(true);
     private final Set<Integer> acked = new ConcurrentSkipListSet<>();
@@ -68,16 +61,16 @@ class CrashLoopHttpIngressTest
             for (int run = 0; run <= KILLS; run++)
             {
                 final Path log = dir.resolve("run-" + run + ".log");
-                final Process process = start(config, log);
+                final Process process = HttpIngressChild.start(config, log, "-Xmx256m");
                 try
                 {
-                    port.set(awaitPort(process, log));
+                    port.set(HttpIngressChild.awaitPort(process, log));
                     if (run < KILLS)
                     {
                         if (0 == run)
                         {
                             // the first kill after a periodic checkpoint, so that a restart restores one
-                            awaitLine(process, log, "committed at step");
+                            HttpIngressChild.awaitLine(process, log, "committed at step");
                         }
                         final long delayMs = 100 + random.nextInt(1200);
                         Thread.sleep(delayMs);
@@ -146,21 +139,10 @@ class CrashLoopHttpIngressTest
                 sleep(5);
                 continue;
             }
-            final StringBuilder body = new StringBuilder();
-            for (int i = 0; i < PER_BATCH; i++)
-            {
-                body.append("{\"id\":").append(batch * PER_BATCH + i).append(",\"symbol\":\"B").append(batch)
-                    .append("\",\"price\":").append(100 + i).append(",\"qty\":1,\"ts\":").append(batch).append("}\n");
-            }
             final int posted = batch++;
             try
             {
-                final HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + current + "/v0/pipelines/crash/ingress/trades?update_format=raw"))
-                    .timeout(Duration.ofSeconds(30))
-                    .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
-                    HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200)
+                if (HttpIngressChild.post(http, current, "crash", posted, PER_BATCH) == 200)
                 {
                     acked.add(posted);
                 }
@@ -231,44 +213,6 @@ class CrashLoopHttpIngressTest
         final Path path = dir.resolve("crash.json");
         Files.writeString(path, config);
         return path;
-    }
-
-    private static Process start(final Path config, final Path log) throws IOException
-    {
-        final List<String> command = new ArrayList<>();
-        command.addAll(CrashHarness.keelCommand("-Xmx256m"));
-        command.add("run");
-        command.add("--config");
-        command.add(config.toString());
-        command.add("--http-port");
-        command.add("0");
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    private static int awaitPort(final Process process, final Path log) throws Exception
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true)
-        {
-            final String text = Files.exists(log) ? Files.readString(log) : "";
-            final Matcher matcher = PORT.matcher(text);
-            if (matcher.find())
-            {
-                return Integer.parseInt(matcher.group(1));
-            }
-            assertTrue(process.isAlive() && System.nanoTime() < deadline, "no control API line: " + text);
-            Thread.sleep(5);
-        }
-    }
-
-    private static void awaitLine(final Process process, final Path log, final String line) throws Exception
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!(Files.exists(log) && Files.readString(log).contains(line)))
-        {
-            assertTrue(process.isAlive() && System.nanoTime() < deadline, "no '" + line + "' in " + log);
-            Thread.sleep(5);
-        }
     }
 
     private static void sleep(final long millis)

@@ -14,13 +14,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -35,14 +31,13 @@ import static org.junit.jupiter.api.Assertions.*;
 class JournalShippingCrashTest
 {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern PORT = Pattern.compile("control API on http://127\\.0\\.0\\.1:(\\d+)/");
     private static final int BATCHES = 60;
     private static final int PER_BATCH = 20;
 
     @TempDir
     Path dir;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http = HttpIngressChild.client();
 
     @BeforeAll
     static void startS3()
@@ -59,18 +54,19 @@ class JournalShippingCrashTest
         final String sync = "\"bucket\": \"" + bucket + "/dr\", \"push_interval\": 1";
 
         final Path primaryLog = dir.resolve("primary.log");
-        final Process primary = start(writeConfig(output, dir.resolve("primary"), sync), primaryLog);
+        final Process primary =
+            HttpIngressChild.start(writeConfig(output, dir.resolve("primary"), sync), primaryLog, "-Xmx256m");
         try
         {
-            final int port = awaitPort(primary, primaryLog);
+            final int port = HttpIngressChild.awaitPort(primary, primaryLog);
             for (int batch = 0; batch < BATCHES; batch++)
             {
-                int status = post(port, batch);
+                int status = HttpIngressChild.post(http, port, "dr", batch, PER_BATCH);
                 final long readyBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (503 == status && System.nanoTime() < readyBy)
                 {
                     Thread.sleep(20); // PIPELINE_NOT_READY: the API answers before the pipeline runs; not taken
-                    status = post(port, batch);
+                    status = HttpIngressChild.post(http, port, "dr", batch, PER_BATCH);
                 }
                 assertEquals(200, status, "batch " + batch + " acknowledged");
                 if (batch == BATCHES / 3)
@@ -97,12 +93,12 @@ class JournalShippingCrashTest
         NodeSyncStartTest.deleteTree(dir.resolve("primary"));
 
         final Path log = dir.resolve("new.log");
-        final Process node = start(writeConfig(output, dir.resolve("new"), sync +
-            ", \"start_from_checkpoint\": \"latest\", \"fail_if_no_checkpoint\": true"), log);
+        final Process node = HttpIngressChild.start(writeConfig(output, dir.resolve("new"), sync +
+            ", \"start_from_checkpoint\": \"latest\", \"fail_if_no_checkpoint\": true"), log, "-Xmx256m");
         try
         {
-            awaitPort(node, log);
-            awaitLog(node, log, "replayed up to step");
+            HttpIngressChild.awaitPort(node, log);
+            HttpIngressChild.awaitLine(node, log, "replayed up to step");
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (RunCommandTest.applyChanges(output).size() < BATCHES)
             {
@@ -178,21 +174,6 @@ class JournalShippingCrashTest
         return end;
     }
 
-    private int post(final int port, final int batch) throws Exception
-    {
-        final StringBuilder body = new StringBuilder();
-        for (int i = 0; i < PER_BATCH; i++)
-        {
-            body.append("{\"id\":").append(batch * PER_BATCH + i).append(",\"symbol\":\"B").append(batch)
-                .append("\",\"price\":").append(100 + i).append(",\"qty\":1,\"ts\":").append(batch).append("}\n");
-        }
-        return http.send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + port + "/v0/pipelines/dr/ingress/trades?update_format=raw"))
-            .timeout(Duration.ofSeconds(30))
-            .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
-            HttpResponse.BodyHandlers.ofString()).statusCode();
-    }
-
     private long metric(final int port, final String name) throws Exception
     {
         final String metrics = http.send(HttpRequest.newBuilder(
@@ -222,49 +203,5 @@ class JournalShippingCrashTest
         final Path path = Files.createDirectories(dir.resolve("configs")).resolve(storage.getFileName() + ".json");
         Files.writeString(path, config);
         return path;
-    }
-
-    private static Process start(final Path config, final Path log) throws IOException
-    {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("--add-exports");
-        command.add("java.base/jdk.internal.misc=ALL-UNNAMED");
-        command.add("-Xmx256m");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(KeelCli.class.getName());
-        command.add("run");
-        command.add("--config");
-        command.add(config.toString());
-        command.add("--http-port");
-        command.add("0");
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    private static int awaitPort(final Process process, final Path log) throws Exception
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true)
-        {
-            final String text = Files.exists(log) ? Files.readString(log) : "";
-            final Matcher matcher = PORT.matcher(text);
-            if (matcher.find())
-            {
-                return Integer.parseInt(matcher.group(1));
-            }
-            assertTrue(process.isAlive() && System.nanoTime() < deadline, "no control API line: " + text);
-            Thread.sleep(5);
-        }
-    }
-
-    private static void awaitLog(final Process process, final Path log, final String line) throws Exception
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!(Files.exists(log) && Files.readString(log).contains(line)))
-        {
-            assertTrue(process.isAlive() && System.nanoTime() < deadline, "no '" + line + "' in " + log);
-            Thread.sleep(5);
-        }
     }
 }

@@ -18,7 +18,8 @@ import java.util.Set;
  *   <li>{@code mode} = {@code snapshot}: {@code snapshot} reads the latest snapshot and ends,
  *   {@code snapshot_and_follow} then follows the versions committed after it (append-only);</li>
  *   <li>{@code poll_interval_ms} = 1000: how often a following endpoint looks for new versions;</li>
- *   <li>{@code fs.*}: Hadoop file-system settings.</li>
+ *   <li>for an {@code s3://} table the S3 settings of {@link DeltaS3} ({@code region}, {@code endpoint_url},
+ *   credentials); for other tables {@code fs.*}: Hadoop file-system settings.</li>
  * </ul>
  * No {@code format}: the table's columns are read by name into the input's schema.
  */

@@ -222,7 +222,7 @@ public final class DeltaInputEndpoint extends RingBufferInput
 
     private void start() throws IOException
     {
-        engine = DeltaTables.engine(storageOptions);
+        engine = DeltaTables.engine(uri, storageOptions);
         table = Table.forPath(engine, uri);
         final Snapshot snapshot = startSnapshot >= 0 ?
             table.getSnapshotAsOfVersion(engine, startSnapshot) : table.getLatestSnapshot(engine);

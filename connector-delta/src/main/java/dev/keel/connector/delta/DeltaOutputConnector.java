@@ -14,14 +14,16 @@ import java.util.Set;
 /**
  * The {@code delta_table_output} transport: a {@link DeltaOutputEndpoint}. Keys of {@code transport.config}:
  * <ul>
- *   <li>{@code uri} (required): the table, a path, {@code file:///path} or {@code s3a://bucket/path}; created at
+ *   <li>{@code uri} (required): the table, a path, {@code file:///path} or {@code s3://bucket/path}; created at
  *   the first commit when it does not exist;</li>
  *   <li>{@code mode} = {@code append}: {@code append} adds to an existing table (its schema must be the view's plus
  *   the change columns), {@code error_if_exists} refuses one;</li>
  *   <li>{@code max_steps_per_commit} = 1000, {@code max_rows_per_commit} = 1,000,000: bounds of one Delta commit (a
  *   commit also happens when the queue from the circuit is drained, on flush, and 100 ms after its first step);</li>
  *   <li>{@code queue_capacity_bytes} = 8 MiB: the hand-over queue from the circuit;</li>
- *   <li>{@code fs.*}: Hadoop file-system settings (storage options).</li>
+ *   <li>for an {@code s3://} table: {@code region} (required), {@code endpoint_url}, {@code aws_access_key_id} /
+ *   {@code aws_secret_access_key}, {@code no_sign_request} (as {@code s3_input}; see {@link DeltaS3}); for other
+ *   tables {@code fs.*}: Hadoop file-system settings (storage options).</li>
  * </ul>
  * No {@code format}: the rows are the table's.
  */

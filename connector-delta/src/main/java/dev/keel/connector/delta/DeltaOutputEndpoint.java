@@ -149,7 +149,7 @@ public final class DeltaOutputEndpoint extends GroupCommitOutputEndpoint
         private void start()
         {
             started = true;
-            engine = DeltaTables.engine(settings.storageOptions());
+            engine = DeltaTables.engine(settings.uri(), settings.storageOptions());
             table = Table.forPath(engine, settings.uri());
             long skipUpTo = restoredTransaction();
             Snapshot snapshot = null;

@@ -5,8 +5,8 @@ import java.util.Map;
 /**
  * Validated settings of one {@code delta_table_output} endpoint (see {@link DeltaOutputConnector}).
  *
- * @param uri                the table's location as the kernel opens it ({@code file:/...}, {@code s3a://...}).
- * @param storageOptions     Hadoop file-system settings for the table's store.
+ * @param uri                the table's location as the kernel opens it ({@code file:/...}, {@code s3://...}).
+ * @param storageOptions     the table store's settings: S3 ({@link DeltaS3}) or Hadoop file-system ones.
  * @param appId              the appId of the table's {@code txn} actions: {@code <pipeline>/<endpoint>}.
  * @param errorIfExists      refuse to start when the table exists already ({@code mode: error_if_exists}).
  * @param exactlyOnce        the pipeline's model is {@code exactly_once}: steps already in the table are skipped.

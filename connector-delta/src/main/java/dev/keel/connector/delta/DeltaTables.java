@@ -14,12 +14,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What the Delta input and output share: the table {@code uri} (a plain path, {@code file://}, or a Hadoop
- * file-system scheme such as {@code s3a://}) and the storage options, and the kernel {@link Engine} built from them.
+ * What the Delta input and output share: the table {@code uri} (a plain path, {@code file://}, {@code s3://bucket/path}
+ * or another Hadoop file-system scheme) and the storage options, and the kernel {@link Engine} built from them.
  * <p>
- * Storage options: every key of {@code transport.config} that starts with {@code fs.} is a Hadoop file-system setting
- * passed through as is (e.g. {@code fs.s3a.endpoint}, {@code fs.s3a.path.style.access}); any other key the
- * connector does not know is refused, naming its JSON path.
+ * Storage options: for an {@code s3://} (or {@code s3a://}) table the S3 settings of {@link DeltaS3} ({@code region},
+ * {@code endpoint_url}, credentials, as {@code s3_input} names them), read through Keel's {@link S3FileIO} (no
+ * Hadoop file system); for any other table every key of {@code transport.config} that starts with {@code fs.} is a
+ * Hadoop file-system setting passed through as is. Any other key the connector does not know is refused, naming its
+ * JSON path.
  */
 public final class DeltaTables
 {
@@ -58,6 +60,10 @@ public final class DeltaTables
      */
     public static Map<String, String> storageOptions(final ConfigObject config, final Set<String> known)
     {
+        if (DeltaS3.isS3(uri(config)))
+        {
+            return DeltaS3.options(config, known);
+        }
         final Map<String, String> options = new LinkedHashMap<>();
         for (final String key : config.keys())
         {
@@ -69,14 +75,28 @@ public final class DeltaTables
             {
                 throw new ConfigException(ConfigException.UNKNOWN_KEY, null, config.path() + "." + key,
                     "unknown key '" + key + "'; allowed: " + String.join(", ", known) +
-                    ", and Hadoop file-system settings (fs.*)");
+                    ", and Hadoop file-system settings (fs.*)" + (DeltaS3.KEYS.contains(key) ?
+                    " ('" + key + "' is a setting of s3:// tables)" : ""));
             }
             options.put(key, config.string(key));
         }
         return options;
     }
 
-    /** A kernel engine on a Hadoop configuration with the storage options. */
+    /**
+     * The kernel engine of the table at {@code uri}: on {@link S3FileIO} for an {@code s3://} table, else on a Hadoop
+     * configuration with the storage options.
+     */
+    public static Engine engine(final String uri, final Map<String, String> storageOptions)
+    {
+        if (DeltaS3.isS3(uri))
+        {
+            return DefaultEngine.create(new S3FileIO(DeltaS3.client(storageOptions), storageOptions));
+        }
+        return engine(storageOptions);
+    }
+
+    /** A kernel engine on a Hadoop configuration with the storage options (a local or Hadoop file-system table). */
     public static Engine engine(final Map<String, String> storageOptions)
     {
         final Configuration configuration = new Configuration();

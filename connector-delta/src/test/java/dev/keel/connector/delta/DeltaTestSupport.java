@@ -53,7 +53,13 @@ final class DeltaTestSupport
     /** Every record of the table's latest snapshot, one string per record, columns joined with '|'. */
     static List<String> readTable(final String uri) throws Exception
     {
-        final Engine engine = DeltaTables.engine(Map.of());
+        return readTable(uri, Map.of());
+    }
+
+    /** The same for a table with storage options (an {@code s3://} table's S3 settings). */
+    static List<String> readTable(final String uri, final Map<String, String> storageOptions) throws Exception
+    {
+        final Engine engine = DeltaTables.engine(uri, storageOptions);
         final Snapshot snapshot = Table.forPath(engine, uri).getLatestSnapshot(engine);
         final DeltaTableReader reader = new DeltaTableReader(engine, snapshot);
         final List<String> records = new ArrayList<>();
