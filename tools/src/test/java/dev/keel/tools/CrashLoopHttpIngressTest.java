@@ -84,6 +84,8 @@ class CrashLoopHttpIngressTest
                     Thread.sleep(500);
                     posting.set(false);
                     client.join(30_000);
+                    // only after recovery: before, the file may show lines the restore truncates and replays
+                    HttpIngressChild.awaitRunning(http, process, port.get(), "crash");
                     awaitAcknowledgedInOutput(output, process);
                     port.set(-1);
                     process.destroy();

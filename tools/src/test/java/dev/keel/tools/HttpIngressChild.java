@@ -81,6 +81,37 @@ final class HttpIngressChild
     }
 
     /**
+     * Waits until the child's pipeline reports {@code deployment_status} {@code Running} on its API: its output file
+     * may hold lines of an earlier run that the restore is about to truncate and the replay to write again, so it
+     * means something only after recovery. Fails if the child dies or 60 s pass first.
+     */
+    static void awaitRunning(final HttpClient http, final Process process, final int port, final String pipeline)
+        throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        String body = "";
+        while (true)
+        {
+            try
+            {
+                body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v0/pipelines/" +
+                    pipeline)).timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString())
+                    .body();
+                if (body.contains("\"deployment_status\":\"Running\""))
+                {
+                    return;
+                }
+            }
+            catch (final IOException ex)
+            {
+                body = ex.toString();
+            }
+            assertTrue(process.isAlive() && System.nanoTime() < deadline, "pipeline not Running: " + body);
+            Thread.sleep(20);
+        }
+    }
+
+    /**
      * Posts batch {@code batch} (JSON lines, {@code update_format=raw}) to the {@code trades} table of pipeline
      * {@code pipeline} and returns the HTTP status; 200 with {@code exactly_once} means the batch is durable.
      *
