@@ -42,10 +42,39 @@ final class ContextChecks
             "EngineContext." + field + " = " + value + " is invalid; allowed: " + allowed);
     }
 
-    /** CPU numbers are >= 0, and a host that owns the threads (INVOKER) pins them itself. */
-    static void checkPinning(
-        final dev.keel.engine.config.ThreadingMode threadingMode, final int[] pinCpus, final Boolean pinCircuitThread)
+    static void requirePowerOfTwo(final String field, final int value, final int max)
     {
+        requireRange(field, value, 1, max);
+        if (Integer.bitCount(value) != 1)
+        {
+            throw invalid(field, value, "a power of two in 1.." + max);
+        }
+    }
+
+    static void requireMultipleInRange(final String field, final int value, final int multiple, final int max)
+    {
+        requireRange(field, value, multiple, max);
+        if (value % multiple != 0)
+        {
+            throw invalid(field, value, "a multiple of " + multiple);
+        }
+    }
+
+    /**
+     * CPU numbers are >= 0, at least one per worker when given, and a host that owns the threads (INVOKER) pins
+     * them itself.
+     */
+    static void checkPinning(
+        final dev.keel.engine.config.ThreadingMode threadingMode,
+        final int[] pinCpus,
+        final Boolean pinCircuitThread,
+        final int workers)
+    {
+        if (pinCpus.length > 0 && pinCpus.length < workers)
+        {
+            throw invalid("pinCpus", java.util.Arrays.toString(pinCpus), "at least one CPU per worker (workers=" +
+                workers + ")");
+        }
         for (final int cpu : pinCpus)
         {
             if (cpu < 0)

@@ -1,12 +1,9 @@
 package dev.keel.engine.api;
 
-import dev.keel.engine.circuit.EndpointFactory;
-
-import dev.keel.engine.circuit.OutputAttachment;
-
-import dev.keel.engine.circuit.InputAttachment;
-
 import dev.keel.engine.KeelException;
+import dev.keel.engine.circuit.EndpointFactory;
+import dev.keel.engine.circuit.InputAttachment;
+import dev.keel.engine.circuit.OutputAttachment;
 import dev.keel.engine.status.KeelCounters;
 import dev.keel.engine.circuit.CircuitSettings;
 import dev.keel.engine.circuit.StepListener;
@@ -15,13 +12,9 @@ import dev.keel.engine.config.ThreadingMode;
 import dev.keel.engine.connector.InputEndpoint;
 import dev.keel.engine.connector.OutputEndpoint;
 import org.agrona.ErrorHandler;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
-import org.agrona.concurrent.SleepingIdleStrategy;
 import org.agrona.concurrent.SystemNanoClock;
-import org.agrona.concurrent.YieldingIdleStrategy;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -123,30 +116,17 @@ public final class EngineContext
         requireRange("maxBatchSizeRecords", maxBatchSizeRecords, 1, MAX_MAX_BATCH_SIZE_RECORDS);
         requireRange("minBatchSizeRecords", minBatchSizeRecords, 0, Long.MAX_VALUE);
         requireRange("maxBufferingDelayUsecs", maxBufferingDelayUsecs, 0, MAX_MAX_BUFFERING_DELAY_USECS);
-        requireRange("pendingStepCapacity", pendingStepCapacity, 1, 1 << 16);
-        if (Integer.bitCount(pendingStepCapacity) != 1)
-        {
-            throw invalid("pendingStepCapacity", pendingStepCapacity, "a power of two in 1..65536");
-        }
+        ContextChecks.requirePowerOfTwo("pendingStepCapacity", pendingStepCapacity, 1 << 16);
         requireRange("pendingDeltaInitialBytes", pendingDeltaInitialBytes, 64, 1 << 30);
         requireRange("inputStagingInitialBytes", inputStagingInitialBytes, 64, 1 << 30);
         requireRange("housekeepingIntervalNs", housekeepingIntervalNs, 1, TimeUnit.SECONDS.toNanos(10));
         faultTolerance.conclude();
         requireRange("arenaPagesPerChunk", arenaPagesPerChunk, 1, 16384);
         requireRange("workers", workers, 1, 64);
-        if (pinCpus.length > 0 && pinCpus.length < workers)
-        {
-            throw invalid("pinCpus", java.util.Arrays.toString(pinCpus), "at least one CPU per worker (workers=" +
-                workers + ")");
-        }
-        requireRange("countersValuesBufferLength", countersValuesBufferLength, 128, 1 << 26);
-        if (countersValuesBufferLength % 128 != 0)
-        {
-            throw invalid("countersValuesBufferLength", countersValuesBufferLength, "a multiple of 128");
-        }
+        ContextChecks.requireMultipleInRange("countersValuesBufferLength", countersValuesBufferLength, 128, 1 << 26);
         requireRingLength("inputHandleBufferLength", inputHandleBufferLength);
         requireRingLength("outputHandleBufferLength", outputHandleBufferLength);
-        ContextChecks.checkPinning(threadingMode, pinCpus, pinCircuitThread);
+        ContextChecks.checkPinning(threadingMode, pinCpus, pinCircuitThread, workers);
         Attachments.checkUniqueNames(inputs, outputs);
         concluded = true;
         return this;
@@ -279,17 +259,7 @@ public final class EngineContext
      */
     public IdleStrategy newIdleStrategy()
     {
-        switch (idleStrategy)
-        {
-            case BUSY_SPIN:
-                return new BusySpinIdleStrategy();
-            case YIELDING:
-                return new YieldingIdleStrategy();
-            case SLEEPING:
-                return new SleepingIdleStrategy(sleepingIdlePeriodNs);
-            default:
-                return new BackoffIdleStrategy();
-        }
+        return idleStrategy.newIdleStrategy(sleepingIdlePeriodNs);
     }
 
     /**
@@ -321,8 +291,8 @@ public final class EngineContext
     }
 
     /**
-     * CPUs to pin the circuit workers to ({@code pin_cpus}): worker i (worker 0 is the circuit thread) to the
-     * i-th CPU; at least one per worker. Setting any requests pinning. Default: none, the affinity library picks a reservable CPU.
+     * CPUs to pin the circuit workers to ({@code pin_cpus}): worker i (worker 0 is the circuit thread) to the i-th
+     * CPU; at least one per worker. Setting any requests pinning. Default: none, the affinity library picks one.
      *
      * @param cpus CPU numbers.
      * @return this.

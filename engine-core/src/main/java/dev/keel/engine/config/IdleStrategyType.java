@@ -19,6 +19,27 @@ public enum IdleStrategyType
     SLEEPING;
 
     /**
+     * A new idle strategy of this type (one per thread: they keep state).
+     *
+     * @param sleepingPeriodNs the park period of {@link #SLEEPING}.
+     * @return the idle strategy.
+     */
+    public org.agrona.concurrent.IdleStrategy newIdleStrategy(final long sleepingPeriodNs)
+    {
+        switch (this)
+        {
+            case BUSY_SPIN:
+                return new org.agrona.concurrent.BusySpinIdleStrategy();
+            case YIELDING:
+                return new org.agrona.concurrent.YieldingIdleStrategy();
+            case SLEEPING:
+                return new org.agrona.concurrent.SleepingIdleStrategy(sleepingPeriodNs);
+            default:
+                return new org.agrona.concurrent.BackoffIdleStrategy();
+        }
+    }
+
+    /**
      * The name used in JSON.
      *
      * @return the name used in JSON.
