@@ -2,6 +2,7 @@ package dev.keel.connector.delta;
 
 import dev.keel.engine.config.ConfigException;
 import dev.keel.engine.config.ConfigObject;
+import dev.keel.engine.config.S3Credentials;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -88,20 +89,10 @@ final class DeltaS3
             }
             options.put("endpoint_url", text);
         }
-        final String accessKeyId = secret(config, "aws_access_key_id");
-        final String secret = secret(config, "aws_secret_access_key");
-        final boolean noSign = config.bool("no_sign_request", false);
-        if (noSign && (null != accessKeyId || null != secret))
-        {
-            throw new ConfigException(ConfigException.INVALID, null, path + ".no_sign_request",
-                "no_sign_request sends anonymous requests; remove aws_access_key_id and aws_secret_access_key");
-        }
-        if ((null == accessKeyId) != (null == secret))
-        {
-            throw new ConfigException(ConfigException.MISSING, null,
-                path + (null == accessKeyId ? ".aws_access_key_id" : ".aws_secret_access_key"),
-                "aws_access_key_id and aws_secret_access_key go together (neither = the default credential chain)");
-        }
+        final S3Credentials keys = S3Credentials.parse(config, path);
+        final String accessKeyId = keys.accessKeyId();
+        final String secret = keys.secretAccessKey();
+        final boolean noSign = keys.noSignRequest();
         if (null != accessKeyId)
         {
             options.put("aws_access_key_id", accessKeyId);
@@ -160,28 +151,5 @@ final class DeltaS3
             builder.endpointOverride(URI.create(options.get("endpoint_url"))).forcePathStyle(true);
         }
         return builder.build();
-    }
-
-    private static String secret(final ConfigObject config, final String name)
-    {
-        if (!config.has(name))
-        {
-            return null;
-        }
-        final String value;
-        try
-        {
-            value = config.string(name);
-        }
-        catch (final ConfigException ex)
-        {
-            throw new ConfigException(ConfigException.WRONG_TYPE, null, config.path() + "." + name,
-                "expected a string (value not shown)");
-        }
-        if (value.isEmpty())
-        {
-            throw new ConfigException(ConfigException.INVALID, null, config.path() + "." + name, "must not be empty");
-        }
-        return value;
     }
 }

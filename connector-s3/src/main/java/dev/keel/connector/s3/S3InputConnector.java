@@ -3,6 +3,7 @@ package dev.keel.connector.s3;
 import dev.keel.engine.config.ConfigException;
 import dev.keel.engine.config.ConfigObject;
 import dev.keel.engine.config.InputEndpointConfig;
+import dev.keel.engine.config.S3Credentials;
 import dev.keel.engine.connector.ConnectorContext;
 import dev.keel.engine.connector.InputConnector;
 import dev.keel.engine.connector.InputEndpoint;
@@ -70,20 +71,10 @@ public final class S3InputConnector implements InputConnector
         final String prefix = hasPrefix ? c.string("prefix") : null;
         final URI endpoint = c.has("endpoint_url") ? endpoint(c.nonEmptyString("endpoint_url"),
             path + ".endpoint_url") : null;
-        final String accessKeyId = secret(c, "aws_access_key_id");
-        final String secret = secret(c, "aws_secret_access_key");
-        final boolean noSign = c.bool("no_sign_request", false);
-        if (noSign && (null != accessKeyId || null != secret))
-        {
-            throw new ConfigException(ConfigException.INVALID, null, path + ".no_sign_request",
-                "no_sign_request sends anonymous requests; remove aws_access_key_id and aws_secret_access_key");
-        }
-        if ((null == accessKeyId) != (null == secret))
-        {
-            throw new ConfigException(ConfigException.MISSING, null,
-                path + (null == accessKeyId ? ".aws_access_key_id" : ".aws_secret_access_key"),
-                "aws_access_key_id and aws_secret_access_key go together (neither = the default credential chain)");
-        }
+        final S3Credentials keys = S3Credentials.parse(c, path);
+        final String accessKeyId = keys.accessKeyId();
+        final String secret = keys.secretAccessKey();
+        final boolean noSign = keys.noSignRequest();
         final boolean follow = c.bool("follow", false);
         if (follow && hasKey)
         {
@@ -100,30 +91,6 @@ public final class S3InputConnector implements InputConnector
             FileFormats.format(config.format(), schema, formatPath),
             config.onError(),
             (int)Math.min(Integer.MAX_VALUE, config.maxQueuedRecords()));
-    }
-
-    /** A credential: a non-empty string if present, and never echoed in the error. */
-    private static String secret(final ConfigObject c, final String name)
-    {
-        if (!c.has(name))
-        {
-            return null;
-        }
-        final String value;
-        try
-        {
-            value = c.string(name);
-        }
-        catch (final ConfigException ex)
-        {
-            throw new ConfigException(ConfigException.WRONG_TYPE, null, c.path() + "." + name,
-                "expected a string (value not shown)");
-        }
-        if (value.isEmpty())
-        {
-            throw new ConfigException(ConfigException.INVALID, null, c.path() + "." + name, "must not be empty");
-        }
-        return value;
     }
 
     private static URI endpoint(final String text, final String path)

@@ -187,6 +187,36 @@ public final class ConfigObject
     }
 
     /**
+     * An optional credential: a non-empty string if present. Its value is never put in an error message.
+     *
+     * @param key of the credential.
+     * @return the credential, or null if the key is absent.
+     * @throws ConfigException if the value is not a string or is empty (the value not shown).
+     */
+    public String secret(final String key)
+    {
+        if (!has(key))
+        {
+            return null;
+        }
+        final String value;
+        try
+        {
+            value = string(key);
+        }
+        catch (final ConfigException ex)
+        {
+            throw new ConfigException(ConfigException.WRONG_TYPE, null, path() + "." + key,
+                "expected a string (value not shown)");
+        }
+        if (value.isEmpty())
+        {
+            throw new ConfigException(ConfigException.INVALID, null, path() + "." + key, "must not be empty");
+        }
+        return value;
+    }
+
+    /**
      * A required, non-empty string.
      *
      * @param key of the string.
