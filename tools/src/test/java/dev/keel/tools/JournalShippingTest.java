@@ -59,23 +59,8 @@ class JournalShippingTest
         final String sync = "\"bucket\": \"" + bucket + "/dr\", \"push_interval\": 1";
 
         // the machine that is lost: rows A, a pushed checkpoint, rows B after it, then it stops without a checkpoint
-        final UUID checkpoint;
-        final long durable;
-        try (KeelNode node = launch(config(output, dir.resolve("lost"), sync)))
-        {
-            final KeelPipeline pipeline = node.pipeline();
-            insert(pipeline, expected, 1, 600);
-            awaitOutput(output, expected);
-            assertEquals(CheckpointStatus.SUCCESS, pipeline.checkpoint(Duration.ofSeconds(30)));
-            checkpoint = pipeline.syncCheckpoint(Duration.ofSeconds(30));
-            insert(pipeline, expected, 601, 1_500);
-            awaitOutput(output, expected);
-            durable = NodeSyncTest.metric(PrometheusExporter.export(pipeline.counters()),
-                "keel_journal_durable_position");
-            assertTrue(durable > 0, "steps after the checkpoint are in the journal");
-            awaitShipped(s3, bucket, "dr/journal/" + checkpoint + "/", durable);
-        }
-        NodeSyncStartTest.deleteTree(dir.resolve("lost"));
+        final UUID checkpoint = loseShippedMachine(s3, bucket, "dr/", sync, output, expected, dir.resolve("lost"),
+            600, 1_500);
         final List<String> primaryOutput = Files.readAllLines(output);
         assertEquals(NodeSyncTest.aggregates(expected), RunCommandTest.applyChanges(output));
         final Path outputCopy = Files.copy(output, dir.resolve("vwap-copy.json"));
@@ -112,6 +97,44 @@ class JournalShippingTest
         }
         assertNotEquals(NodeSyncTest.aggregates(expectedCopy), RunCommandTest.applyChanges(outputCopy),
             "without the shipped journal the rows acknowledged after the checkpoint are lost");
+    }
+
+    /**
+     * The machine that is lost: rows 1..{@code checkpointed}, a checkpoint pushed to the bucket, rows up to
+     * {@code last} after it, in the journal and shipped; then it stops without a checkpoint and its storage is
+     * deleted.
+     *
+     * @param prefix the bucket prefix of {@code sync} ("" or "dr/").
+     * @return the pushed checkpoint.
+     */
+    static UUID loseShippedMachine(
+        final SyncFixture s3,
+        final String bucket,
+        final String prefix,
+        final String sync,
+        final Path output,
+        final Path expected,
+        final Path storage,
+        final int checkpointed,
+        final int last) throws Exception
+    {
+        final UUID checkpoint;
+        try (KeelNode node = launch(config(output, storage, sync, s3.s3Port)))
+        {
+            final KeelPipeline pipeline = node.pipeline();
+            insert(pipeline, expected, 1, checkpointed);
+            awaitOutput(output, expected);
+            assertEquals(CheckpointStatus.SUCCESS, pipeline.checkpoint(Duration.ofSeconds(30)));
+            checkpoint = pipeline.syncCheckpoint(Duration.ofSeconds(30));
+            insert(pipeline, expected, checkpointed + 1, last);
+            awaitOutput(output, expected);
+            final long durable = NodeSyncTest.metric(PrometheusExporter.export(pipeline.counters()),
+                "keel_journal_durable_position");
+            assertTrue(durable > 0, "steps after the checkpoint are in the journal");
+            awaitShipped(s3, bucket, prefix + "journal/" + checkpoint + "/", durable);
+        }
+        NodeSyncStartTest.deleteTree(storage);
+        return checkpoint;
     }
 
     @Test

@@ -3,8 +3,6 @@ package dev.keel.tools;
 import dev.keel.checkpoint.FileCheckpointStore;
 import dev.keel.engine.KeelException;
 import dev.keel.engine.api.KeelPipeline;
-import dev.keel.engine.config.PipelineConfigParser;
-import dev.keel.engine.spi.CheckpointStatus;
 import dev.keel.sync.FaultProxy;
 import dev.keel.sync.SyncFixture;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,7 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -49,22 +46,8 @@ class SyncImportFaultTest
         final String sync = "\"bucket\": \"" + bucket + "/dr\", \"push_interval\": 1";
 
         // the lost machine: rows A, a pushed checkpoint, rows B shipped in the journal after it
-        final UUID checkpoint;
-        try (KeelNode node = JournalShippingTest.launch(JournalShippingTest.config(output, dir.resolve("lost"), sync,
-            s3.s3Port)))
-        {
-            final KeelPipeline pipeline = node.pipeline();
-            JournalShippingTest.insert(pipeline, expected, 1, 600);
-            JournalShippingTest.awaitOutput(output, expected);
-            assertEquals(CheckpointStatus.SUCCESS, pipeline.checkpoint(Duration.ofSeconds(30)));
-            checkpoint = pipeline.syncCheckpoint(Duration.ofSeconds(30));
-            JournalShippingTest.insert(pipeline, expected, 601, 1_500);
-            JournalShippingTest.awaitOutput(output, expected);
-            final long durable = NodeSyncTest.metric(PrometheusExporter.export(pipeline.counters()),
-                "keel_journal_durable_position");
-            JournalShippingTest.awaitShipped(s3, bucket, "dr/journal/" + checkpoint + "/", durable);
-        }
-        NodeSyncStartTest.deleteTree(dir.resolve("lost"));
+        final UUID checkpoint = JournalShippingTest.loseShippedMachine(s3, bucket, "dr/", sync, output, expected,
+            dir.resolve("lost"), 600, 1_500);
         final List<String> primaryOutput = Files.readAllLines(output);
 
         final Path storage = dir.resolve("new");

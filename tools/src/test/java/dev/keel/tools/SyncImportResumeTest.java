@@ -4,7 +4,6 @@ import dev.keel.checkpoint.FileCheckpointStore;
 import dev.keel.engine.api.KeelPipeline;
 import dev.keel.engine.config.PipelineConfigParser;
 import dev.keel.engine.config.SyncConfig;
-import dev.keel.engine.spi.CheckpointStatus;
 import dev.keel.sync.JournalChunk;
 import dev.keel.sync.PulledCheckpoint;
 import dev.keel.sync.S3CheckpointSync;
@@ -18,7 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -51,22 +49,8 @@ class SyncImportResumeTest
         final Path expected = dir.resolve("trades.json");
         final Path output = dir.resolve("vwap.json");
         final String sync = "\"bucket\": \"" + bucket + "\", \"push_interval\": 1";
-        final UUID checkpoint;
-        try (KeelNode node = JournalShippingTest.launch(JournalShippingTest.config(output, dir.resolve("lost"), sync,
-            s3.s3Port)))
-        {
-            final KeelPipeline pipeline = node.pipeline();
-            JournalShippingTest.insert(pipeline, expected, 1, 400);
-            JournalShippingTest.awaitOutput(output, expected);
-            assertEquals(CheckpointStatus.SUCCESS, pipeline.checkpoint(Duration.ofSeconds(30)));
-            checkpoint = pipeline.syncCheckpoint(Duration.ofSeconds(30));
-            JournalShippingTest.insert(pipeline, expected, 401, 1_000);
-            JournalShippingTest.awaitOutput(output, expected);
-            final long durable = NodeSyncTest.metric(PrometheusExporter.export(pipeline.counters()),
-                "keel_journal_durable_position");
-            JournalShippingTest.awaitShipped(s3, bucket, "journal/" + checkpoint + "/", durable);
-        }
-        NodeSyncStartTest.deleteTree(dir.resolve("lost"));
+        final UUID checkpoint = JournalShippingTest.loseShippedMachine(s3, bucket, "", sync, output, expected,
+            dir.resolve("lost"), 400, 1_000);
         final List<String> primaryOutput = Files.readAllLines(output);
 
         // the interrupted import, step by step as SyncStart runs it, stopped before the journal is appended
