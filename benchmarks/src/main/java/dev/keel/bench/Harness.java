@@ -528,6 +528,15 @@ public final class Harness
             p.put("p99", percentile(sorted, 99) / divisor);
         }
         p.put("max", sorted.length == 0 ? 0 : sorted[sorted.length - 1] / divisor);
+        if (p99)
+        {
+            // in checkpoint order, so that an outlier can be told from a cold start (the first checkpoints)
+            final ArrayNode each = p.putArray("each");
+            for (final long value : values)
+            {
+                each.add(Math.round(value / divisor));
+            }
+        }
     }
 
     /** Nearest-rank percentile of sorted values; 0 when empty. */

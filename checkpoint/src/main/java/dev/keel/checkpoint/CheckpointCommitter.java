@@ -1,12 +1,15 @@
 package dev.keel.checkpoint;
 
+import dev.keel.engine.spi.CheckpointMetadata;
 import dev.keel.engine.spi.PendingCheckpoint;
+import dev.keel.engine.state.PagedArena;
 import dev.keel.engine.storage.StorageBackend;
 import org.agrona.ExpandableArrayBuffer;
 
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -70,29 +73,38 @@ final class CheckpointCommitter
     }
 
     /**
-     * A commit for the writer to run. Built on the owner thread; {@link #isDone()}, {@link #isCommitted()} and
-     * {@link #failure()} are read there, written by the writer (volatile: the state they publish is complete).
+     * A commit for the writer to run. Handed over by the owner thread with what the owner knows at the step
+     * boundary; the manifest, which lists a file and slot for every arena page, is built here on the writer thread
+     * from the store's {@link PageTable} (the writer's while a checkpoint is pending), so that no per-page work is
+     * left on the owner thread. {@link #isDone()}, {@link #isCommitted()} and {@link #failure()} are read by the
+     * owner, written by the writer (volatile: the state they publish is complete).
      */
     final class Commit implements Runnable
     {
-        private final Manifest manifest;
-        private final Catalog.Entry entry;
-        private final Set<String> pageTableNames;
+        private final UUID id;
+        private final CheckpointMetadata metadata;
+        private final PagedArena.Snapshot snapshot;
+        private final int pageCount;
+        private final PageTable pageTable;
         private final PendingCheckpoint.CommitHooks hooks;
         private volatile boolean done;
         private volatile boolean committed;
         private volatile Throwable failure;
 
         Commit(
-            final Manifest manifest,
-            final Catalog.Entry entry,
-            final Set<String> pageTableNames,
+            final UUID id,
+            final CheckpointMetadata metadata,
+            final PagedArena.Snapshot snapshot,
+            final int pageCount,
+            final PageTable pageTable,
             final PendingCheckpoint.CommitHooks hooks)
         {
+            this.id = id;
+            this.metadata = metadata;
+            this.snapshot = snapshot;
+            this.pageCount = pageCount;
+            this.pageTable = pageTable;
             this.hooks = hooks;
-            this.manifest = manifest;
-            this.entry = entry;
-            this.pageTableNames = pageTableNames;
         }
 
         boolean isDone()
@@ -130,24 +142,28 @@ final class CheckpointCommitter
 
     private void commit(final Commit commit)
     {
+        final Manifest manifest = new Manifest(commit.id, commit.metadata, PagedArena.PAGE_SIZE, commit.pageCount,
+            commit.snapshot.meta(), commit.pageTable.manifestFiles(commit.pageCount));
+        final Catalog.Entry entry = new Catalog.Entry(manifest.id, commit.metadata.step(),
+            commit.metadata.transactionId(), commit.metadata.wallClockMillis());
         final CatalogState before = state;
-        final CatalogState after = before.with(commit.entry, commit.manifest);
+        final CatalogState after = before.with(entry, manifest);
         try
         {
             commit.hooks.beforeCommit();
             // encode first: encoding may grow the buffer and replace its array
-            final int manifestLength = commit.manifest.encode(encodeBuffer);
-            backend.writeDurably(commit.manifest.id + "/" + CheckpointFormat.MANIFEST, encodeBuffer.byteArray(), 0,
+            final int manifestLength = manifest.encode(encodeBuffer);
+            backend.writeDurably(manifest.id + "/" + CheckpointFormat.MANIFEST, encodeBuffer.byteArray(), 0,
                 manifestLength);
             final int catalogLength = Catalog.encode(after.entries, encodeBuffer);
             backend.writeDurably(CheckpointFormat.CATALOG, encodeBuffer.byteArray(), 0, catalogLength);
-            final int currentLength = Catalog.encodeCurrent(commit.entry, encodeBuffer);
+            final int currentLength = Catalog.encodeCurrent(entry, encodeBuffer);
             backend.writeDurably(CheckpointFormat.CURRENT, encodeBuffer.byteArray(), 0, currentLength);
         }
         catch (final Exception ex)
         {
             final Catalog.Entry newest = before.newest();
-            commit.failure = CheckpointFormat.io("commit of checkpoint " + commit.manifest.id + " in " + dir +
+            commit.failure = CheckpointFormat.io("commit of checkpoint " + manifest.id + " in " + dir +
                 " failed; checkpoint " + (null == newest ? "none" : newest.id()) + " stays the newest", ex);
             return;
         }
@@ -161,7 +177,9 @@ final class CheckpointCommitter
             // retention may delete what the host's records name: a retention error (counted, logged) it is
             onRetentionError(ex);
         }
-        applyRetention(after, commit.pageTableNames);
+        applyRetention(after, commit.pageTable.referencedNames());
+        LOGGER.log(System.Logger.Level.DEBUG, "checkpoint {0} committed at step {1} in {2}", manifest.id,
+            commit.metadata.step(), dir);
         // last: the owner may begin the next checkpoint (and read the state) as soon as it sees this
         commit.committed = true;
     }

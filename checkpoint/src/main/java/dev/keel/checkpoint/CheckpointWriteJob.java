@@ -1,5 +1,6 @@
 package dev.keel.checkpoint;
 
+import dev.keel.engine.KeelException;
 import dev.keel.engine.state.PagedArena;
 import dev.keel.engine.storage.StorageBackend;
 import org.agrona.BufferUtil;
@@ -28,10 +29,13 @@ final class CheckpointWriteJob
 {
     private final UUID id;
     private final StorageBackend backend;
-    private final Path dir;
+    private final Path checkpointsDir;
+    private Path dir;
     private final PagedArena.Snapshot snapshot;
     private final int pagesPerFile;
     private final DirectIo directIo;
+    private final PageTable pageTable;
+    private final int arenaPageCount;
     private final List<FileRef> files = new ArrayList<>();
     private volatile boolean abortRequested;
     private volatile boolean finished;
@@ -52,11 +56,15 @@ final class CheckpointWriteJob
     private ByteBuffer[] buffers = new ByteBuffer[0];
 
     CheckpointWriteJob(final UUID id, final Path checkpointsDir, final StorageBackend backend,
-        final PagedArena.Snapshot snapshot, final int pagesPerFile, final DirectIo directIo)
+        final PagedArena.Snapshot snapshot, final int pagesPerFile, final DirectIo directIo, final PageTable pageTable,
+        final int arenaPageCount)
     {
+        this.pageTable = pageTable;
+        this.arenaPageCount = arenaPageCount;
         this.id = id;
         this.backend = backend;
-        this.dir = checkpointsDir.resolve(id.toString());
+        // resolved by the writer (or an abort): a path costs the owner's begin more than everything else in it
+        this.checkpointsDir = checkpointsDir;
         this.snapshot = snapshot;
         this.pagesPerFile = pagesPerFile;
         this.directIo = directIo;
@@ -67,8 +75,13 @@ final class CheckpointWriteJob
         return id;
     }
 
+    /** The checkpoint's directory; the writer thread, or the owner once the job finished. */
     Path dir()
     {
+        if (null == dir)
+        {
+            dir = checkpointsDir.resolve(id.toString());
+        }
         return dir;
     }
 
@@ -119,7 +132,18 @@ final class CheckpointWriteJob
             }
             if (!started)
             {
-                Files.createDirectories(dir);
+                final int missing = pageTable.firstUncoveredPage(snapshot, arenaPageCount);
+                if (missing > 0)
+                {
+                    failure = new KeelException(KeelException.Category.STORAGE, "CHECKPOINT_STATE_INCOMPLETE",
+                        "checkpoint " + id + ": arena page " + missing + " of " + arenaPageCount + " is neither in " +
+                        "the snapshot nor in an earlier checkpoint (a previous checkpoint failed or was aborted, or " +
+                        "the arena was not restored from this store): call PagedArena.markAllDirty() before " +
+                        "freeze()");
+                    finished = true;
+                    return 1;
+                }
+                Files.createDirectories(dir());
                 started = true;
                 return 1;
             }
@@ -130,6 +154,8 @@ final class CheckpointWriteJob
                     // page files are fsynced by finishFile; their directory entries, and the directory's, here
                     backend.syncDirectory(id + "/");
                     backend.syncDirectory("");
+                    // durable whatever the commit does: later checkpoints may reference these files
+                    pageTable.addWritten(files, arenaPageCount);
                     written = true;
                     finished = true;
                     return 1;
@@ -147,7 +173,7 @@ final class CheckpointWriteJob
         }
         catch (final Throwable t)
         {
-            failure = CheckpointFormat.io("checkpoint " + id + ": writing " + (null != fileName ? fileName : dir) +
+            failure = CheckpointFormat.io("checkpoint " + id + ": writing " + (null != fileName ? fileName : dir()) +
                 " failed", t);
             try
             {

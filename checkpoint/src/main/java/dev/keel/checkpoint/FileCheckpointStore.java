@@ -70,6 +70,7 @@ public final class FileCheckpointStore implements CheckpointStore
     private final CheckpointDirectoryRepair repair;
     private final CheckpointRestorer restorer;
     private final PageTable pageTable = new PageTable();
+    private final CheckpointIds checkpointIds = new CheckpointIds();
     private final CheckpointWriterAgent writerAgent;
     private final CheckpointCommitter committer;
     private final AgentRunner writerRunner;
@@ -369,20 +370,14 @@ public final class FileCheckpointStore implements CheckpointStore
                 pending.abort();
             }
         }
-        final byte[] arenaMeta = snapshot.meta();
-        final int pageCount = Manifest.arenaPageCount(arenaMeta);
-        final int missing = pageTable.firstUncoveredPage(snapshot, pageCount);
-        if (missing > 0)
-        {
-            throw new KeelException(KeelException.Category.STORAGE, "CHECKPOINT_STATE_INCOMPLETE",
-                "arena page " + missing + " of " + pageCount + " is neither in the snapshot nor in an earlier " +
-                "checkpoint (a previous checkpoint failed or was aborted, or the arena was not restored from this " +
-                "store): call PagedArena.markAllDirty() before freeze()");
-        }
-        final UUID id = UUID.randomUUID();
-        final CheckpointWriteJob job = new CheckpointWriteJob(id, dir, backend, snapshot, ctx.pagesPerFile(), directIo);
-        pending = new PendingFileCheckpoint(job, metadata, snapshot, arenaMeta, pageCount, pageTable, committer,
-            writerAgent, backend, this::ended);
+        // the check that every page is in the snapshot or an earlier checkpoint, the page-table updates and the
+        // manifest are the writer thread's: nothing here grows with the number of pages
+        final int pageCount = snapshot.arenaPageCount();
+        final UUID id = checkpointIds.next();
+        final CheckpointWriteJob job = new CheckpointWriteJob(id, dir, backend, snapshot, ctx.pagesPerFile(), directIo,
+            pageTable, pageCount);
+        pending = new PendingFileCheckpoint(job, metadata, snapshot, pageCount, pageTable, committer, writerAgent,
+            backend, this::ended);
         writerAgent.submit(job);
         return pending;
     }

@@ -11,10 +11,12 @@ import java.util.Set;
 
 /**
  * Where a durable copy of every arena page is (file and slot), as of the last restore, commit request or abort
- * after a write: what lets a checkpoint write only the dirty pages and reference the others. Owner thread only.
+ * after a write: what lets a checkpoint write only the dirty pages and reference the others. One thread at a time:
+ * the writer thread while a checkpoint is pending (its job adds the written files, its commit builds the manifest
+ * from the table), the owner thread otherwise (restore, the check in {@code begin}, an abort once the job
+ * finished); the hand-overs are the job's and the commit's volatile state.
  * <p>
- * Copy-on-write: every change makes new arrays, so the arrays handed to a commit on the writer thread (through
- * {@link #referencedNames()} taken before) never change under it.
+ * Copy-on-write: every change makes new arrays, so a reader holding the old arrays never sees them change.
  */
 final class PageTable
 {

@@ -21,7 +21,6 @@ final class PendingFileCheckpoint implements PendingCheckpoint
     private final CheckpointWriteJob job;
     private final CheckpointMetadata metadata;
     private final PagedArena.Snapshot snapshot;
-    private final byte[] arenaMeta;
     private final int pageCount;
     private final PageTable pageTable;
     private final CheckpointCommitter committer;
@@ -32,14 +31,13 @@ final class PendingFileCheckpoint implements PendingCheckpoint
     private boolean aborted;
 
     PendingFileCheckpoint(final CheckpointWriteJob job, final CheckpointMetadata metadata,
-        final PagedArena.Snapshot snapshot, final byte[] arenaMeta, final int pageCount, final PageTable pageTable,
+        final PagedArena.Snapshot snapshot, final int pageCount, final PageTable pageTable,
         final CheckpointCommitter committer, final CheckpointWriterAgent writer, final StorageBackend backend,
         final Consumer<PendingFileCheckpoint> onEnded)
     {
         this.job = job;
         this.metadata = metadata;
         this.snapshot = snapshot;
-        this.arenaMeta = arenaMeta;
         this.pageCount = pageCount;
         this.pageTable = pageTable;
         this.committer = committer;
@@ -86,13 +84,8 @@ final class PendingFileCheckpoint implements PendingCheckpoint
             throw new IllegalStateException("checkpoint " + id() + " is not written yet" +
                 (null != job.failure() ? " (failed: " + job.failure() + ")" : ""));
         }
-        // the page files are durable whatever the commit does, so later checkpoints may reference them
-        pageTable.addWritten(job.files(), pageCount);
-        final Manifest manifest = new Manifest(id(), metadata, PagedArena.PAGE_SIZE, pageCount, arenaMeta,
-            pageTable.manifestFiles(pageCount));
-        final Catalog.Entry entry = new Catalog.Entry(manifest.id, metadata.step(), metadata.transactionId(),
-            metadata.wallClockMillis());
-        commit = committer.new Commit(manifest, entry, pageTable.referencedNames(), hooks);
+        // the manifest is built on the writer thread: the job added the written pages to the page table there
+        commit = committer.new Commit(id(), metadata, snapshot, pageCount, pageTable, hooks);
         writer.submitCommit(commit);
     }
 
@@ -121,8 +114,7 @@ final class PendingFileCheckpoint implements PendingCheckpoint
         }
         if (job.isWritten())
         {
-            // durable page files: keep them for the next checkpoint to reference
-            pageTable.addWritten(job.files(), pageCount);
+            // durable page files, in the page table already (the job added them): the next checkpoint references them
             return;
         }
         // pages the writer took are clean in the arena but not durable: forget where older copies were

@@ -592,9 +592,18 @@ class CheckpointStoreTest
             final PagedArena.Snapshot partial = arena.freeze();
             assertEquals(addresses.length - pagesWritten + 1, partial.pageCount(),
                 "pages the writer took are clean now, except the one written since");
-            final KeelException error = assertThrows(KeelException.class,
-                () -> store.begin(metadata(2, new byte[0]), partial));
-            assertEquals("CHECKPOINT_STATE_INCOMPLETE", error.code());
+            // the writer checks, before it writes anything: the checkpoint fails and nothing is committed
+            final PendingCheckpoint incomplete = store.begin(metadata(2, new byte[0]), partial);
+            final long checkDeadline = System.nanoTime() + 30_000_000_000L;
+            while (null == incomplete.failure())
+            {
+                assertTrue(System.nanoTime() < checkDeadline, "the incomplete snapshot was not refused");
+                assertFalse(incomplete.isWritten(), "an incomplete snapshot was written");
+                Thread.yield();
+            }
+            assertEquals("CHECKPOINT_STATE_INCOMPLETE", ((KeelException)incomplete.failure()).code());
+            assertFalse(incomplete.isWritten());
+            incomplete.abort();
             partial.close();
 
             arena.markAllDirty();

@@ -282,6 +282,10 @@ public final class AeronJournal implements Journal
 
     private void closeResources(final Throwable failure)
     {
+        if (null != recording)
+        {
+            recording.closePurger();
+        }
         try
         {
             CloseHelper.closeAll(

@@ -11,7 +11,12 @@ import io.aeron.archive.status.RecordingPos;
 import org.agrona.concurrent.status.CountersReader;
 
 import java.nio.file.Path;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.IntSupplier;
 
 import static dev.keel.engine.KeelException.Category.CONFIG;
@@ -37,6 +42,9 @@ final class JournalRecording
     private final int segmentFileLength;
     private final int termLength;
     private long startPosition;
+    private ExecutorService purger;
+    private Future<?> purge;
+    private long purgeStart;
 
     /**
      * Opens the recording for appending; on return the publication is connected and the counter covers everything
@@ -174,28 +182,87 @@ final class JournalRecording
         final long newStart = Math.min(
             AeronArchive.segmentFileBasePosition(startPosition, position, termLength, segmentFileLength),
             AeronArchive.segmentFileBasePosition(startPosition, durablePosition, termLength, segmentFileLength));
-        if (newStart < lowerBound)
+        if (!settlePurge(false) || newStart < lowerBound)
         {
+            // one purge at a time: a later release covers what this one would have
             return;
         }
-
-        try
+        // the archive answers a purge only after it detached the segments, which took up to 12 ms on the circuit
+        // thread (a checkpoint's stall) when the archive's conductor was busy: the purger thread waits instead
+        // (the archive client is thread safe); released positions are refused from now on, the files go soon
+        if (null == purger)
         {
-            archive.purgeSegments(recordingId, newStart);
+            purger = Executors.newSingleThreadExecutor(runnable ->
+            {
+                final Thread thread = new Thread(runnable, "keel-journal-release");
+                thread.setDaemon(true);
+                return thread;
+            });
         }
-        catch (final RuntimeException ex)
-        {
-            throw new KeelException(STORAGE, "JOURNAL_RELEASE_FAILED",
-                "cannot release journal segments below position " + newStart + " of recording " + recordingId +
-                " in " + journalDir + ": " + ex.getMessage(), ex);
-        }
+        purgeStart = newStart;
+        purge = purger.submit(() -> archive.purgeSegments(recordingId, newStart));
         startPosition = newStart;
     }
 
-    /** Stops the recording so that the catalog holds its stop position. */
+    /**
+     * Reports the last purge's failure, if it failed.
+     *
+     * @param wait wait for a purge still running (closing).
+     * @return true if no purge is running.
+     */
+    private boolean settlePurge(final boolean wait)
+    {
+        final Future<?> purge = this.purge;
+        if (null == purge)
+        {
+            return true;
+        }
+        if (!wait && !purge.isDone())
+        {
+            return false;
+        }
+        this.purge = null;
+        try
+        {
+            purge.get(timeoutNs, TimeUnit.NANOSECONDS);
+            return true;
+        }
+        catch (final ExecutionException | TimeoutException ex)
+        {
+            final Throwable cause = ex instanceof ExecutionException ? ex.getCause() : ex;
+            throw new KeelException(STORAGE, "JOURNAL_RELEASE_FAILED",
+                "cannot release journal segments below position " + purgeStart + " of recording " + recordingId +
+                " in " + journalDir + ": " + cause, cause);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new KeelException(STORAGE, "JOURNAL_RELEASE_FAILED",
+                "interrupted while releasing journal segments below position " + purgeStart + " in " + journalDir, ex);
+        }
+    }
+
+    /** Lets the purger thread end (a release still running finishes on its own); any thread, at close. */
+    void closePurger()
+    {
+        if (null != purger)
+        {
+            purger.shutdown();
+        }
+    }
+
+    /** Stops the recording so that the catalog holds its stop position, after any release still running. */
     void stop()
     {
-        archive.stopRecording(subscriptionId);
+        try
+        {
+            settlePurge(true);
+        }
+        finally
+        {
+            closePurger();
+            archive.stopRecording(subscriptionId);
+        }
     }
 
     private long millis()

@@ -27,6 +27,9 @@ public final class Program implements AutoCloseable
     private final Map<String, Operator> views;
     private final ProgramDefinition definition;
     private final MetaBuffer operatorMeta = new MetaBuffer();
+    private long fingerprint;
+    private byte[][] operatorHeaders;
+    private byte[] viewsTrailer;
     private boolean[] recompute;
     private boolean[] contents;
     /** The circuit workers when this is worker 0's program of {@code workers} > 1; null with one worker. */
@@ -365,6 +368,18 @@ public final class Program implements AutoCloseable
     /** Fingerprint of the whole program: operators, their parameters and schemas, views. */
     public long fingerprint()
     {
+        long cached = fingerprint;
+        if (0 == cached)
+        {
+            // the operators and views never change once built: one computation (it walks every schema)
+            cached = computeFingerprint();
+            fingerprint = cached;
+        }
+        return cached;
+    }
+
+    private long computeFingerprint()
+    {
         long h = operators.length;
         for (final Operator operator : operators)
         {
@@ -400,20 +415,43 @@ public final class Program implements AutoCloseable
 
     private void saveOwnMeta(final MetaBuffer meta)
     {
+        if (null == operatorHeaders)
+        {
+            encodeShape();
+        }
         meta.putInt(ProgramShape.MAGIC);
         meta.putInt(operators.length);
-        for (final Operator operator : operators)
+        for (int i = 0; i < operators.length; i++)
         {
             operatorMeta.reset();
-            operator.saveMeta(operatorMeta);
-            meta.putString(operator.name()).putString(operator.kind()).putLong(operator.lineageFingerprint());
-            meta.putByteArray(operatorMeta.toByteArray());
+            operators[i].saveMeta(operatorMeta);
+            meta.putBytes(operatorHeaders[i]).putMeta(operatorMeta);
         }
-        meta.putInt(views.size());
+        meta.putBytes(viewsTrailer);
+    }
+
+    /**
+     * Encodes what {@link #saveOwnMeta} writes that never changes (each operator's name, kind and lineage
+     * fingerprint, the views), once: a checkpoint's freeze runs too rarely for its code to be compiled, and
+     * encoding the strings again each time was most of the program's share of the stall.
+     */
+    private void encodeShape()
+    {
+        final byte[][] headers = new byte[operators.length][];
+        final MetaBuffer buffer = new MetaBuffer();
+        for (int i = 0; i < operators.length; i++)
+        {
+            final Operator operator = operators[i];
+            buffer.reset().putString(operator.name()).putString(operator.kind()).putLong(operator.lineageFingerprint());
+            headers[i] = buffer.toByteArray();
+        }
+        buffer.reset().putInt(views.size());
         for (final Map.Entry<String, Operator> view : views.entrySet())
         {
-            meta.putString(view.getKey()).putLong(view.getValue().lineageFingerprint());
+            buffer.putString(view.getKey()).putLong(view.getValue().lineageFingerprint());
         }
+        viewsTrailer = buffer.toByteArray();
+        operatorHeaders = headers;
     }
 
     /**

@@ -104,14 +104,14 @@ final class ArenaLanes
     }
 
     /** The group layout: pageSize pageCount LANES_MAGIC N, then each lane's single-arena metadata as bytes. */
-    static void saveMeta(final PagedArena root, final MetaBuffer meta)
+    static void saveMeta(
+        final PagedArena[] group, final MetaBuffer meta, final PagedArena.LaneMeta[] laneMetas, final int pageCount)
     {
-        meta.putInt(PagedArena.PAGE_SIZE).putInt(root.pageCount()).putInt(PagedArena.LANES_MAGIC)
-            .putInt(root.laneCount);
-        for (final PagedArena arena : root.group)
+        meta.putInt(PagedArena.PAGE_SIZE).putInt(pageCount).putInt(PagedArena.LANES_MAGIC).putInt(group.length);
+        for (final PagedArena arena : group)
         {
             final MetaBuffer laneMeta = new MetaBuffer();
-            arena.saveLaneMeta(laneMeta);
+            arena.saveLaneMeta(laneMeta, laneMetas[arena.lane]);
             meta.putByteArray(laneMeta.toByteArray());
         }
     }

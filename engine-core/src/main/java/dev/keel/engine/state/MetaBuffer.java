@@ -1,6 +1,7 @@
 package dev.keel.engine.state;
 
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.UnsafeApi;
 
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -13,6 +14,10 @@ import java.util.Arrays;
 public final class MetaBuffer
 {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final boolean NATIVE_LE = ByteOrder.nativeOrder() == LE;
+    private static final long BYTE_ARRAY_BASE = UnsafeApi.arrayBaseOffset(byte[].class);
+    private static final long INT_ARRAY_BASE = UnsafeApi.arrayBaseOffset(int[].class);
+    private static final long LONG_ARRAY_BASE = UnsafeApi.arrayBaseOffset(long[].class);
 
     private final ExpandableArrayBuffer buffer;
     private int position;
@@ -49,7 +54,14 @@ public final class MetaBuffer
 
     public MetaBuffer putIntArray(final int[] values, final int count)
     {
+        checkCount(count, values.length);
         putInt(count);
+        if (NATIVE_LE)
+        {
+            // one bulk copy: metadata is written at a checkpoint's freeze, in code run too rarely to be compiled
+            putArray(values, INT_ARRAY_BASE, (long)count * Integer.BYTES);
+            return this;
+        }
         for (int i = 0; i < count; i++)
         {
             putInt(values[i]);
@@ -59,7 +71,13 @@ public final class MetaBuffer
 
     public MetaBuffer putLongArray(final long[] values, final int count)
     {
+        checkCount(count, values.length);
         putInt(count);
+        if (NATIVE_LE)
+        {
+            putArray(values, LONG_ARRAY_BASE, (long)count * Long.BYTES);
+            return this;
+        }
         for (int i = 0; i < count; i++)
         {
             putLong(values[i]);
@@ -67,11 +85,50 @@ public final class MetaBuffer
         return this;
     }
 
+    private static void checkCount(final int count, final int length)
+    {
+        if (count < 0 || count > length)
+        {
+            throw new IllegalArgumentException("count " + count + " not in 0.." + length);
+        }
+    }
+
+    private void putArray(final Object values, final long baseOffset, final long length)
+    {
+        if (position + length > Integer.MAX_VALUE - 8)
+        {
+            throw new IllegalStateException("state metadata too large: " + (position + length) + " bytes");
+        }
+        buffer.checkLimit(position + (int)length);
+        UnsafeApi.copyMemory(values, baseOffset, buffer.byteArray(), BYTE_ARRAY_BASE + position, length);
+        position += (int)length;
+        limit = Math.max(limit, position);
+    }
+
     public MetaBuffer putByteArray(final byte[] values)
     {
         putInt(values.length);
         buffer.putBytes(position, values);
         position += values.length;
+        limit = Math.max(limit, position);
+        return this;
+    }
+
+    /** Appends bytes as they are (no length): an encoding made earlier with this class. */
+    public MetaBuffer putBytes(final byte[] bytes)
+    {
+        buffer.putBytes(position, bytes);
+        position += bytes.length;
+        limit = Math.max(limit, position);
+        return this;
+    }
+
+    /** Appends what another buffer holds (0 to its limit) as {@link #putByteArray} would its bytes. */
+    public MetaBuffer putMeta(final MetaBuffer other)
+    {
+        putInt(other.limit);
+        buffer.putBytes(position, other.buffer, 0, other.limit);
+        position += other.limit;
         limit = Math.max(limit, position);
         return this;
     }

@@ -28,7 +28,9 @@ import java.util.Arrays;
  * set; a checkpoint writer thread then writes the snapshot's pages while the owner keeps running. If
  * the owner writes to a page the writer has not taken yet, the page is first copied to a shadow
  * buffer (copy-on-write); if the writer is writing that very page, the owner waits for it (one page).
- * So the owner stalls only to list the dirty pages, never to copy state.
+ * So the owner stalls only to swap its dirty bitmap for a fresh one and copy the allocator's arrays: nothing it
+ * does at a freeze grows with the number of dirty pages; the list of frozen pages is made from the bitmap by the
+ * writer.
  * <p>
  * Single writer: all methods except those of {@link Snapshot} are called from the owning (circuit)
  * thread.
@@ -52,10 +54,15 @@ public final class PagedArena implements AutoCloseable
     static final int WHOLE_PAGE_CLASS = SIZE_CLASSES.length - 1;
     private static final byte[] CLASS_OF_UNITS = new byte[PAGE_SIZE / 8 + 1];
 
-    static final int PAGE_IDLE = 0;
-    static final int PAGE_FROZEN = 1;
-    static final int PAGE_WRITING = 2;
-    static final int PAGE_COPIED = 3;
+    /**
+     * States of a frozen page (a page whose bit is set in the snapshot's bitmap) in the snapshot's own state array,
+     * which starts zeroed: frozen, then being written, or copied by the owner first, then written. The states of
+     * pages not in the bitmap mean nothing.
+     */
+    static final int PAGE_FROZEN = 0;
+    static final int PAGE_WRITING = 1;
+    static final int PAGE_COPIED = 2;
+    static final int PAGE_WRITTEN = 3;
     private static final VarHandle STATES = MethodHandles.arrayElementVarHandle(int[].class);
 
     static
@@ -87,7 +94,6 @@ public final class PagedArena implements AutoCloseable
     private long[] pageAddresses = new long[0];
     private byte[] pageClass = new byte[0];
     private long[] dirty = new long[0];
-    private int[] states = new int[0];
     int dirtyCount;
     private final long[] freeHeads = new long[SIZE_CLASSES.length];
     private final long[] bumpAddress = new long[SIZE_CLASSES.length];
@@ -284,10 +290,8 @@ public final class PagedArena implements AutoCloseable
         pages = Arrays.copyOf(pages, newLength);
         pageAddresses = Arrays.copyOf(pageAddresses, newLength);
         pageClass = Arrays.copyOf(pageClass, newLength);
+        // the frozen pages' bits and states live in the active snapshot's own arrays, which do not grow
         dirty = Arrays.copyOf(dirty, (newLength + 63) >>> 6);
-        // a new array, not a copy: the frozen pages' states live in the array the active snapshot captured (a writer
-        // may be switching one of them in that array right now); without a snapshot every page is idle
-        states = new int[newLength];
         for (int i = 0; i < pagesPerChunk; i++)
         {
             final int page = oldLength + i * laneCount + lane;
@@ -415,10 +419,11 @@ public final class PagedArena implements AutoCloseable
     private void touch(final int page)
     {
         final Snapshot snapshot = activeSnapshot;
-        if (null != snapshot)
+        if (null != snapshot && snapshot.isFrozen(lane, page))
         {
             final int[] frozenStates = snapshot.laneStates[lane];
-            if (page < frozenStates.length && (int)STATES.getVolatile(frozenStates, page) != PAGE_IDLE)
+            final int state = (int)STATES.getVolatile(frozenStates, page);
+            if (state == PAGE_FROZEN || state == PAGE_WRITING)
             {
                 preserveFrozen(page, frozenStates);
             }
@@ -439,7 +444,7 @@ public final class PagedArena implements AutoCloseable
         while (true)
         {
             final int state = (int)STATES.getVolatile(states, page);
-            if (state == PAGE_IDLE || state == PAGE_COPIED)
+            if (state == PAGE_WRITTEN || state == PAGE_COPIED)
             {
                 return;
             }
@@ -449,13 +454,13 @@ public final class PagedArena implements AutoCloseable
                 shadow.clear();
                 shadow.put(pageBuffers[page].duplicate().clear());
                 shadow.flip();
-                activeSnapshot.shadows[activeSnapshot.indexOf(page)] = shadow;
+                activeSnapshot.shadows[page] = shadow;
                 if (STATES.compareAndSet(states, page, PAGE_FROZEN, PAGE_COPIED))
                 {
                     copyOnWriteCount++;
                     return;
                 }
-                activeSnapshot.shadows[activeSnapshot.indexOf(page)] = null;
+                activeSnapshot.shadows[page] = null;
                 shadowPool.addLast(shadow);
             }
             else
@@ -502,33 +507,32 @@ public final class PagedArena implements AutoCloseable
         {
             ArenaLanes.pad(group);
         }
-        final int[] frozenPages = new int[dirtyPageCount()];
-        int n = 0;
-        for (final PagedArena arena : group)
-        {
-            n = arena.freezeDirty(frozenPages, n);
-        }
-        if (laneCount > 1)
-        {
-            Arrays.sort(frozenPages);
-        }
-        final MetaBuffer meta = new MetaBuffer();
-        saveMeta(meta);
-        final ByteBuffer[] buffers = new ByteBuffer[n];
-        for (int i = 0; i < n; i++)
-        {
-            buffers[i] = group[frozenPages[i] % laneCount].pageBuffers[frozenPages[i]];
-        }
+        final int frozenCount = dirtyPageCount();
+        // the dirty bitmaps become the snapshot's (the arena gets fresh ones), the snapshot's states start zeroed
+        // (frozen), and what the metadata is made of is copied, to be encoded when first asked for (on the writer
+        // thread, normally): nothing here grows with the number of dirty pages
+        final long[][] laneBits = new long[laneCount][];
         final int[][] laneStates = new int[laneCount][];
+        final ByteBuffer[][] laneBuffers = new ByteBuffer[laneCount][];
+        final LaneMeta[] laneMetas = new LaneMeta[laneCount];
+        int pageSpace = 0;
         for (final PagedArena arena : group)
         {
-            laneStates[arena.lane] = arena.states;
+            laneBits[arena.lane] = arena.dirty;
+            arena.dirty = new long[arena.dirty.length];
+            arena.dirtyCount = 0;
+            laneStates[arena.lane] = new int[arena.pageBuffers.length];
+            laneBuffers[arena.lane] = arena.pageBuffers;
+            laneMetas[arena.lane] = arena.captureMeta();
+            pageSpace = Math.max(pageSpace, arena.pageBuffers.length);
         }
-        final Snapshot snapshot = new Snapshot(frozenPages, buffers, laneStates, meta.toByteArray());
+        final Snapshot snapshot = new Snapshot(
+            frozenCount, laneBits, laneStates, laneBuffers, laneMetas, pageCount(), pageSpace);
         for (final PagedArena arena : group)
         {
             arena.activeSnapshot = snapshot;
         }
+        // the snapshot's arrays reach the writer through this fence and the volatile hand-over of the store's job
         VarHandle.releaseFence();
         return snapshot;
     }
@@ -539,25 +543,6 @@ public final class PagedArena implements AutoCloseable
         {
             throw new IllegalStateException(what + " is done through lane 0 of the arena group, not lane " + lane);
         }
-    }
-
-    private int freezeDirty(final int[] frozenPages, final int start)
-    {
-        int n = start;
-        for (int word = 0; word < dirty.length; word++)
-        {
-            long bits = dirty[word];
-            while (bits != 0)
-            {
-                final int page = (word << 6) + Long.numberOfTrailingZeros(bits);
-                bits &= bits - 1;
-                frozenPages[n++] = page;
-                STATES.setRelease(states, page, PAGE_FROZEN);
-            }
-            dirty[word] = 0;
-        }
-        dirtyCount = 0;
-        return n;
     }
 
     /** Marks every page in use dirty (of every lane), so that the next snapshot is a full one. */
@@ -572,26 +557,26 @@ public final class PagedArena implements AutoCloseable
         }
     }
 
-    private void saveMeta(final MetaBuffer meta)
+    /** The allocator state {@link #saveLaneMeta} encodes, copied at a freeze. */
+    record LaneMeta(int localCount, byte[] pageClass, long[] freeHeads, long[] bumpAddress, long allocatedBytes)
     {
-        if (laneCount == 1)
-        {
-            saveLaneMeta(meta);
-            return;
-        }
-        ArenaLanes.saveMeta(this, meta);
     }
 
-    void saveLaneMeta(final MetaBuffer meta)
+    private LaneMeta captureMeta()
     {
-        meta.putInt(PAGE_SIZE).putInt(localCount);
-        for (int local = 0; local < localCount; local++)
+        return new LaneMeta(localCount, pageClass.clone(), freeHeads.clone(), bumpAddress.clone(), allocatedBytes);
+    }
+
+    void saveLaneMeta(final MetaBuffer meta, final LaneMeta laneMeta)
+    {
+        meta.putInt(PAGE_SIZE).putInt(laneMeta.localCount);
+        for (int local = 0; local < laneMeta.localCount; local++)
         {
-            meta.putInt(pageClass[local * laneCount + lane]);
+            meta.putInt(laneMeta.pageClass[local * laneCount + lane]);
         }
-        meta.putLongArray(freeHeads, freeHeads.length);
-        meta.putLongArray(bumpAddress, bumpAddress.length);
-        meta.putLong(allocatedBytes);
+        meta.putLongArray(laneMeta.freeHeads, laneMeta.freeHeads.length);
+        meta.putLongArray(laneMeta.bumpAddress, laneMeta.bumpAddress.length);
+        meta.putLong(laneMeta.allocatedBytes);
     }
 
     /**
@@ -683,43 +668,54 @@ public final class PagedArena implements AutoCloseable
 
     /**
      * The frozen pages of one checkpoint. {@link #acquire(int)} and {@link #release(int)} are called from
-     * the writer thread; {@link #close()} from the owner thread once the writer finished.
+     * the writer thread; {@link #close()} from the owner thread once the writer finished. The frozen pages are the
+     * bits of the lanes' dirty bitmaps as of the freeze; their ascending list is made on first use (by the writer,
+     * normally).
      */
     public final class Snapshot implements AutoCloseable
     {
-        private final int[] frozenPages;
-        private final ByteBuffer[] buffers;
-        private final ByteBuffer[] shadows;
-        private final byte[] meta;
+        private final int pageCount;
+        private final long[][] laneBits;
         private final int[][] laneStates;
+        private final ByteBuffer[][] laneBuffers;
+        private final ByteBuffer[] shadows;
+        private final LaneMeta[] laneMetas;
+        private final int arenaPageCount;
+        private volatile int released;
+        private int[] frozenPages;
+        private byte[] meta;
 
-        Snapshot(final int[] frozenPages, final ByteBuffer[] buffers, final int[][] laneStates, final byte[] meta)
+        Snapshot(final int pageCount, final long[][] laneBits, final int[][] laneStates,
+            final ByteBuffer[][] laneBuffers, final LaneMeta[] laneMetas, final int arenaPageCount,
+            final int pageSpace)
         {
-            this.frozenPages = frozenPages;
-            this.buffers = buffers;
-            // each lane's page states as of the freeze: the writer and the owner both switch the frozen pages in
-            // these arrays, even after the arena grew and replaced its own
+            this.pageCount = pageCount;
+            this.laneBits = laneBits;
+            // each lane's page buffers as of the freeze (a page's buffer never changes) and the snapshot's own
+            // states, which the writer and the owner both switch, even after the arena grew
             this.laneStates = laneStates;
-            this.shadows = new ByteBuffer[frozenPages.length];
-            this.meta = meta;
+            this.laneBuffers = laneBuffers;
+            this.laneMetas = laneMetas;
+            this.arenaPageCount = arenaPageCount;
+            this.shadows = new ByteBuffer[pageSpace];
         }
 
         /** Number of frozen pages. */
         public int pageCount()
         {
-            return frozenPages.length;
+            return pageCount;
         }
 
         /** Page index (address space of the arena) of the i-th frozen page; ascending. */
         public int page(final int i)
         {
-            return frozenPages[i];
+            return frozenPages()[i];
         }
 
-        /** Allocator metadata at the freeze. */
-        public byte[] meta()
+        /** Pages of the arena at the freeze (frozen or not), page 0 included. */
+        public int arenaPageCount()
         {
-            return meta;
+            return arenaPageCount;
         }
 
         /** Page size in bytes. */
@@ -728,23 +724,87 @@ public final class PagedArena implements AutoCloseable
             return PAGE_SIZE;
         }
 
+        boolean isFrozen(final int lane, final int page)
+        {
+            final long[] bits = laneBits[lane];
+            final int word = page >>> 6;
+            return word < bits.length && (bits[word] & (1L << page)) != 0;
+        }
+
+        private synchronized int[] frozenPages()
+        {
+            if (null == frozenPages)
+            {
+                int words = 0;
+                for (final long[] bits : laneBits)
+                {
+                    words = Math.max(words, bits.length);
+                }
+                final int[] pages = new int[pageCount];
+                int n = 0;
+                for (int word = 0; word < words; word++)
+                {
+                    long union = 0;
+                    for (final long[] bits : laneBits)
+                    {
+                        // the lanes' pages are disjoint: one bitmap per lane, all in the group's page numbering
+                        union |= word < bits.length ? bits[word] : 0;
+                    }
+                    while (union != 0)
+                    {
+                        pages[n++] = (word << 6) + Long.numberOfTrailingZeros(union);
+                        union &= union - 1;
+                    }
+                }
+                if (n != pageCount)
+                {
+                    throw new IllegalStateException("snapshot has " + n + " frozen pages, counted " + pageCount);
+                }
+                frozenPages = pages;
+            }
+            return frozenPages;
+        }
+
+        /**
+         * Allocator metadata at the freeze, encoded on the first call (any thread; the writer's, normally).
+         *
+         * @return the encoded metadata, the same array on every call.
+         */
+        public synchronized byte[] meta()
+        {
+            if (null == meta)
+            {
+                final MetaBuffer buffer = new MetaBuffer();
+                if (laneCount == 1)
+                {
+                    group[0].saveLaneMeta(buffer, laneMetas[0]);
+                }
+                else
+                {
+                    ArenaLanes.saveMeta(group, buffer, laneMetas, arenaPageCount);
+                }
+                meta = buffer.toByteArray();
+            }
+            return meta;
+        }
+
         /**
          * Takes the i-th page for writing: the returned buffer (aligned, position 0, limit
          * {@link #PAGE_SIZE}) holds its content at the freeze until {@link #release(int)}.
          */
         public ByteBuffer acquire(final int i)
         {
-            final int page = frozenPages[i];
+            final int page = page(i);
             final int[] states = laneStates[page % laneCount];
             while (true)
             {
                 if (STATES.compareAndSet(states, page, PAGE_FROZEN, PAGE_WRITING))
                 {
-                    return buffers[i].duplicate().clear();
+                    return laneBuffers[page % laneCount][page].duplicate().clear();
                 }
                 if ((int)STATES.getVolatile(states, page) == PAGE_COPIED)
                 {
-                    return shadows[i].duplicate().clear();
+                    return shadows[page].duplicate().clear();
                 }
                 Thread.onSpinWait();
             }
@@ -752,41 +812,46 @@ public final class PagedArena implements AutoCloseable
 
         public void release(final int i)
         {
-            final int page = frozenPages[i];
+            final int page = page(i);
             final int[] states = laneStates[page % laneCount];
             final int state = (int)STATES.getVolatile(states, page);
             if (state == PAGE_COPIED)
             {
-                final ByteBuffer shadow = shadows[i];
-                shadows[i] = null;
+                final ByteBuffer shadow = shadows[page];
+                shadows[page] = null;
                 returnShadow(shadow);
             }
-            STATES.setRelease(states, page, PAGE_IDLE);
+            STATES.setRelease(states, page, PAGE_WRITTEN);
+            // one writer thread: the count needs no atomic increment
+            released = released + 1;
         }
 
-        int indexOf(final int page)
-        {
-            return Arrays.binarySearch(frozenPages, page);
-        }
-
-        /** Ends the snapshot (owner thread); pages not written stay as they are, nothing is lost. */
+        /**
+         * Ends the snapshot (owner thread, once the writer finished with it: the store's job reported so through
+         * a volatile, which is what makes the writer's state changes visible here); pages not written stay as they
+         * are, nothing is lost. After a complete write there is nothing to do.
+         */
         public void close()
         {
-            for (int i = 0; i < frozenPages.length; i++)
+            if (released != pageCount)
             {
-                final int page = frozenPages[i];
-                final PagedArena owner = group[page % laneCount];
-                final int[] states = laneStates[page % laneCount];
-                if ((int)STATES.getVolatile(states, page) != PAGE_IDLE)
+                final int[] pages = frozenPages();
+                for (int i = 0; i < pages.length; i++)
                 {
-                    if (null != shadows[i])
+                    final int page = pages[i];
+                    final int[] states = laneStates[page % laneCount];
+                    if (states[page] != PAGE_WRITTEN)
                     {
-                        returnShadow(shadows[i]);
-                        shadows[i] = null;
+                        if (null != shadows[page])
+                        {
+                            returnShadow(shadows[page]);
+                            shadows[page] = null;
+                        }
+                        // not written: keep it dirty so that the next checkpoint writes it (written first, so that
+                        // the touch does not preserve it)
+                        states[page] = PAGE_WRITTEN;
+                        group[page % laneCount].touch(page);
                     }
-                    // not written: keep it dirty so that the next checkpoint writes it
-                    STATES.setRelease(states, page, PAGE_IDLE);
-                    owner.touch(page);
                 }
             }
             for (final PagedArena arena : group)

@@ -259,6 +259,98 @@ class StateStoreTest
     }
 
     @Test
+    void aPartlyWrittenSnapshotLeavesItsUnwrittenPagesDirtyForTheNextFreeze()
+    {
+        final PagedArena arena = new PagedArena(16, false);
+        final long[] records = new long[10];
+        for (int i = 0; i < records.length; i++)
+        {
+            records[i] = arena.allocate(PagedArena.PAGE_SIZE);
+            arena.putLong(records[i], i);
+        }
+        final PagedArena.Snapshot snapshot = arena.freeze();
+        assertEquals(records.length, snapshot.pageCount());
+        for (int i = 1; i < snapshot.pageCount(); i++)
+        {
+            assertTrue(snapshot.page(i - 1) < snapshot.page(i), "frozen pages ascending");
+        }
+        assertEquals(0, arena.dirtyPageCount(), "the freeze took the dirty set");
+        // the writer takes the first four pages; the owner then changes one written and one unwritten page
+        for (int i = 0; i < 4; i++)
+        {
+            assertEquals(i, snapshot.acquire(i).order(ByteOrder.LITTLE_ENDIAN).getLong(
+                PagedArena.offset(records[i])));
+            snapshot.release(i);
+        }
+        arena.putLong(records[1], 100);
+        arena.putLong(records[7], 700);
+        assertEquals(1, arena.copyOnWriteCount(), "only the unwritten page is copied before the owner writes it");
+        assertEquals(7, snapshot.acquire(7).order(ByteOrder.LITTLE_ENDIAN).getLong(PagedArena.offset(records[7])),
+            "the writer still sees the frozen content");
+        snapshot.release(7);
+        snapshot.close(); // the job was aborted: pages 4, 5, 6, 8, 9 were never written
+
+        final PagedArena.Snapshot next = arena.freeze();
+        final java.util.Set<Integer> pages = new java.util.TreeSet<>();
+        for (int i = 0; i < next.pageCount(); i++)
+        {
+            pages.add(next.page(i));
+        }
+        final java.util.Set<Integer> expected = new java.util.TreeSet<>();
+        for (final int i : new int[] {1, 4, 5, 6, 7, 8, 9})
+        {
+            expected.add(PagedArena.page(records[i]));
+        }
+        assertEquals(expected, pages, "unwritten pages and the pages written since");
+        for (int i = 0; i < next.pageCount(); i++)
+        {
+            next.acquire(i);
+            next.release(i);
+        }
+        next.close();
+        assertEquals(0, arena.dirtyPageCount(), "a complete write leaves nothing dirty");
+        arena.close();
+    }
+
+    @Test
+    void lanesFreezeAsOneSnapshotInPageOrder()
+    {
+        final PagedArena[] lanes = PagedArena.lanes(3, 4, false);
+        final long[] records = new long[30];
+        for (int i = 0; i < records.length; i++)
+        {
+            records[i] = lanes[i % 3].allocate(PagedArena.PAGE_SIZE);
+            lanes[i % 3].putLong(records[i], i);
+        }
+        final PagedArena.Snapshot snapshot = lanes[0].freeze();
+        final java.util.Set<Integer> expected = new java.util.TreeSet<>();
+        for (final long record : records)
+        {
+            expected.add(PagedArena.page(record));
+        }
+        final java.util.Set<Integer> frozen = new java.util.TreeSet<>();
+        for (int i = 0; i < snapshot.pageCount(); i++)
+        {
+            assertTrue(i == 0 || snapshot.page(i - 1) < snapshot.page(i), "frozen pages ascending");
+            frozen.add(snapshot.page(i));
+        }
+        assertTrue(frozen.containsAll(expected), "every lane's dirty pages are in the one snapshot: " + frozen);
+        lanes[2].putLong(records[2], -2); // a lane's owner writing a frozen page copies it first
+        for (int i = 0; i < snapshot.pageCount(); i++)
+        {
+            final ByteBuffer page = snapshot.acquire(i);
+            if (snapshot.page(i) == PagedArena.page(records[2]))
+            {
+                assertEquals(2, page.order(ByteOrder.LITTLE_ENDIAN).getLong(PagedArena.offset(records[2])));
+            }
+            snapshot.release(i);
+        }
+        snapshot.close();
+        assertEquals(-2, lanes[2].getLong(records[2]));
+        lanes[0].close();
+    }
+
+    @Test
     void snapshotSeesFrozenContentWhileOwnerKeepsWriting() throws Exception
     {
         final PagedArena arena = new PagedArena(8, false);
