@@ -415,11 +415,32 @@ public final class PagedArena implements AutoCloseable
         pages[page].setMemory((int)(address & OFFSET_MASK), length, value);
     }
 
-    /** Marks a page dirty and, while a snapshot is being written, preserves its frozen content first. */
+    /**
+     * Marks a page dirty and, while a snapshot is being written, preserves its frozen content first. Only the first
+     * write to a page since the freeze looks at the snapshot: a page dirty already was preserved (or needed no
+     * preserving) by that first write, so every later write costs what it costs without fault tolerance.
+     */
     private void touch(final int page)
     {
-        final Snapshot snapshot = activeSnapshot;
-        if (null != snapshot && snapshot.isFrozen(lane, page))
+        final long[] dirty = this.dirty;
+        final int word = page >>> 6;
+        final long bit = 1L << page;
+        final long bits = dirty[word];
+        if ((bits & bit) == 0)
+        {
+            final Snapshot snapshot = activeSnapshot;
+            if (null != snapshot)
+            {
+                preserveIfFrozen(snapshot, page);
+            }
+            dirty[word] = bits | bit;
+            dirtyCount++;
+        }
+    }
+
+    private void preserveIfFrozen(final Snapshot snapshot, final int page)
+    {
+        if (snapshot.isFrozen(lane, page))
         {
             final int[] frozenStates = snapshot.laneStates[lane];
             final int state = (int)STATES.getVolatile(frozenStates, page);
@@ -427,15 +448,6 @@ public final class PagedArena implements AutoCloseable
             {
                 preserveFrozen(page, frozenStates);
             }
-        }
-        final long[] dirty = this.dirty;
-        final int word = page >>> 6;
-        final long bit = 1L << page;
-        final long bits = dirty[word];
-        if ((bits & bit) == 0)
-        {
-            dirty[word] = bits | bit;
-            dirtyCount++;
         }
     }
 
