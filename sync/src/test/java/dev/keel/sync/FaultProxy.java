@@ -45,7 +45,12 @@ public final class FaultProxy implements AutoCloseable
         /** Hold the request until {@link FaultProxy#release()} is called, then forward it. */
         GATE,
         /** Forward the request, relay the answer's head and half its body, then reset the connection (RST). */
-        CUT_RESPONSE
+        CUT_RESPONSE,
+        /**
+         * Forward the request and let the server answer, then reset the connection without relaying any of the
+         * answer: the write happened, the client cannot know it (a lost answer).
+         */
+        DROP_RESPONSE
     }
 
     /** A parsed request head. */
@@ -269,6 +274,9 @@ public final class FaultProxy implements AutoCloseable
                     case CUT_RESPONSE:
                         forwardHalf(request, body, client);
                         return;
+                    case DROP_RESPONSE:
+                        forwardAndDrop(request, body, client);
+                        return;
                     default:
                         break;
                 }
@@ -328,6 +336,16 @@ public final class FaultProxy implements AutoCloseable
             out.write(head.getBytes(StandardCharsets.ISO_8859_1));
             out.write(in.readNBytes((int)Math.min(contentLength / 2, Integer.MAX_VALUE)));
             out.flush();
+            client.setSoLinger(true, 0);
+        }
+    }
+
+    private void forwardAndDrop(final Request request, final byte[] body, final Socket client) throws IOException
+    {
+        try (Socket upstream = new Socket(InetAddress.getLoopbackAddress(), upstreamPort))
+        {
+            writeUpstream(request, body, upstream.getOutputStream());
+            readHead(upstream.getInputStream()); // the server has acted on the request once it answers
             client.setSoLinger(true, 0);
         }
     }

@@ -21,6 +21,10 @@ import java.util.Set;
  *   <li>{@code max_steps_per_commit} = 1000, {@code max_rows_per_commit} = 1,000,000: bounds of one Delta commit (a
  *   commit also happens when the queue from the circuit is drained, on flush, and 100 ms after its first step);</li>
  *   <li>{@code queue_capacity_bytes} = 8 MiB: the hand-over queue from the circuit;</li>
+ *   <li>{@code commit_max_retries} = 10, {@code commit_retry_initial_backoff_ms} = 100,
+ *   {@code commit_retry_max_backoff_ms} = 5000: a commit that fails on a transient error (S3 5xx, reset or refused
+ *   connection, timeout) is tried again after a wait doubling from the initial to the max backoff (max &gt;=
+ *   initial), at most this many times (0: never);</li>
  *   <li>for an {@code s3://} table: {@code region} (required), {@code endpoint_url}, {@code aws_access_key_id} /
  *   {@code aws_secret_access_key}, {@code no_sign_request} (as {@code s3_input}; see {@link DeltaS3}); for other
  *   tables {@code fs.*}: Hadoop file-system settings (storage options).</li>
@@ -33,7 +37,8 @@ public final class DeltaOutputConnector implements OutputConnector
     public static final String TRANSPORT = "delta_table_output";
 
     static final Set<String> KEYS =
-        Set.of("uri", "mode", "max_steps_per_commit", "max_rows_per_commit", "queue_capacity_bytes");
+        Set.of("uri", "mode", "max_steps_per_commit", "max_rows_per_commit", "queue_capacity_bytes",
+            "commit_max_retries", "commit_retry_initial_backoff_ms", "commit_retry_max_backoff_ms");
 
     public String transport()
     {
@@ -60,6 +65,13 @@ public final class DeltaOutputConnector implements OutputConnector
             throw new ConfigException(ConfigException.INVALID, null, settings.path() + ".mode",
                 "'" + mode + "' is not a mode: append or error_if_exists");
         }
+        final long initialBackoffMs = settings.longValue("commit_retry_initial_backoff_ms", 100, 1, 600_000);
+        final long maxBackoffMs = settings.longValue("commit_retry_max_backoff_ms", 5_000, 1, 600_000);
+        if (maxBackoffMs < initialBackoffMs)
+        {
+            throw new ConfigException(ConfigException.INVALID, null, settings.path() + ".commit_retry_max_backoff_ms",
+                maxBackoffMs + " is below commit_retry_initial_backoff_ms (" + initialBackoffMs + ")");
+        }
         return new DeltaOutputSettings(
             DeltaTables.uri(settings),
             DeltaTables.storageOptions(settings, KEYS),
@@ -68,6 +80,9 @@ public final class DeltaOutputConnector implements OutputConnector
             context.faultToleranceModel() == FaultToleranceModel.EXACTLY_ONCE,
             settings.intValue("queue_capacity_bytes", 8 << 20, 1 << 16, 1 << 30),
             settings.intValue("max_steps_per_commit", 1000, 1, 1_000_000),
-            settings.intValue("max_rows_per_commit", 1_000_000, 1, 100_000_000));
+            settings.intValue("max_rows_per_commit", 1_000_000, 1, 100_000_000),
+            settings.intValue("commit_max_retries", 10, 0, 1000),
+            initialBackoffMs,
+            maxBackoffMs);
     }
 }

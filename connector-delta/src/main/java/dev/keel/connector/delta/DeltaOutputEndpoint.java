@@ -109,6 +109,8 @@ public final class DeltaOutputEndpoint extends GroupCommitOutputEndpoint
         private final CommitGroup group = group();
         private final ChangeColumns columns = new ChangeColumns(schema);
         private final StructType tableSchema = DeltaSchemas.outputSchema(schema);
+        private final CommitRetry retry = new CommitRetry(settings.commitMaxRetries(),
+            settings.commitRetryInitialBackoffMs(), settings.commitRetryMaxBackoffMs());
         private Engine engine;
         private Table table;
         private boolean tableExists;
@@ -129,9 +131,21 @@ public final class DeltaOutputEndpoint extends GroupCommitOutputEndpoint
                     start();
                     return 1;
                 }
+                final long nowNs = clock.nanoTime();
+                if (retry.pending())
+                {
+                    // the queue is not read while a commit is pending: the retry commits exactly the steps of the
+                    // failed attempt under the same txn version, which the outcome check looks for
+                    if (retry.waiting(nowNs))
+                    {
+                        return 0;
+                    }
+                    commit(retry.flushRequested());
+                    return 1;
+                }
                 final long flushRequested = flushRequests();
                 final int read = queue.read(this, MAX_MESSAGES_PER_DUTY_CYCLE);
-                if (group.due(read < MAX_MESSAGES_PER_DUTY_CYCLE, flushRequested, clock.nanoTime(),
+                if (group.due(read < MAX_MESSAGES_PER_DUTY_CYCLE, flushRequested, nowNs,
                     columns.getSize() >= settings.maxRowsPerCommit()))
                 {
                     commit(flushRequested);
@@ -198,52 +212,145 @@ public final class DeltaOutputEndpoint extends GroupCommitOutputEndpoint
             columns.add(row, weight, transactionId);
         }
 
-        /** Writes the pending steps' records as Parquet files and commits them with the txn action. */
+        /**
+         * Commits the pending steps; a transient failure schedules a retry (WARNING log, retries counter) unless the
+         * retries are exhausted, then the endpoint fails naming the table, version, step and cause.
+         */
         private void commit(final long flushRequested) throws IOException
         {
-            if (!columns.isEmpty())
+            if (columns.isEmpty())
             {
-                final TransactionBuilder builder = table.createTransactionBuilder(
-                    engine, ENGINE_INFO, tableExists ? Operation.WRITE : Operation.CREATE_TABLE);
-                if (!tableExists)
+                committed(flushRequested);
+                return;
+            }
+            try
+            {
+                if (retry.pending() && alreadyCommitted())
                 {
-                    builder.withSchema(engine, tableSchema);
+                    delivered(flushRequested, 0);
+                    return;
                 }
-                if (settings.exactlyOnce())
+                delivered(flushRequested, write());
+            }
+            catch (final RuntimeException | IOException e)
+            {
+                if (e instanceof KeelException || !CommitRetry.transientFailure(e))
                 {
-                    builder.withTransactionId(engine, settings.appId(), group.lastEnded());
+                    throw e;
                 }
-                final Transaction transaction = builder.build(engine);
-                final Row state = transaction.getTransactionState(engine);
-                final CloseableIterator<FilteredColumnarBatch> logical =
-                    DeltaTableReader.single(new FilteredColumnarBatch(columns, Optional.empty()));
-                final CloseableIterator<FilteredColumnarBatch> physical =
-                    Transaction.transformLogicalData(engine, state, logical, Map.of());
-                final DataWriteContext context = Transaction.getWriteContext(engine, state, Map.of());
-                final CloseableIterator<DataFileStatus> files = engine.getParquetHandler()
-                    .writeParquetFiles(context.getTargetDirectory(), physical, context.getStatisticsColumns());
-                final long[] bytes = new long[1];
-                final CloseableIterator<DataFileStatus> counted = files.map(file ->
+                final String cause = DeltaS3.redact(settings.storageOptions(), CommitRetry.describe(e));
+                final long backoffNs = retry.failed(clock.nanoTime(), flushRequested);
+                if (backoffNs < 0)
                 {
-                    bytes[0] += file.getSize();
-                    return file;
-                });
-                final CloseableIterator<Row> actions =
-                    Transaction.generateAppendActions(engine, state, counted, context);
-                final TransactionCommitResult result =
-                    transaction.commit(engine, CloseableIterable.inMemoryIterable(actions));
-                tableExists = true;
-                // the kernel's table checkpoints (every delta.checkpointInterval = 10 commits) and checksums keep
-                // the log short to read on restart; the commit itself is already durable
-                for (final PostCommitHook hook : result.getPostCommitHooks())
+                    throw error("CONNECTOR_DELTA_COMMIT_FAILED", "the commit of steps up to " + group.lastEnded() +
+                        " (txn version " + group.lastEnded() + " of " + settings.appId() + ") failed " +
+                        retry.failures() + " times (commit_max_retries " + retry.maxRetries() + "); last error: " +
+                        cause, e);
+                }
+                endpointCounters().retries().incrementRelease();
+                LOGGER.log(System.Logger.Level.WARNING, "endpoint ''{0}'': table {1}: the commit of steps up to {2} " +
+                    "failed, retry {3} of {4} in {5} ms: {6}", name, settings.uri(), group.lastEnded(),
+                    retry.failures(), retry.maxRetries(), backoffNs / 1_000_000, cause);
+            }
+        }
+
+        /**
+         * After a failed attempt whose outcome is unknown (the log entry's PUT may have succeeded with its answer
+         * lost, or a retried PUT found the version taken): whether the table's log already holds this commit, by
+         * its {@code txn} version. Without exactly once there is no {@code txn} action: the commit is written again
+         * (at least once).
+         */
+        private boolean alreadyCommitted()
+        {
+            final Snapshot snapshot;
+            try
+            {
+                snapshot = table.getLatestSnapshot(engine);
+            }
+            catch (final TableNotFoundException e)
+            {
+                return false;
+            }
+            tableExists = true;
+            if (!settings.exactlyOnce())
+            {
+                return false;
+            }
+            final Optional<Long> committed = snapshot.getLatestTransactionVersion(engine, settings.appId());
+            if (committed.isPresent() && committed.get() >= group.lastEnded())
+            {
+                LOGGER.log(System.Logger.Level.INFO, "endpoint ''{0}'': table {1}: the failed attempt of steps up " +
+                    "to {2} had committed (table version {3}, txn {4}): not written again", name, settings.uri(),
+                    group.lastEnded(), snapshot.getVersion(), committed.get());
+                return true;
+            }
+            return false;
+        }
+
+        private void delivered(final long flushRequested, final long bytes)
+        {
+            retry.succeeded();
+            endpointCounters().records().getAndAddRelease(columns.getSize());
+            endpointCounters().bytes().getAndAddRelease(bytes);
+            columns.removeEnded();
+            committed(flushRequested);
+        }
+
+        /**
+         * Writes the pending steps' records as Parquet files (fresh names on every attempt: files of a failed one
+         * are never referenced) and commits them with the txn action.
+         *
+         * @return the Parquet bytes committed.
+         */
+        private long write() throws IOException
+        {
+            final TransactionBuilder builder = table.createTransactionBuilder(
+                engine, ENGINE_INFO, tableExists ? Operation.WRITE : Operation.CREATE_TABLE);
+            if (!tableExists)
+            {
+                builder.withSchema(engine, tableSchema);
+            }
+            if (settings.exactlyOnce())
+            {
+                builder.withTransactionId(engine, settings.appId(), group.lastEnded());
+            }
+            final Transaction transaction = builder.build(engine);
+            final Row state = transaction.getTransactionState(engine);
+            final CloseableIterator<FilteredColumnarBatch> logical =
+                DeltaTableReader.single(new FilteredColumnarBatch(columns, Optional.empty()));
+            final CloseableIterator<FilteredColumnarBatch> physical =
+                Transaction.transformLogicalData(engine, state, logical, Map.of());
+            final DataWriteContext context = Transaction.getWriteContext(engine, state, Map.of());
+            final CloseableIterator<DataFileStatus> files = engine.getParquetHandler()
+                .writeParquetFiles(context.getTargetDirectory(), physical, context.getStatisticsColumns());
+            final long[] bytes = new long[1];
+            final CloseableIterator<DataFileStatus> counted = files.map(file ->
+            {
+                bytes[0] += file.getSize();
+                return file;
+            });
+            final CloseableIterator<Row> actions =
+                Transaction.generateAppendActions(engine, state, counted, context);
+            final TransactionCommitResult result =
+                transaction.commit(engine, CloseableIterable.inMemoryIterable(actions));
+            tableExists = true;
+            // the kernel's table checkpoints (every delta.checkpointInterval = 10 commits) and checksums keep
+            // the log short to read on restart; the commit itself is already durable, so a failing hook is only
+            // logged: the next checkpoint covers it
+            for (final PostCommitHook hook : result.getPostCommitHooks())
+            {
+                try
                 {
                     hook.threadSafeInvoke(engine);
                 }
-                endpointCounters().records().getAndAddRelease(columns.getSize());
-                endpointCounters().bytes().getAndAddRelease(bytes[0]);
-                columns.removeEnded();
+                catch (final IOException | RuntimeException e)
+                {
+                    LOGGER.log(System.Logger.Level.WARNING, "endpoint ''{0}'': table {1}: post-commit hook {2} " +
+                        "after version {3} failed (the commit stands): {4}", name, settings.uri(), hook.getType(),
+                        result.getVersion(), DeltaS3.redact(settings.storageOptions(), String.valueOf(e)));
+                }
             }
-            committed(flushRequested);
+            return bytes[0];
         }
 
         private void fail(final Exception e)
@@ -259,6 +366,16 @@ public final class DeltaOutputEndpoint extends GroupCommitOutputEndpoint
             {
                 try
                 {
+                    if (retry.pending())
+                    {
+                        // one last attempt of the failed commit (no wait); if it fails too its steps stay
+                        // undelivered and are replayed after a restart
+                        commit(retry.flushRequested());
+                        if (retry.pending())
+                        {
+                            return;
+                        }
+                    }
                     queue.drain(this);
                     if (group.steps() > 0)
                     {

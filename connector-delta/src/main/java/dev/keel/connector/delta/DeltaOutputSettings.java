@@ -13,6 +13,9 @@ import java.util.Map;
  * @param queueCapacityBytes the hand-over queue from the circuit.
  * @param maxStepsPerCommit  at most this many Keel steps in one Delta commit.
  * @param maxRowsPerCommit   a commit is made at the end of the step that reaches this many records.
+ * @param commitMaxRetries   a failed commit (data files and log entry) is tried again at most this many times.
+ * @param commitRetryInitialBackoffMs the wait before the first retry, doubled for each further one.
+ * @param commitRetryMaxBackoffMs     the longest wait between two attempts.
  */
 public record DeltaOutputSettings(
     String uri,
@@ -22,7 +25,10 @@ public record DeltaOutputSettings(
     boolean exactlyOnce,
     int queueCapacityBytes,
     int maxStepsPerCommit,
-    int maxRowsPerCommit)
+    int maxRowsPerCommit,
+    int commitMaxRetries,
+    long commitRetryInitialBackoffMs,
+    long commitRetryMaxBackoffMs)
 {
     public DeltaOutputSettings
     {
@@ -32,6 +38,7 @@ public record DeltaOutputSettings(
     public String toString()
     {
         return "uri=" + uri + ", appId=" + appId + ", errorIfExists=" + errorIfExists + ", exactlyOnce=" + exactlyOnce +
-            ", maxStepsPerCommit=" + maxStepsPerCommit + ", maxRowsPerCommit=" + maxRowsPerCommit;
+            ", maxStepsPerCommit=" + maxStepsPerCommit + ", maxRowsPerCommit=" + maxRowsPerCommit + ", commitMaxRetries=" + commitMaxRetries +
+            ", commitRetryBackoffMs=" + commitRetryInitialBackoffMs + ".." + commitRetryMaxBackoffMs;
     }
 }

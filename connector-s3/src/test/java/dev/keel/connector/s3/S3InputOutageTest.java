@@ -1,6 +1,7 @@
 package dev.keel.connector.s3;
 
 import dev.keel.engine.connector.ConnectorContext;
+import dev.keel.sync.LoopbackProxy;
 import dev.keel.sync.SyncFixture;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.async.AsyncRequestBody;

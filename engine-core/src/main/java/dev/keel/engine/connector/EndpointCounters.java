@@ -16,6 +16,7 @@ import org.agrona.concurrent.status.CountersReader;
  *   keel_endpoint_errors_total{...}                               records skipped or failed
  *   keel_endpoint_buffered_records{...}                           records queued, not yet taken / written
  *   keel_endpoint_buffered_bytes{...}                             bytes of those queued records
+ *   keel_endpoint_retries_total{...}                              failed sink/source requests retried
  * </pre>
  * Every counter has one writer thread (each endpoint's {@code counters} method says which), so updates are
  * plain ordered stores ({@link AtomicCounter#getAndAddRelease}, {@link AtomicCounter#setRelease}) that neither
@@ -28,13 +29,14 @@ public final class EndpointCounters implements AutoCloseable
     /** Value of the {@code direction} label of an output endpoint's counters. */
     public static final String OUTPUT = "output";
 
-    private static final int COUNTERS = 5;
+    private static final int COUNTERS = 6;
 
     private final AtomicCounter records;
     private final AtomicCounter bytes;
     private final AtomicCounter errors;
     private final AtomicCounter bufferedRecords;
     private final AtomicCounter bufferedBytes;
+    private final AtomicCounter retries;
     private final KeelCounters detachedStore;
 
     private EndpointCounters(
@@ -48,6 +50,7 @@ public final class EndpointCounters implements AutoCloseable
             manager, KeelCounters.ENDPOINT_BUFFERED_RECORDS_TYPE_ID, pipeline, label);
         this.bufferedBytes = KeelCounters.newCounter(
             manager, KeelCounters.ENDPOINT_BUFFERED_BYTES_TYPE_ID, pipeline, label);
+        this.retries = KeelCounters.newCounter(manager, KeelCounters.ENDPOINT_RETRIES_TYPE_ID, pipeline, label);
     }
 
     /**
@@ -108,15 +111,22 @@ public final class EndpointCounters implements AutoCloseable
         return bufferedBytes;
     }
 
+    /** @return failed requests to the sink or source that were retried (the endpoint's agent). */
+    public AtomicCounter retries()
+    {
+        return retries;
+    }
+
     /** Frees the counters (once no thread updates them any more). */
     public void close()
     {
-        CloseHelper.closeAll(records, bytes, errors, bufferedRecords, bufferedBytes, detachedStore);
+        CloseHelper.closeAll(records, bytes, errors, bufferedRecords, bufferedBytes, retries, detachedStore);
     }
 
     public String toString()
     {
         return "EndpointCounters{records=" + records.get() + ", bytes=" + bytes.get() + ", errors=" + errors.get() +
-            ", buffered_records=" + bufferedRecords.get() + ", buffered_bytes=" + bufferedBytes.get() + "}";
+            ", buffered_records=" + bufferedRecords.get() + ", buffered_bytes=" + bufferedBytes.get() +
+            ", retries=" + retries.get() + "}";
     }
 }

@@ -92,6 +92,8 @@ public final class KeelCounters implements AutoCloseable
     public static final int ENDPOINT_BUFFERED_RECORDS_TYPE_ID = 1104;
     /** Bytes of the records counted by {@link #ENDPOINT_BUFFERED_RECORDS_TYPE_ID}, as they sit in the queue. */
     public static final int ENDPOINT_BUFFERED_BYTES_TYPE_ID = 1105;
+    /** Failed requests to an endpoint's sink or source that it retried (e.g. a Delta commit after an S3 error). */
+    public static final int ENDPOINT_RETRIES_TYPE_ID = 1106;
 
     /** Default length of the values buffer: 512 counters. */
     public static final int DEFAULT_VALUES_BUFFER_LENGTH = 512 * CountersReader.COUNTER_LENGTH;
@@ -203,6 +205,8 @@ public final class KeelCounters implements AutoCloseable
                 return "keel_endpoint_buffered_records";
             case ENDPOINT_BUFFERED_BYTES_TYPE_ID:
                 return "keel_endpoint_buffered_bytes";
+            case ENDPOINT_RETRIES_TYPE_ID:
+                return "keel_endpoint_retries_total";
             case SYNC_PUSHES_TYPE_ID:
                 return "keel_sync_pushes_total";
             case SYNC_PUSH_FAILURES_TYPE_ID:

@@ -1,4 +1,4 @@
-package dev.keel.connector.s3;
+package dev.keel.sync;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,27 +12,33 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A plain TCP forwarder on 127.0.0.1 in front of a loopback server, which a test stops (listener and every
- * connection closed: the client sees refused and reset connections) and starts again on the same port.
+ * connection closed: the client sees refused and reset connections) and starts again on the same port: an S3
+ * server cut and restored under a running client (shared by the S3 input's and the Delta output's outage tests;
+ * {@link FaultProxy} injects faults into single requests instead).
  */
-final class LoopbackProxy implements AutoCloseable
+public final class LoopbackProxy implements AutoCloseable
 {
     private final int targetPort;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile ServerSocket server;
     private int port;
 
-    LoopbackProxy(final int targetPort)
+    /**
+     * @param targetPort the server's port on loopback.
+     */
+    public LoopbackProxy(final int targetPort)
     {
         this.targetPort = targetPort;
     }
 
-    int port()
+    /** @return the port the proxy listens on (the same after a restart). */
+    public int port()
     {
         return port;
     }
 
     /** Listens (on the previous port after a {@link #stop}). */
-    synchronized LoopbackProxy start() throws IOException
+    public synchronized LoopbackProxy start() throws IOException
     {
         final ServerSocket listener = new ServerSocket();
         listener.setReuseAddress(true);
@@ -46,7 +52,7 @@ final class LoopbackProxy implements AutoCloseable
     }
 
     /** Closes the listener and every connection. */
-    synchronized void stop()
+    public synchronized void stop()
     {
         close(server);
         for (final Socket socket : sockets)
