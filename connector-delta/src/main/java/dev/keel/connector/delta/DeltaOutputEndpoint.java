@@ -50,7 +50,13 @@ import java.util.Optional;
  * kill -9 never commits a step twice and never loses one (a commit is atomic: it is in the log or not at all). With
  * another model no {@code txn} action is written and nothing is skipped (at least once).
  * <p>
- * Counters: records are change records committed, bytes the Parquet bytes committed; errors: a write failure.
+ * Retries: a commit that fails on a transient error ({@link CommitRetry#transientFailure}) is tried again after a
+ * backoff, without reading the queue meanwhile (so the retry holds the same steps and {@code txn} version); before
+ * each retry the table's log is read, and a commit whose {@code txn} version is already there (the outcome of the
+ * failed attempt was unknown: an answer lost) is not written again. Data files get fresh names on every attempt.
+ * <p>
+ * Counters: records are change records committed, bytes the Parquet bytes committed (not those of an attempt whose
+ * answer was lost), retries the failed attempts retried; errors: a write failure.
  */
 public final class DeltaOutputEndpoint extends GroupCommitOutputEndpoint
 {
