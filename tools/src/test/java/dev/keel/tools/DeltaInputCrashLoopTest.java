@@ -92,6 +92,7 @@ class DeltaInputCrashLoopTest
                         .putLong(4, t.get("ts").asLong()).finish();
                     batch.add(writer, 1);
                 }
+                out.onDurable(c + 1);
                 while (!out.offer(c + 1, batch))
                 {
                     out.agent().doWork();

@@ -71,6 +71,8 @@ public final class DeltaOutputEndpoint extends GroupCommitOutputEndpoint
     private final DeltaOutputSettings settings;
     private final NanoClock clock;
     private final WriterAgent agent;
+    /** Highest transaction the circuit reported durable (circuit thread writes, the agent reads). */
+    private volatile long durableTransactionId = NO_TRANSACTION;
 
     private DeltaOutputEndpoint(
         final String name, final Schema schema, final DeltaOutputSettings settings, final NanoClock clock)
@@ -98,6 +100,23 @@ public final class DeltaOutputEndpoint extends GroupCommitOutputEndpoint
     public Agent agent()
     {
         return agent;
+    }
+
+    /**
+     * Held: a step is committed to the table only once {@link #onDurable} covers it, so no step that a crash could
+     * still lose from the journal is ever visible in the table.
+     */
+    public boolean holdsUntilDurable()
+    {
+        return true;
+    }
+
+    public void onDurable(final long transactionId)
+    {
+        if (transactionId > durableTransactionId)
+        {
+            durableTransactionId = transactionId;
+        }
     }
 
     public void close()
@@ -150,9 +169,15 @@ public final class DeltaOutputEndpoint extends GroupCommitOutputEndpoint
                     return 1;
                 }
                 final long flushRequested = flushRequests();
+                if (!durable())
+                {
+                    // the steps read are not all durable yet: read no more (so durability catches up with a
+                    // bounded set of steps) and commit once it covers them
+                    return 0;
+                }
                 final int read = queue.read(this, MAX_MESSAGES_PER_DUTY_CYCLE);
                 if (group.due(read < MAX_MESSAGES_PER_DUTY_CYCLE, flushRequested, nowNs,
-                    columns.getSize() >= settings.maxRowsPerCommit()))
+                    columns.getSize() >= settings.maxRowsPerCommit()) && durable())
                 {
                     commit(flushRequested);
                     return read + 1;
@@ -205,6 +230,12 @@ public final class DeltaOutputEndpoint extends GroupCommitOutputEndpoint
                 }
             }
             startAfter(skipUpTo);
+        }
+
+        /** @return true if every step ended so far is durable (the only ones a commit may hold). */
+        private boolean durable()
+        {
+            return group.steps() == 0 || group.lastEnded() <= durableTransactionId;
         }
 
         public void onEndTransaction(final long transactionId)
@@ -383,6 +414,13 @@ public final class DeltaOutputEndpoint extends GroupCommitOutputEndpoint
                         }
                     }
                     queue.drain(this);
+                    if (group.steps() > 0 && !durable())
+                    {
+                        LOGGER.log(System.Logger.Level.INFO, "endpoint ''{0}'': table {1}: steps up to {2} are " +
+                            "not durable ({3}) at close: not committed", name, settings.uri(), group.lastEnded(),
+                            durableTransactionId);
+                        return;
+                    }
                     if (group.steps() > 0)
                     {
                         commit(flushRequests());

@@ -61,6 +61,7 @@ class DeltaInputEndpointTest
                         .putLong(4, 12345).putLong(5, 7).putBool(6, true).putNull(7).finish();
                     batch.add(writer, 1);
                 }
+                out.onDurable(t);
                 while (!out.offer(t, batch))
                 {
                     out.agent().doWork();

@@ -88,6 +88,7 @@ class DeltaOutputEndpointTest
         {
             final ZSetBatch batch = step(t);
             final long deadline = System.nanoTime() + 30_000_000_000L;
+            endpoint.onDurable(t); // no journal: durable as it runs, as the circuit reports it
             while (!endpoint.offer(t, batch))
             {
                 assertTrue(System.nanoTime() < deadline);
@@ -113,6 +114,37 @@ class DeltaOutputEndpointTest
         final Engine engine = DeltaTables.engine(Map.of());
         return Table.forPath(engine, uri).getLatestSnapshot(engine).getLatestTransactionVersion(engine, "p/out")
             .orElse(-1L);
+    }
+
+    @Test
+    void aHeldStepIsNotInTheTableBeforeItIsDurable() throws Exception
+    {
+        final String uri = dir.resolve("held").toString();
+        try (DeltaOutputEndpoint endpoint = endpoint(uri, FaultToleranceModel.EXACTLY_ONCE))
+        {
+            assertTrue(endpoint.holdsUntilDurable());
+            endpoint.open();
+            endpoint.onDurable(1);
+            for (long t = 1; t <= 3; t++)
+            {
+                assertTrue(endpoint.offer(t, step(t)));
+            }
+            endpoint.flush();
+            // flushed, drained, past the 100 ms commit delay: only the durability of steps 2 and 3 is missing
+            final long until = System.nanoTime() + 300_000_000L;
+            while (System.nanoTime() < until)
+            {
+                endpoint.agent().doWork();
+                endpoint.checkError();
+            }
+            assertTrue(endpoint.deliveredTransactionId() < 1, "delivered " + endpoint.deliveredTransactionId());
+            assertFalse(Files.exists(dir.resolve("held").resolve("_delta_log")), "no commit before durable");
+            endpoint.onDurable(3);
+            awaitDelivered(endpoint, 3);
+            assertEquals(3, latestTxn(uri));
+            endpoint.agent().onClose();
+        }
+        assertEquals(sorted(expected(1, 3)), sorted(readTable(uri)));
     }
 
     @Test
@@ -217,6 +249,7 @@ class DeltaOutputEndpointTest
                 .putBool(6, false).putNull(7).finish();
             big.add(writer, 1);
         }
+        endpoint.onDurable(1);
         assertFalse(endpoint.offer(1, big), "2000 rows do not fit a 64 KiB queue");
         final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
         while (!endpoint.offer(1, big))
@@ -246,6 +279,7 @@ class DeltaOutputEndpointTest
                 .putLong(5, 0).putBool(6, false).putNull(7).finish();
             big.add(writer, 1);
         }
+        endpoint.onDurable(2);
         assertFalse(endpoint.offer(2, big), "step 2 is taken in part");
         // the agent drains step 1 and part of step 2, and commits step 1 only
         while (endpoint.deliveredTransactionId() < 1)

@@ -85,6 +85,7 @@ class DeltaS3TableTest
                 batch.add(writer, 1);
             }
             final long deadline = System.nanoTime() + 60_000_000_000L;
+            out.onDurable(t);
             while (!out.offer(t, batch))
             {
                 assertTrue(System.nanoTime() < deadline, "offer of step " + t);
