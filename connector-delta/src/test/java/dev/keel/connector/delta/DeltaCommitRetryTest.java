@@ -52,7 +52,7 @@ class DeltaCommitRetryTest
 
     static Map<String, String> options()
     {
-        return Map.of("region", "us-east-1", "endpoint_url", "http://127.0.0.1:" + s3.s3Port,
+        return Map.of("region", "us-east-1", "endpoint_url", "http://127.0.0.1:" + SyncFixture.shared().s3Port,
             "aws_access_key_id", SyncFixture.ACCESS_KEY, "aws_secret_access_key", SyncFixture.SECRET_KEY);
     }
 

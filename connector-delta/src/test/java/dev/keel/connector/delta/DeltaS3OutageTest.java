@@ -12,6 +12,8 @@ import dev.keel.engine.connector.ConnectorContext;
 import dev.keel.engine.data.RowWriter;
 import dev.keel.engine.data.ZSetBatch;
 import dev.keel.engine.program.ProgramDefinition;
+import dev.keel.engine.status.KeelCounters;
+import org.agrona.concurrent.status.CountersReader;
 import dev.keel.sync.LoopbackProxy;
 import dev.keel.sync.SyncFixture;
 import org.junit.jupiter.api.Test;
@@ -124,9 +126,29 @@ class DeltaS3OutageTest
                     deliveredInOutage);
                 assertTrue(out.deliveredTransactionId() > deliveredInOutage);
                 assertEquals(out.deliveredTransactionId(), txn(uri), "the txn version is the last step's");
+                final long retries = value(pipeline.counters(), KeelCounters.ENDPOINT_RETRIES_TYPE_ID,
+                    "endpoint=out direction=output");
+                assertTrue(retries >= 1, "the output retried its commits in the outage: " + retries);
+                assertEquals(0, value(pipeline.counters(), KeelCounters.ENDPOINT_ERRORS_TYPE_ID,
+                    "endpoint=out direction=output"));
             }
         }
         assertEquals(withoutStep(rows(1, batch - 1, ROWS)), withoutStep(DeltaTestSupport.readTable(uri, options())),
             "every row exactly once, as an uninterrupted run writes them");
+    }
+
+    private static long value(final CountersReader counters, final int typeId, final String labels)
+    {
+        final long[] found = { -1, 0 };
+        counters.forEach((counterId, type, keyBuffer, label) ->
+        {
+            if (type == typeId && label.endsWith(" pipeline=outage " + labels))
+            {
+                found[0] = counters.getCounterValue(counterId);
+                found[1]++;
+            }
+        });
+        assertEquals(1, found[1], "one counter of type " + typeId + " with labels " + labels);
+        return found[0];
     }
 }
