@@ -114,6 +114,7 @@ public final class KafkaOutputEndpoint extends GroupCommitOutputEndpoint
         private boolean failed;
         private volatile Throwable sendError;
         private boolean inTransaction;
+        private boolean midStep;
         private long headerTransaction = Long.MIN_VALUE;
         private List<Header> headers;
         private long messagesPending;
@@ -140,7 +141,11 @@ public final class KafkaOutputEndpoint extends GroupCommitOutputEndpoint
                 }
                 final long flushRequested = flushRequests();
                 final int read = queue.read(this, MAX_MESSAGES_PER_DUTY_CYCLE);
-                if (group.due(read < MAX_MESSAGES_PER_DUTY_CYCLE, flushRequested, clock.nanoTime(), false))
+                // a Kafka transaction holds whole steps only: rows of a step not ended yet are in the producer's
+                // open transaction, so a commit due now waits for that step's end (a restart takes the step of the
+                // last committed record for committed, so half a step committed would lose the other half)
+                if (!midStep &&
+                    group.due(read < MAX_MESSAGES_PER_DUTY_CYCLE, flushRequested, clock.nanoTime(), false))
                 {
                     commit(flushRequested);
                     return read + 1;
@@ -187,6 +192,7 @@ public final class KafkaOutputEndpoint extends GroupCommitOutputEndpoint
         public void onEndTransaction(final long transactionId)
         {
             group.onEndTransaction(transactionId);
+            midStep = false;
         }
 
         public void onRow(final long transactionId, final long weight, final RowView row)
@@ -203,6 +209,7 @@ public final class KafkaOutputEndpoint extends GroupCommitOutputEndpoint
                     new RecordHeader(TRANSACTION_HEADER, Long.toString(transactionId).getBytes(StandardCharsets.US_ASCII)),
                     new RecordHeader(PRODUCER_HEADER, producerId));
             }
+            midStep = true;
             final int end = encoder.encode(row, weight, out, 0);
             final int valueLength = end > 0 && out.getByte(end - 1) == '\n' ? end - 1 : end;
             for (long k = Math.abs(weight); k > 0; k--)
@@ -239,6 +246,15 @@ public final class KafkaOutputEndpoint extends GroupCommitOutputEndpoint
             committed(flushRequested);
         }
 
+        private void abortOpenTransaction()
+        {
+            if (null != producer && inTransaction)
+            {
+                inTransaction = false;
+                producer.abortTransaction();
+            }
+        }
+
         private void checkSendError()
         {
             final Throwable e = sendError;
@@ -260,17 +276,13 @@ public final class KafkaOutputEndpoint extends GroupCommitOutputEndpoint
         {
             failed = true;
             endpointCounters().errors().incrementRelease();
-            if (null != producer && inTransaction)
+            try
             {
-                try
-                {
-                    producer.abortTransaction();
-                }
-                catch (final RuntimeException suppressed)
-                {
-                    e.addSuppressed(suppressed);
-                }
-                inTransaction = false;
+                abortOpenTransaction();
+            }
+            catch (final RuntimeException suppressed)
+            {
+                e.addSuppressed(suppressed);
             }
             publishError(e instanceof KeelException ? (KeelException)e : error("CONNECTOR_IO_ERROR", e.toString(), e));
         }
@@ -284,7 +296,13 @@ public final class KafkaOutputEndpoint extends GroupCommitOutputEndpoint
                     try
                     {
                         queue.drain(this);
-                        if (group.steps() > 0)
+                        if (midStep)
+                        {
+                            // the circuit stopped inside a step: commit none of the open transaction, the steps
+                            // it holds are not delivered and a restart replays them
+                            abortOpenTransaction();
+                        }
+                        else if (group.steps() > 0)
                         {
                             commit(flushRequests());
                         }
