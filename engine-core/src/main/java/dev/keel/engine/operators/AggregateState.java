@@ -245,7 +245,7 @@ final class AggregateState implements Stateful
         final long value = OffHeapHashMap.valueAddress(record);
         if (arena.getLong(value + EPOCH) != epoch)
         {
-            touched.add(record, hash, arena.pageOf(value), PagedArena.offset(value));
+            touched.add(record, hash, arena, value);
             arena.putLong(value + EPOCH, epoch);
         }
         arena.addLong(value + COUNT, weight);
