@@ -39,7 +39,10 @@ import java.util.Properties;
  * is the last step in it published as {@link #deliveredTransactionId()}. On open or restore the agent first calls {@code initTransactions} (fencing
  * a previous incarnation and aborting its open transaction), then reads the last committed Keel transaction id back
  * from the topic ({@link CommittedTransactionReader}) and drops offered steps up to it, so a replay after a kill -9
- * never commits a step twice and never loses one. Otherwise the producer is idempotent without transactions and a
+ * never commits a step twice and never loses one. The endpoint {@link #holdsUntilDurable() holds} then: a step is
+ * sent into the open Kafka transaction as soon as it ran, overlapping the journal's sync, and its transaction
+ * commits once the circuit reports the step durable; a kill -9 before that leaves an open transaction, which the
+ * next incarnation's {@code initTransactions} aborts. Otherwise the producer is idempotent without transactions and a
  * step is delivered once every message of it was acknowledged (at least once).
  * <p>
  * Counters: records are messages acknowledged (committed), bytes their values; errors: a send failure.
@@ -63,7 +66,7 @@ public final class KafkaOutputEndpoint extends GroupCommitOutputEndpoint
         final String name, final Schema schema, final KafkaOutputSettings settings, final NanoClock clock)
     {
         super(name, "topic " + settings.topic(), schema, settings.queueCapacityBytes(),
-            settings.maxStepsPerTransaction(), MAX_TRANSACTION_NS);
+            settings.maxStepsPerTransaction(), MAX_TRANSACTION_NS, settings.transactional());
         this.settings = settings;
         this.clock = clock;
         this.agent = new SenderAgent(settings.format().newEncoder(schema));
@@ -115,6 +118,8 @@ public final class KafkaOutputEndpoint extends GroupCommitOutputEndpoint
         private volatile Throwable sendError;
         private boolean inTransaction;
         private boolean midStep;
+        private boolean sealed;
+        private long sealedFlushRequested;
         private long headerTransaction = Long.MIN_VALUE;
         private List<Header> headers;
         private long messagesPending;
@@ -139,6 +144,18 @@ public final class KafkaOutputEndpoint extends GroupCommitOutputEndpoint
                     start();
                     return 1;
                 }
+                if (sealed)
+                {
+                    // a due group waits for its last step to be durable, and grows no more meanwhile (or a sink
+                    // always a step ahead of the journal would never commit): the queue fills, the circuit waits
+                    if (!isDurable(group.lastEnded()))
+                    {
+                        return 0;
+                    }
+                    sealed = false;
+                    commit(sealedFlushRequested);
+                    return 1;
+                }
                 final long flushRequested = flushRequests();
                 final int read = queue.read(this, MAX_MESSAGES_PER_DUTY_CYCLE);
                 // a Kafka transaction holds whole steps only: rows of a step not ended yet are in the producer's
@@ -147,7 +164,15 @@ public final class KafkaOutputEndpoint extends GroupCommitOutputEndpoint
                 if (!midStep &&
                     group.due(read < MAX_MESSAGES_PER_DUTY_CYCLE, flushRequested, clock.nanoTime(), false))
                 {
-                    commit(flushRequested);
+                    if (isDurable(group.lastEnded()))
+                    {
+                        commit(flushRequested);
+                    }
+                    else
+                    {
+                        sealed = true;
+                        sealedFlushRequested = flushRequested;
+                    }
                     return read + 1;
                 }
                 return read;
@@ -296,10 +321,11 @@ public final class KafkaOutputEndpoint extends GroupCommitOutputEndpoint
                     try
                     {
                         queue.drain(this);
-                        if (midStep)
+                        if (midStep || !isDurable(group.lastEnded()))
                         {
-                            // the circuit stopped inside a step: commit none of the open transaction, the steps
-                            // it holds are not delivered and a restart replays them
+                            // the circuit stopped inside a step, or before its last steps were durable: commit none
+                            // of the open transaction, the steps it holds are not delivered and a restart replays
+                            // them
                             abortOpenTransaction();
                         }
                         else if (group.steps() > 0)
