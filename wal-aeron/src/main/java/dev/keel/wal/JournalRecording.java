@@ -45,6 +45,14 @@ final class JournalRecording
     private ExecutorService purger;
     private Future<?> purge;
     private long purgeStart;
+    // a class, not a lambda: the hand-over happens on the circuit thread, where a first linkage would cost a stall
+    private final Runnable purgeTask = new Runnable()
+    {
+        public void run()
+        {
+            archive.purgeSegments(recordingId, purgeStart);
+        }
+    };
 
     /**
      * Opens the recording for appending; on return the publication is connected and the counter covers everything
@@ -200,7 +208,7 @@ final class JournalRecording
             });
         }
         purgeStart = newStart;
-        purge = purger.submit(() -> archive.purgeSegments(recordingId, newStart));
+        purge = purger.submit(purgeTask, null);
         startPosition = newStart;
     }
 

@@ -39,7 +39,10 @@ import java.util.Properties;
  * is the last step in it published as {@link #deliveredTransactionId()}. On open or restore the agent first calls {@code initTransactions} (fencing
  * a previous incarnation and aborting its open transaction), then reads the last committed Keel transaction id back
  * from the topic ({@link CommittedTransactionReader}) and drops offered steps up to it, so a replay after a kill -9
- * never commits a step twice and never loses one. Otherwise the producer is idempotent without transactions and a
+ * never commits a step twice and never loses one. The endpoint {@link #holdsUntilDurable() holds} then: a step is
+ * sent into the open Kafka transaction as soon as it ran, overlapping the journal's sync, and its transaction
+ * commits once the circuit reports the step durable; a kill -9 before that leaves an open transaction, which the
+ * next incarnation's {@code initTransactions} aborts. Otherwise the producer is idempotent without transactions and a
  * step is delivered once every message of it was acknowledged (at least once).
  * <p>
  * Counters: records are messages acknowledged (committed), bytes their values; errors: a send failure.
@@ -63,7 +66,7 @@ public final class KafkaOutputEndpoint extends GroupCommitOutputEndpoint
         final String name, final Schema schema, final KafkaOutputSettings settings, final NanoClock clock)
     {
         super(name, "topic " + settings.topic(), schema, settings.queueCapacityBytes(),
-            settings.maxStepsPerTransaction(), MAX_TRANSACTION_NS);
+            settings.maxStepsPerTransaction(), MAX_TRANSACTION_NS, settings.transactional());
         this.settings = settings;
         this.clock = clock;
         this.agent = new SenderAgent(settings.format().newEncoder(schema));
@@ -114,6 +117,9 @@ public final class KafkaOutputEndpoint extends GroupCommitOutputEndpoint
         private boolean failed;
         private volatile Throwable sendError;
         private boolean inTransaction;
+        private boolean midStep;
+        private boolean sealed;
+        private long sealedFlushRequested;
         private long headerTransaction = Long.MIN_VALUE;
         private List<Header> headers;
         private long messagesPending;
@@ -138,11 +144,35 @@ public final class KafkaOutputEndpoint extends GroupCommitOutputEndpoint
                     start();
                     return 1;
                 }
+                if (sealed)
+                {
+                    // a due group waits for its last step to be durable, and grows no more meanwhile (or a sink
+                    // always a step ahead of the journal would never commit): the queue fills, the circuit waits
+                    if (!isDurable(group.lastEnded()))
+                    {
+                        return 0;
+                    }
+                    sealed = false;
+                    commit(sealedFlushRequested);
+                    return 1;
+                }
                 final long flushRequested = flushRequests();
                 final int read = queue.read(this, MAX_MESSAGES_PER_DUTY_CYCLE);
-                if (group.due(read < MAX_MESSAGES_PER_DUTY_CYCLE, flushRequested, clock.nanoTime(), false))
+                // a Kafka transaction holds whole steps only: rows of a step not ended yet are in the producer's
+                // open transaction, so a commit due now waits for that step's end (a restart takes the step of the
+                // last committed record for committed, so half a step committed would lose the other half)
+                if (!midStep &&
+                    group.due(read < MAX_MESSAGES_PER_DUTY_CYCLE, flushRequested, clock.nanoTime(), false))
                 {
-                    commit(flushRequested);
+                    if (isDurable(group.lastEnded()))
+                    {
+                        commit(flushRequested);
+                    }
+                    else
+                    {
+                        sealed = true;
+                        sealedFlushRequested = flushRequested;
+                    }
                     return read + 1;
                 }
                 return read;
@@ -187,6 +217,7 @@ public final class KafkaOutputEndpoint extends GroupCommitOutputEndpoint
         public void onEndTransaction(final long transactionId)
         {
             group.onEndTransaction(transactionId);
+            midStep = false;
         }
 
         public void onRow(final long transactionId, final long weight, final RowView row)
@@ -203,6 +234,7 @@ public final class KafkaOutputEndpoint extends GroupCommitOutputEndpoint
                     new RecordHeader(TRANSACTION_HEADER, Long.toString(transactionId).getBytes(StandardCharsets.US_ASCII)),
                     new RecordHeader(PRODUCER_HEADER, producerId));
             }
+            midStep = true;
             final int end = encoder.encode(row, weight, out, 0);
             final int valueLength = end > 0 && out.getByte(end - 1) == '\n' ? end - 1 : end;
             for (long k = Math.abs(weight); k > 0; k--)
@@ -239,6 +271,15 @@ public final class KafkaOutputEndpoint extends GroupCommitOutputEndpoint
             committed(flushRequested);
         }
 
+        private void abortOpenTransaction()
+        {
+            if (null != producer && inTransaction)
+            {
+                inTransaction = false;
+                producer.abortTransaction();
+            }
+        }
+
         private void checkSendError()
         {
             final Throwable e = sendError;
@@ -260,17 +301,13 @@ public final class KafkaOutputEndpoint extends GroupCommitOutputEndpoint
         {
             failed = true;
             endpointCounters().errors().incrementRelease();
-            if (null != producer && inTransaction)
+            try
             {
-                try
-                {
-                    producer.abortTransaction();
-                }
-                catch (final RuntimeException suppressed)
-                {
-                    e.addSuppressed(suppressed);
-                }
-                inTransaction = false;
+                abortOpenTransaction();
+            }
+            catch (final RuntimeException suppressed)
+            {
+                e.addSuppressed(suppressed);
             }
             publishError(e instanceof KeelException ? (KeelException)e : error("CONNECTOR_IO_ERROR", e.toString(), e));
         }
@@ -284,7 +321,14 @@ public final class KafkaOutputEndpoint extends GroupCommitOutputEndpoint
                     try
                     {
                         queue.drain(this);
-                        if (group.steps() > 0)
+                        if (midStep || !isDurable(group.lastEnded()))
+                        {
+                            // the circuit stopped inside a step, or before its last steps were durable: commit none
+                            // of the open transaction, the steps it holds are not delivered and a restart replays
+                            // them
+                            abortOpenTransaction();
+                        }
+                        else if (group.steps() > 0)
                         {
                             commit(flushRequests());
                         }

@@ -86,6 +86,7 @@ class KafkaOutputEndpointTest
 
     private static void awaitDelivered(final KafkaOutputEndpoint endpoint, final long transaction) throws Exception
     {
+        endpoint.onDurable(transaction); // what the circuit does once the journal has the steps
         endpoint.flush();
         final long deadline = System.nanoTime() + 60_000_000_000L;
         while (endpoint.deliveredTransactionId() < transaction)
@@ -190,12 +191,74 @@ class KafkaOutputEndpointTest
     }
 
     @Test
+    void aCommitNeverCarriesPartOfAStep() throws Exception
+    {
+        broker.createTopic("partial", 1);
+        try (KafkaOutputEndpoint endpoint = endpoint("partial", FaultToleranceModel.EXACTLY_ONCE))
+        {
+            endpoint.open();
+            endpoint.agent().doWork(); // starts the producer
+            offerAll(endpoint, 1, 1);
+            // step 2 is larger than one duty cycle reads: a commit due after that read (the flush asks for one)
+            // must wait for the step's end, or a restart would take the half-committed step 2 for a committed one
+            final ZSetBatch big = new ZSetBatch(SCHEMA);
+            for (int i = 0; i < 6000; i++)
+            {
+                writer.reset().putLong(0, 1_000_000 + i).putString(1, "s2").finish();
+                big.add(writer, 1);
+            }
+            while (!endpoint.offer(2, big))
+            {
+                endpoint.agent().doWork();
+            }
+            endpoint.onDurable(2);
+            endpoint.flush();
+            endpoint.agent().doWork(); // step 1, its end and part of step 2
+            Thread.sleep(500); // commit markers reach the partition shortly after the commit returns
+            final long partialRows = values(readCommitted(broker, "partial")).stream()
+                .filter(v -> v.contains("\"s2\"")).count();
+            assertTrue(0 == partialRows, partialRows + " rows of the unfinished step 2 were committed");
+            awaitDelivered(endpoint, 2);
+            endpoint.agent().onClose();
+        }
+        final List<String> committed = values(awaitCommitted("partial", 6003));
+        assertEquals(6003, committed.size());
+        assertEquals(6000, committed.stream().filter(v -> v.contains("\"s2\"")).count());
+    }
+
+    @Test
+    void exactlyOnceHoldsStepsUntilTheyAreDurable() throws Exception
+    {
+        broker.createTopic("held", 1);
+        try (KafkaOutputEndpoint endpoint = endpoint("held", FaultToleranceModel.EXACTLY_ONCE))
+        {
+            assertTrue(endpoint.holdsUntilDurable(), "exactly_once offers a step before its journal sync");
+            endpoint.open();
+            offerAll(endpoint, 1, 3);
+            endpoint.onDurable(2);
+            endpoint.flush();
+            for (int i = 0; i < 50; i++)
+            {
+                endpoint.agent().doWork();
+                Thread.sleep(10);
+            }
+            assertEquals(KafkaOutputEndpoint.NO_TRANSACTION, endpoint.deliveredTransactionId(),
+                "the transaction holding steps 1-3 waits for step 3 to be durable");
+            assertEquals(List.of(), values(readCommitted(broker, "held")), "nothing visible before it is durable");
+            awaitDelivered(endpoint, 3);
+            endpoint.agent().onClose();
+        }
+        assertEquals(sorted(expected(1, 3)), sorted(values(awaitCommitted("held", 9))));
+    }
+
+    @Test
     void withoutExactlyOnceTheIdempotentProducerDeliversAfterAcks() throws Exception
     {
         broker.createTopic("alo", 1);
         try (KafkaOutputEndpoint endpoint = endpoint("alo", FaultToleranceModel.AT_LEAST_ONCE))
         {
             assertFalse(endpoint.settings().transactional());
+            assertFalse(endpoint.holdsUntilDurable(), "at least once: offered once durable, nothing to hold");
             endpoint.open();
             offerAll(endpoint, 1, 4);
             awaitDelivered(endpoint, 4);

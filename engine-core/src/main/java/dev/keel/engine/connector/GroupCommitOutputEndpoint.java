@@ -10,6 +10,12 @@ import dev.keel.engine.data.Schema;
  * Exactly once: {@link #restore} takes the checkpoint's transaction id; when the agent starts it may learn from the
  * sink that later transactions are already there, and {@link #startAfter} drops offered steps up to the higher of
  * the two. A group is published as delivered ({@link #committed}) only after the sink committed it.
+ * <p>
+ * Holding ({@link #holdsUntilDurable()}, chosen by the subclass): the circuit then offers each step as soon as it
+ * ran, before its journal record is durable, and reports the durable transaction through {@link #onDurable}; the
+ * agent may write a step into the sink's open transaction at once but commits a group only once
+ * {@link #isDurable} covers its last step. A crash before that leaves an open sink transaction, which the next
+ * incarnation aborts (Kafka fences it), so nothing that is not durable is ever visible.
  */
 public abstract class GroupCommitOutputEndpoint extends QueuedOutputEndpoint
 {
@@ -21,6 +27,8 @@ public abstract class GroupCommitOutputEndpoint extends QueuedOutputEndpoint
     // shared
     private volatile long restoredTransaction = NO_TRANSACTION;
     private volatile long delivered = NO_TRANSACTION;
+    private volatile long durable = NO_TRANSACTION;
+    private final boolean holds;
 
     /**
      * @param maxSteps   steps that make a commit due.
@@ -31,8 +39,45 @@ public abstract class GroupCommitOutputEndpoint extends QueuedOutputEndpoint
         final String name, final String target, final Schema schema, final int queueCapacityBytes,
         final long maxSteps, final long maxDelayNs)
     {
+        this(name, target, schema, queueCapacityBytes, maxSteps, maxDelayNs, false);
+    }
+
+    /**
+     * @param holds true if the endpoint holds offered steps until they are durable (see the class comment).
+     * @see #GroupCommitOutputEndpoint(String, String, Schema, int, long, long)
+     */
+    protected GroupCommitOutputEndpoint(
+        final String name, final String target, final Schema schema, final int queueCapacityBytes,
+        final long maxSteps, final long maxDelayNs, final boolean holds)
+    {
         super(name, target, schema, queueCapacityBytes);
         this.group = new CommitGroup(maxSteps, maxDelayNs);
+        this.holds = holds;
+    }
+
+    public final boolean holdsUntilDurable()
+    {
+        return holds;
+    }
+
+    /** Circuit thread: every transaction up to {@code transactionId} is durable. */
+    public final void onDurable(final long transactionId)
+    {
+        if (transactionId > durable)
+        {
+            durable = transactionId;
+        }
+    }
+
+    /**
+     * Agent thread: whether a group ending with {@code transactionId} may be committed.
+     *
+     * @param transactionId the group's last transaction.
+     * @return true if the endpoint does not hold, or the transaction is durable.
+     */
+    protected final boolean isDurable(final long transactionId)
+    {
+        return !holds || transactionId <= durable;
     }
 
     public final void open()

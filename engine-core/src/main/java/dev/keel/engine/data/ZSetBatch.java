@@ -3,6 +3,7 @@ package dev.keel.engine.data;
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteOrder;
@@ -91,6 +92,63 @@ public final class ZSetBatch
             view.wrap(buffer.byteBuffer());
         }
         return view;
+    }
+
+    /**
+     * Appends an entry for a row of {@code length} bytes that the caller then writes in place, straight into
+     * {@link #rowBuffer()} at the returned offset, instead of building it elsewhere and having it copied. The
+     * caller must write all {@code length} bytes, in the canonical encoding of this batch's schema (see
+     * {@link Schema}), before the batch is read or appended to by anyone else.
+     *
+     * @param length the row's length in bytes, at least the schema's fixed length.
+     * @param weight the entry's weight.
+     * @return the offset of the row's first byte in {@link #rowBuffer()}.
+     * @throws IllegalArgumentException if {@code length} is shorter than the schema's fixed section.
+     */
+    public int appendRow(final int length, final long weight)
+    {
+        if (length < schema.fixedLength())
+        {
+            throw new IllegalArgumentException("a row of " + schema + " has at least " + schema.fixedLength() +
+                " bytes, appendRow got " + length);
+        }
+        final int entryLength = HEADER_LENGTH + BitUtil.align(length, 8);
+        final UnsafeBuffer view = ensureCapacity(limit + entryLength);
+        view.putLong(limit, length & 0xFFFF_FFFFL, LE); // int32 length, int32 reserved = 0
+        view.putLong(limit + 8, weight, LE);
+        final int rowOffset = limit + HEADER_LENGTH;
+        limit += entryLength;
+        count++;
+        return rowOffset;
+    }
+
+    /**
+     * The buffer that {@link #appendRow} offsets point into. It may be replaced when the batch grows: fetch
+     * it again after every {@code appendRow} (the offsets stay valid).
+     */
+    public MutableDirectBuffer rowBuffer()
+    {
+        return view;
+    }
+
+    /**
+     * Drops the entries appended since the batch had {@code entries} entries in {@code byteLength} bytes, i.e.
+     * since a {@link #size()} and {@link #byteLength()} that the caller read together.
+     *
+     * @param entries    the earlier {@link #size()}, 0..{@link #size()}.
+     * @param byteLength the earlier {@link #byteLength()}, 0..{@link #byteLength()}.
+     * @throws IndexOutOfBoundsException if either is out of range or they cannot have been read together.
+     */
+    public void rewind(final int entries, final int byteLength)
+    {
+        if (entries < 0 || entries > count || byteLength < 0 || byteLength > limit ||
+            (entries == count) != (byteLength == limit) || (entries == 0) != (byteLength == 0))
+        {
+            throw new IndexOutOfBoundsException("rewind to " + entries + " entries in " + byteLength +
+                " bytes of a batch of " + count + " entries in " + limit + " bytes");
+        }
+        limit = byteLength;
+        count = entries;
     }
 
     public void add(final RowView row, final long weight)

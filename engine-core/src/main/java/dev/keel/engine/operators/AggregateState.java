@@ -1,11 +1,9 @@
 package dev.keel.engine.operators;
 
-import dev.keel.engine.data.Bytes;
 import dev.keel.engine.data.Column;
 import dev.keel.engine.data.ColumnType;
 import dev.keel.engine.data.Hashing;
 import dev.keel.engine.data.RowView;
-import dev.keel.engine.data.RowWriter;
 import dev.keel.engine.data.Schema;
 import dev.keel.engine.data.ZSetBatch;
 import dev.keel.engine.state.IndexedZSet;
@@ -34,8 +32,8 @@ import java.util.List;
  * values; over an append-only stream the running extreme is enough.
  * <p>
  * Per step, the first touch of a group copies its record to a {@link TouchedList}; {@link #emit} then
- * builds the old and the new output row of each touched group and emits -old/+new when they differ,
- * and frees groups whose count dropped to zero.
+ * writes the old and the new output row of each touched group into the output batch ({@link AggregateRows}),
+ * drops them again when they are equal, and frees groups whose count dropped to zero.
  * <p>
  * Windowed state (key = group columns ++ window_start) also indexes group records by window start, so
  * that closing the windows below the watermark frees their records without scanning all groups.
@@ -43,12 +41,12 @@ import java.util.List;
 final class AggregateState implements Stateful
 {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    private static final int COUNT = 0;
-    private static final int EPOCH = 8;
-    private static final int FIRST_AGG = 16;
-    private static final int ACC = 0;
-    private static final int NON_NULL = 8;
-    private static final int HAS = 16;
+    static final int COUNT = 0;
+    static final int EPOCH = 8;
+    static final int FIRST_AGG = 16;
+    static final int ACC = 0;
+    static final int NON_NULL = 8;
+    static final int HAS = 16;
     /** Most hashes one {@link #prefetch} call takes. */
     static final int PREFETCH_CHUNK = 128;
 
@@ -63,9 +61,7 @@ final class AggregateState implements Stateful
     private final IndexedZSet[] multisets;
     private final int keyColumns;
     private final int aggBase;
-    private final RowView keyView;
-    private final RowWriter oldRow;
-    private final RowWriter newRow;
+    private final AggregateRows rows;
     private final TouchedList touched;
     private final UnsafeBuffer slot = new UnsafeBuffer(new byte[8]);
     private long epoch;
@@ -98,7 +94,6 @@ final class AggregateState implements Stateful
     {
         this.arena = arena;
         this.keyColumns = null == keySchema ? 0 : keySchema.columnCount();
-        this.keyView = null == keySchema ? null : new RowView(keySchema);
         this.windowSize = windowSize;
         this.hop = hop;
         this.aggBase = keyColumns + (windowSize > 0 ? 1 : 0);
@@ -141,8 +136,7 @@ final class AggregateState implements Stateful
         }
         this.groups = new OffHeapHashMap(arena, offset, 1024);
         this.touched = new TouchedList(offset, 1024);
-        this.oldRow = new RowWriter(output);
-        this.newRow = new RowWriter(output);
+        this.rows = new AggregateRows(keySchema, output, windowSize, kinds, offsets, doubles, nullableOut, avgDivisors);
         this.windows = windowSize > 0 ? new IndexedZSet(arena, 0, 256, 1024) : null;
     }
 
@@ -251,7 +245,7 @@ final class AggregateState implements Stateful
         final long value = OffHeapHashMap.valueAddress(record);
         if (arena.getLong(value + EPOCH) != epoch)
         {
-            touched.add(record, hash, arena.pageOf(value), PagedArena.offset(value));
+            touched.add(record, hash, arena, value);
             arena.putLong(value + EPOCH, epoch);
         }
         arena.addLong(value + COUNT, weight);
@@ -352,10 +346,15 @@ final class AggregateState implements Stateful
         return kinds[a] == Agg.Kind.MIN ? comparison < 0 : comparison > 0;
     }
 
-    /** Emits -old/+new for every group touched in this step and frees the groups left empty. */
+    /**
+     * Emits -old/+new for every group touched in this step and frees the groups left empty. The rows are
+     * written in place into {@code output}; when a group's old and new row are equal both are dropped again.
+     */
     void emit(final ZSetBatch output)
     {
         final DirectBuffer oldValues = touched.oldValues();
+        final AggregateRows rows = this.rows;
+        final PagedArena arena = this.arena;
         for (int i = 0, size = touched.size(); i < size; i++)
         {
             final long record = touched.record(i);
@@ -364,27 +363,24 @@ final class AggregateState implements Stateful
             final long oldCount = oldValues.getLong(oldOffset + COUNT, LE);
             final long newCount = arena.getLong(value + COUNT);
             final long keyAddress = groups.keyAddress(record);
-            final DirectBuffer keyPage = arena.pageOf(keyAddress);
-            final int keyOffset = PagedArena.offset(keyAddress);
             final int keyLength = groups.keyLength(record);
-            final int oldLength = oldCount > 0 ? buildRow(oldRow, keyPage, keyOffset, keyLength, oldValues, oldOffset) : -1;
-            final int newLength = newCount > 0 ?
-                buildRow(newRow, keyPage, keyOffset, keyLength, arena.pageOf(value), PagedArena.offset(value)) : -1;
-            final boolean unchanged = oldLength >= 0 && oldLength == newLength &&
-                Bytes.equals(oldRow.buffer(), 0, newRow.buffer(), 0, oldLength);
-            if (!unchanged)
+            final int entries = output.size();
+            final int bytes = output.byteLength();
+            final int oldAt = oldCount > 0 ?
+                rows.append(output, -1, arena, keyAddress, keyLength, oldValues, oldOffset) : -1;
+            if (newCount > 0)
             {
-                if (oldLength >= 0)
+                final int newAt = rows.append(
+                    output, 1, arena, keyAddress, keyLength, arena.pageOf(value), PagedArena.offset(value));
+                if (oldAt >= 0 && rows.sameAggregates(output.rowBuffer(), oldAt, newAt))
                 {
-                    output.add(oldRow, -1);
-                }
-                if (newLength >= 0)
-                {
-                    output.add(newRow, 1);
+                    output.rewind(entries, bytes);
                 }
             }
-            if (newCount == 0)
+            else if (newCount == 0)
             {
+                final DirectBuffer keyPage = arena.pageOf(keyAddress);
+                final int keyOffset = PagedArena.offset(keyAddress);
                 if (null != windows)
                 {
                     indexWindow(keyPage, keyOffset, record, -1);
@@ -393,91 +389,6 @@ final class AggregateState implements Stateful
             }
         }
         touched.clear();
-    }
-
-    private int buildRow(
-        final RowWriter writer,
-        final DirectBuffer key, final int keyOffset, final int keyLength,
-        final DirectBuffer value, final int valueOffset)
-    {
-        writer.reset();
-        if (keyColumns > 0)
-        {
-            keyView.wrap(key, keyOffset, keyLength);
-            for (int i = 0; i < keyColumns; i++)
-            {
-                writer.copyColumn(i, keyView, i);
-            }
-            if (windowSize > 0)
-            {
-                writer.putLong(keyColumns, keyView.getLong(keyColumns - 1) + windowSize);
-            }
-        }
-        final long count = value.getLong(valueOffset + COUNT, LE);
-        for (int a = 0; a < kinds.length; a++)
-        {
-            final int column = aggBase + a;
-            final int address = valueOffset + offsets[a];
-            switch (kinds[a])
-            {
-                case COUNT:
-                    writer.putLong(column, count);
-                    break;
-                case AVG:
-                {
-                    final long nonNull = value.getLong(address + NON_NULL, LE);
-                    if (nonNull == 0)
-                    {
-                        putNullOrZero(writer, a, column);
-                    }
-                    else
-                    {
-                        final long acc = value.getLong(address + ACC, LE);
-                        final double sum = doubles[a] ? Double.longBitsToDouble(acc) : (double)acc;
-                        final double divisor = avgDivisors[a];
-                        writer.putDouble(column, divisor == 1 ? sum / nonNull : sum / divisor / nonNull);
-                    }
-                    break;
-                }
-                case SUM:
-                    if (value.getLong(address + NON_NULL, LE) == 0)
-                    {
-                        putNullOrZero(writer, a, column);
-                    }
-                    else if (doubles[a])
-                    {
-                        writer.putDouble(column, Double.longBitsToDouble(value.getLong(address + ACC, LE)));
-                    }
-                    else
-                    {
-                        writer.putLong(column, value.getLong(address + ACC, LE));
-                    }
-                    break;
-                default:
-                    if (value.getLong(address + HAS, LE) == 0)
-                    {
-                        putNullOrZero(writer, a, column);
-                    }
-                    else
-                    {
-                        writer.putLong(column, value.getLong(address + ACC, LE));
-                    }
-            }
-        }
-        return writer.finish();
-    }
-
-    private void putNullOrZero(final RowWriter writer, final int a, final int column)
-    {
-        // a non-nullable input column leaves no group without values unless the input itself went negative
-        if (nullableOut[a])
-        {
-            writer.putNull(column);
-        }
-        else
-        {
-            writer.putLong(column, 0);
-        }
     }
 
     private void removeGroup(

@@ -67,7 +67,7 @@ public final class DistinctOperator extends Operator
             final long value = OffHeapHashMap.valueAddress(record);
             if (arena.getLong(value + EPOCH) != epoch)
             {
-                touched.add(record, hash, arena.pageOf(value), PagedArena.offset(value) + WEIGHT);
+                touched.add(record, hash, arena, value + WEIGHT);
                 arena.putLong(value + EPOCH, epoch);
             }
             arena.addLong(value + WEIGHT, cursor.weight());

@@ -1,5 +1,6 @@
 package dev.keel.engine.operators;
 
+import dev.keel.engine.state.PagedArena;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -43,8 +44,11 @@ final class TouchedList
         return size;
     }
 
-    /** Appends an entry and copies {@code valueLength} bytes of the old value from {@code src}. */
-    void add(final long record, final long hash, final DirectBuffer src, final int srcOffset)
+    /**
+     * Appends an entry and copies {@code valueLength} bytes of the old value from the arena at
+     * {@code valueAddress}: word by word (values are a few words; a bulk copy call costs more than the words).
+     */
+    void add(final long record, final long hash, final PagedArena arena, final long valueAddress)
     {
         final int offset = size * stride;
         final UnsafeBuffer view = this.view;
@@ -56,7 +60,15 @@ final class TouchedList
         }
         view.putLong(offset + RECORD, record, LE);
         view.putLong(offset + HASH, hash, LE);
-        view.putBytes(offset + OLD_VALUE, src, srcOffset, valueLength);
+        final int words = valueLength & ~7;
+        for (int i = 0; i < words; i += 8)
+        {
+            view.putLong(offset + OLD_VALUE + i, arena.getLong(valueAddress + i), LE);
+        }
+        if (words < valueLength)
+        {
+            arena.getBytes(valueAddress + words, view, offset + OLD_VALUE + words, valueLength - words);
+        }
         size++;
     }
 

@@ -113,4 +113,39 @@ class ZSetBatchTest
         assertThrows(IndexOutOfBoundsException.class, () -> middle.addRange(all, 50, 102));
         assertThrows(IndexOutOfBoundsException.class, () -> head.truncate(34));
     }
+
+    @Test
+    void rowsWrittenInPlaceReadBackAndRewindDropsThem()
+    {
+        final Schema schema = Schema.of(Column.of("id", ColumnType.INT64));
+        final ZSetBatch batch = new ZSetBatch(schema, 16);
+        for (int i = 0; i < 1_000; i++)
+        {
+            final int at = batch.appendRow(schema.fixedLength(), i % 2 == 0 ? 1 : -1);
+            batch.rowBuffer().putLong(at, 0L, java.nio.ByteOrder.LITTLE_ENDIAN);
+            batch.rowBuffer().putLong(at + Schema.slotOffset(0), i, java.nio.ByteOrder.LITTLE_ENDIAN);
+        }
+        final int entries = batch.size();
+        final int bytes = batch.byteLength();
+        batch.appendRow(schema.fixedLength(), 5);
+        batch.appendRow(schema.fixedLength(), 5);
+        batch.rewind(entries, bytes);
+        assertEquals(1_000, batch.size());
+        int i = 0;
+        for (final ZSetBatch.Cursor cursor = batch.cursor(); cursor.next(); i++)
+        {
+            assertEquals(i, cursor.row().getLong(0));
+            assertEquals(i % 2 == 0 ? 1 : -1, cursor.weight());
+        }
+        assertEquals(1_000, i);
+
+        final IllegalArgumentException shortRow = assertThrows(
+            IllegalArgumentException.class, () -> batch.appendRow(8, 1));
+        assertTrue(shortRow.getMessage().contains("at least 16 bytes"), shortRow.getMessage());
+        final IndexOutOfBoundsException ahead = assertThrows(
+            IndexOutOfBoundsException.class, () -> batch.rewind(entries + 1, bytes + 32));
+        assertTrue(ahead.getMessage().contains("rewind to 1001 entries"), ahead.getMessage());
+        assertThrows(IndexOutOfBoundsException.class, () -> batch.rewind(entries - 1, bytes));
+        assertEquals(1_000, batch.size(), "a refused rewind changes nothing");
+    }
 }
