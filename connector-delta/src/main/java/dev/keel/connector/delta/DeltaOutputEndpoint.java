@@ -50,6 +50,11 @@ import java.util.Optional;
  * kill -9 never commits a step twice and never loses one (a commit is atomic: it is in the log or not at all). With
  * another model no {@code txn} action is written and nothing is skipped (at least once).
  * <p>
+ * Holding ({@link #holdsUntilDurable()} is true): the circuit offers each step as soon as it ran and a commit only
+ * covers steps {@link #onDurable} reported, so no step a crash could still lose from the journal is ever visible;
+ * while the steps read are not all durable the agent reads no more from the queue, and at close it commits only
+ * durable steps.
+ * <p>
  * Retries: a commit that fails on a transient error ({@link CommitRetry#transientFailure}) is tried again after a
  * backoff, without reading the queue meanwhile (so the retry holds the same steps and {@code txn} version); before
  * each retry the table's log is read, and a commit whose {@code txn} version is already there (the outcome of the
@@ -71,14 +76,12 @@ public final class DeltaOutputEndpoint extends GroupCommitOutputEndpoint
     private final DeltaOutputSettings settings;
     private final NanoClock clock;
     private final WriterAgent agent;
-    /** Highest transaction the circuit reported durable (circuit thread writes, the agent reads). */
-    private volatile long durableTransactionId = NO_TRANSACTION;
 
     private DeltaOutputEndpoint(
         final String name, final Schema schema, final DeltaOutputSettings settings, final NanoClock clock)
     {
         super(name, "table " + settings.uri(), schema, settings.queueCapacityBytes(), settings.maxStepsPerCommit(),
-            MAX_COMMIT_DELAY_NS);
+            MAX_COMMIT_DELAY_NS, true);
         this.schema = schema;
         this.settings = settings;
         this.clock = clock;
@@ -100,23 +103,6 @@ public final class DeltaOutputEndpoint extends GroupCommitOutputEndpoint
     public Agent agent()
     {
         return agent;
-    }
-
-    /**
-     * Held: a step is committed to the table only once {@link #onDurable} covers it, so no step that a crash could
-     * still lose from the journal is ever visible in the table.
-     */
-    public boolean holdsUntilDurable()
-    {
-        return true;
-    }
-
-    public void onDurable(final long transactionId)
-    {
-        if (transactionId > durableTransactionId)
-        {
-            durableTransactionId = transactionId;
-        }
     }
 
     public void close()
@@ -235,7 +221,7 @@ public final class DeltaOutputEndpoint extends GroupCommitOutputEndpoint
         /** @return true if every step ended so far is durable (the only ones a commit may hold). */
         private boolean durable()
         {
-            return group.steps() == 0 || group.lastEnded() <= durableTransactionId;
+            return group.steps() == 0 || isDurable(group.lastEnded());
         }
 
         public void onEndTransaction(final long transactionId)
@@ -417,8 +403,7 @@ public final class DeltaOutputEndpoint extends GroupCommitOutputEndpoint
                     if (group.steps() > 0 && !durable())
                     {
                         LOGGER.log(System.Logger.Level.INFO, "endpoint ''{0}'': table {1}: steps up to {2} are " +
-                            "not durable ({3}) at close: not committed", name, settings.uri(), group.lastEnded(),
-                            durableTransactionId);
+                            "not durable at close: not committed", name, settings.uri(), group.lastEnded());
                         return;
                     }
                     if (group.steps() > 0)
