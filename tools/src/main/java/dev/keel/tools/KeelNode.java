@@ -468,7 +468,9 @@ public final class KeelNode implements AutoCloseable, ServedNode
         standbyStateCounter = KeelCounters.newCounter(
             counters.countersManager(), KeelCounters.PIPELINE_STATE_TYPE_ID, config.name(), null);
         standbyStateCounter.setRelease(PipelineState.STANDBY.code());
-        follower = new StandbyFollower(syncConfig, storage.checkpointsDir(),
+        // a pull killed after its download completed is finished before anything looks at the directory
+        SyncStart.finishInterrupted(storage, journal);
+        follower = new StandbyFollower(syncConfig, storage.checkpointsDir(), storage.path(),
             null == journal ? -1 : journal.position(), counters.countersManager(), config.name(), errorLog);
         owned.add(follower);
         standby = true;
