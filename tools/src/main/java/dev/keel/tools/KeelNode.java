@@ -573,10 +573,7 @@ public final class KeelNode implements AutoCloseable, ServedNode
                 if (null != syncConfig)
                 {
                     syncAgent = NodeStorage.openSync(syncConfig, config, storage, store, counters);
-                    if (syncConfig.shipJournal() && ctx.faultTolerance().journal() instanceof AeronJournal journal)
-                    {
-                        syncAgent.shipJournal(new JournalShipper(syncAgent.sync(), journal, pulledCheckpoint));
-                    }
+                    NodeStorage.shipJournal(syncConfig, config, syncAgent, ctx.faultTolerance(), pulledCheckpoint);
                     forPipeline.add(syncAgent);
                     ctx.faultTolerance().checkpointSync(syncAgent);
                 }
