@@ -40,13 +40,27 @@ public final class StandbyActivateBench
      */
     public static void main(final String[] args) throws Exception
     {
+        try
+        {
+            run(args);
+        }
+        catch (final Throwable ex)
+        {
+            ex.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static void run(final String[] args) throws Exception
+    {
         final int keys = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         final int after = args.length > 1 ? Integer.parseInt(args[1]) : 1_000;
         final SyncFixture s3 = SyncFixture.shared();
         final String bucket = s3.newBucket();
         final Path work = Files.createTempDirectory("keel-activate-bench");
         final Path output = work.resolve("vwap.json");
-        final String sync = "\"bucket\": \"" + bucket + "\", \"push_interval\": 3600";
+        final String sync = "\"bucket\": \"" + bucket + "\", \"push_interval\": 1";
         System.out.printf("keys=%d, rows after the checkpoint=%d, java=%s, cpus=%d, load=%.2f%n", keys, after,
             System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), load());
 
@@ -118,7 +132,6 @@ public final class StandbyActivateBench
             loadAtActivate, load());
         standby.close();
         NodeSyncStartTest.deleteTree(work);
-        System.exit(0);
     }
 
     private static void insert(final KeelPipeline pipeline, final int firstId, final int lastId, final int keys)
