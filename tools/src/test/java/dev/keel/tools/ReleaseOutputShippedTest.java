@@ -59,7 +59,8 @@ class ReleaseOutputShippedTest
         final String atLeastOnce = JournalShippingTest.config(dir.resolve("o.json"), storage, "\"bucket\": \"" +
             SyncFixture.shared().newBucket() + "\", \"release_output\": \"shipped\"", SyncFixture.shared().s3Port)
             .replace("\"exactly_once\"", "\"at_least_once\"");
-        final KeelException noJournal = assertThrows(KeelException.class, () -> JournalShippingTest.launch(atLeastOnce));
+        final KeelException noJournal =
+            assertThrows(KeelException.class, () -> JournalShippingTest.launch(atLeastOnce));
         assertTrue(noJournal.getMessage().contains("$.storage.backend.config.sync.release_output") &&
             noJournal.getMessage().contains("exactly_once"), noJournal.getMessage());
 
