@@ -9,6 +9,7 @@ import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 
 import java.lang.System.Logger.Level;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -48,6 +49,7 @@ final class JournalShipper
     private final AeronJournal journal;
     private final boolean continuous;
     private final AtomicLong releaseLimit = new AtomicLong(Long.MAX_VALUE);
+    private final AtomicInteger pushesInFlight = new AtomicInteger();
     private final JournalSource source;
     private final UUID pulled;
     private final ManyToOneConcurrentLinkedQueue<Shipped> done = new ManyToOneConcurrentLinkedQueue<>();
@@ -133,9 +135,9 @@ final class JournalShipper
             // in between, ship from the checkpoint again (a reader takes the longest chunk of a start position)
             final Exported exported = lastExported;
             position = null != exported && exported.from() == journalPosition ? exported.end() : journalPosition;
-            releaseLimit.set(position);
             shipNow = true;
         }
+        publishLimit();
     }
 
     /**
@@ -161,7 +163,7 @@ final class JournalShipper
             {
                 chunksShipped++;
                 position = shipped.chunk.endPosition();
-                releaseLimit.set(position);
+                publishLimit();
                 // the cap cut the chunk short of the durable position: the backlog goes on at once
                 shipNow |= shipped.more;
             }
@@ -190,6 +192,51 @@ final class JournalShipper
             }
         }
         return work;
+    }
+
+    /**
+     * A push that ships the journal is queued (any thread, under the agent's queue lock). Once its catalog names
+     * the new checkpoint, a node started from the bucket replays only the chunks after that one, and the push's
+     * first chunk ends where the durable position was when the push read it, no earlier than now: so until the
+     * push ended, the release limit stays at most the durable position now, whatever is shipped after the older
+     * checkpoint meanwhile.
+     */
+    void onPushQueued()
+    {
+        pushesInFlight.incrementAndGet();
+        releaseLimit.accumulateAndGet(journal.publishedDurablePosition(), Math::min);
+    }
+
+    /**
+     * A push {@link #onPushQueued() queued} ended; on the agent's thread, before {@link #onCheckpointPushed}.
+     *
+     * @param succeeded true if the checkpoint is in the bucket.
+     */
+    void onPushEnded(final boolean succeeded)
+    {
+        pushesInFlight.decrementAndGet();
+        if (!succeeded)
+        {
+            publishLimit();
+        }
+    }
+
+    /** Publishes the shipped position as the release limit, unless a push holds it (see onPushQueued). */
+    private void publishLimit()
+    {
+        if (0 == pushesInFlight.get())
+        {
+            // before this node pushed a checkpoint: nothing of its journal is in the bucket to wait for
+            releaseLimit.set(null == checkpoint ? Long.MAX_VALUE : position);
+        }
+        else if (null == checkpoint)
+        {
+            return;
+        }
+        else
+        {
+            releaseLimit.accumulateAndGet(position, Math::min);
+        }
     }
 
     /** @return whether {@code id} is the checkpoint this node was started from (nothing is shipped after it). */
