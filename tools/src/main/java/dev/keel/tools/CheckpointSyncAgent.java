@@ -49,7 +49,7 @@ final class CheckpointSyncAgent implements Agent, CheckpointSync, AutoCloseable
     /** How often the current operation's progress counters are refreshed (a slow tick: it reads a snapshot). */
     private static final long PROGRESS_COUNTERS_INTERVAL_MS = 200;
 
-    private record Completion(UUID id, long step, long journalPosition, long bytes, Throwable error)
+    private record Completion(UUID id, long step, long journalPosition, long bytes, boolean ships, Throwable error)
     {
     }
 
@@ -257,9 +257,13 @@ final class CheckpointSyncAgent implements Agent, CheckpointSync, AutoCloseable
             LOG.log(Level.INFO, "sync: pushing checkpoint " + id + " (step " + checkpoint.step() + ", " +
                 local.files().size() + " files, " + local.totalBytes() + " bytes) to " + sync.bucket());
             final boolean ships = null != journalShipper && !journalShipper.isPulled(id);
+            if (ships)
+            {
+                journalShipper.onPushQueued();
+            }
             sync.push(local, ships ? checkpoint.journalPosition() : -1, ships ? journalShipper.source() : null)
                 .whenComplete((pushed, error) -> completions.offer(new Completion(id, checkpoint.step(),
-                    checkpoint.journalPosition(), local.totalBytes(), error)));
+                    checkpoint.journalPosition(), local.totalBytes(), ships, error)));
         }
         return id;
     }
@@ -285,6 +289,10 @@ final class CheckpointSyncAgent implements Agent, CheckpointSync, AutoCloseable
         final long transferred = progress.bytesUploaded() + progress.bytesDownloaded();
         bytes.getAndAdd(transferred - bytesReported);
         bytesReported = transferred;
+        if (completion.ships)
+        {
+            journalShipper.onPushEnded(null == completion.error);
+        }
         if (null == completion.error)
         {
             pushes.increment();

@@ -33,6 +33,8 @@ import java.util.UUID;
  * keel-sync-import 1
  * checkpoint &lt;uuid&gt;
  * rebase &lt;local journal position the checkpoint is rebased onto, or -1 without a journal&gt;
+ * mode adopt|replace               (adopt: into an empty checkpoints directory, a start from the bucket;
+ *                                   replace: in place of the committed one, a standby's pull; absent: adopt)
  * file &lt;checkpoint file name&gt;      (one per file of the checkpoint, commit markers last)
  * chunk &lt;staged journal chunk name&gt; (one per chunk, in position order)
  * </pre>
@@ -52,8 +54,10 @@ final class ImportStaging
      * @param rebase     the local journal position it is rebased onto, or -1 without a journal.
      * @param files      its file names, relative to the checkpoints directory, commit markers last.
      * @param chunks     the staged journal chunk names, in position order.
+     * @param replace    true if it replaces the checkpoint committed in the checkpoints directory (a standby's
+     *                   pull), false if it is adopted into an empty one (a start from the bucket).
      */
-    record Ready(UUID checkpoint, long rebase, List<String> files, List<String> chunks)
+    record Ready(UUID checkpoint, long rebase, List<String> files, List<String> chunks, boolean replace)
     {
     }
 
@@ -117,9 +121,69 @@ final class ImportStaging
     }
 
     /**
-     * Commits {@code READY}: the download is complete and the import may be published.
+     * Seeds the staging area with the files of {@code files} the checkpoints directory holds already with the
+     * right size (hard links, or copies where the file system has none), so that a pull into the staging area
+     * downloads only what the node lacks. Commit markers are not seeded: they are small, and a committed one may
+     * have been rewritten locally (a manifest rebased onto the local journal).
+     *
+     * @return the number of files seeded.
+     */
+    int seedFrom(final Path checkpointsDir, final List<LocalFile> files)
+    {
+        final Path source = checkpointsDir.toAbsolutePath().normalize();
+        final Path target = checkpointRoot();
+        int seeded = 0;
+        for (final LocalFile file : files)
+        {
+            if (file.commitMarker())
+            {
+                continue;
+            }
+            final Path from = resolve(source, file.name());
+            final Path to = resolve(target, file.name());
+            try
+            {
+                if (Files.isRegularFile(to) || !Files.isRegularFile(from) || Files.size(from) != file.size())
+                {
+                    continue;
+                }
+                Files.createDirectories(to.getParent());
+                try
+                {
+                    Files.createLink(to, from);
+                }
+                catch (final UnsupportedOperationException | IOException ex)
+                {
+                    final Path temp = to.resolveSibling("." + to.getFileName() + ".seed.tmp");
+                    Files.copy(from, temp, StandardCopyOption.REPLACE_EXISTING);
+                    move(temp, to);
+                }
+                seeded++;
+            }
+            catch (final IOException ex)
+            {
+                throw io("cannot seed " + to + " from " + from, ex);
+            }
+        }
+        return seeded;
+    }
+
+    /**
+     * Commits {@code READY}: the download is complete and the import may be published (adopted into an empty
+     * checkpoints directory).
      */
     Ready markReady(final PulledCheckpoint pulled, final long rebase, final List<String> chunks)
+    {
+        return markReady(pulled, rebase, chunks, false);
+    }
+
+    /**
+     * Commits {@code READY}: the download is complete and the import may be published.
+     *
+     * @param replace true if the checkpoint replaces the committed one (a standby's pull), false to adopt it.
+     */
+    Ready markReady(final PulledCheckpoint pulled, final long rebase, final List<String> chunks,
+        final boolean replace)
     {
         final List<String> files = new ArrayList<>();
         final List<String> markers = new ArrayList<>();
@@ -128,10 +192,12 @@ final class ImportStaging
             (file.commitMarker() ? markers : files).add(file.name());
         }
         files.addAll(markers);
-        final Ready ready = new Ready(pulled.checkpoint().id(), rebase, List.copyOf(files), List.copyOf(chunks));
+        final Ready ready =
+            new Ready(pulled.checkpoint().id(), rebase, List.copyOf(files), List.copyOf(chunks), replace);
         final StringBuilder text = new StringBuilder(HEADER).append('\n');
         text.append("checkpoint ").append(ready.checkpoint()).append('\n');
         text.append("rebase ").append(rebase).append('\n');
+        text.append("mode ").append(replace ? "replace" : "adopt").append('\n');
         for (final String file : ready.files())
         {
             text.append("file ").append(file).append('\n');
@@ -178,6 +244,7 @@ final class ImportStaging
         long rebase = Long.MIN_VALUE;
         final List<String> files = new ArrayList<>();
         final List<String> chunks = new ArrayList<>();
+        boolean replace = false;
         for (int i = 1; i < lines.size(); i++)
         {
             final String line = lines.get(i);
@@ -192,6 +259,7 @@ final class ImportStaging
                     case "rebase" -> rebase = Long.parseLong(value);
                     case "file" -> files.add(value);
                     case "chunk" -> chunks.add(value);
+                    case "mode" -> replace = parseMode(path, i + 1, value);
                     default -> throw corrupt(path, i + 1, "unknown entry \"" + key + "\"");
                 }
             }
@@ -204,7 +272,17 @@ final class ImportStaging
         {
             throw corrupt(path, lines.size(), "the checkpoint, rebase or file entries are missing");
         }
-        return new Ready(checkpoint, rebase, files, chunks);
+        return new Ready(checkpoint, rebase, files, chunks, replace);
+    }
+
+    private static boolean parseMode(final Path path, final int line, final String value)
+    {
+        return switch (value)
+        {
+            case "adopt" -> false;
+            case "replace" -> true;
+            default -> throw corrupt(path, line, "bad mode \"" + value + "\" (expected adopt or replace)");
+        };
     }
 
     /**

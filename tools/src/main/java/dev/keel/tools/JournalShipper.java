@@ -9,6 +9,8 @@ import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 
 import java.lang.System.Logger.Level;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Ships the journal after the newest pushed checkpoint to the bucket ({@code exactly_once} only): the push itself
@@ -17,6 +19,12 @@ import java.util.UUID;
  * Driven by the {@link CheckpointSyncAgent}'s duty cycle (its thread owns every field here); the journal is read
  * from its segment files on the sync's worker thread ({@link JournalExport#read}), up to the durable position the
  * circuit last published, so the circuit's thread is never involved.
+ * <p>
+ * Continuous ({@code release_output: "shipped"}): a new chunk goes out as soon as the previous one is done and the
+ * durable position moved past it, not only every {@code push_interval}, and {@link #releaseLimit()} publishes the
+ * local journal position up to which the steps are in the bucket, for the circuit to release output up to it
+ * ({@link Long#MAX_VALUE} until this node pushed a checkpoint: before that a node started from the bucket
+ * starts from an older checkpoint, or fresh, whatever is held).
  */
 final class JournalShipper
 {
@@ -38,6 +46,10 @@ final class JournalShipper
     }
 
     private final S3CheckpointSync sync;
+    private final AeronJournal journal;
+    private final boolean continuous;
+    private final AtomicLong releaseLimit = new AtomicLong(Long.MAX_VALUE);
+    private final AtomicInteger pushesInFlight = new AtomicInteger();
     private final JournalSource source;
     private final UUID pulled;
     private final ManyToOneConcurrentLinkedQueue<Shipped> done = new ManyToOneConcurrentLinkedQueue<>();
@@ -58,7 +70,19 @@ final class JournalShipper
      */
     JournalShipper(final S3CheckpointSync sync, final AeronJournal journal, final UUID pulled)
     {
-        this(sync, journal, pulled, DEFAULT_MAX_CHUNK_BYTES);
+        this(sync, journal, pulled, DEFAULT_MAX_CHUNK_BYTES, false);
+    }
+
+    /**
+     * @param sync       the writer.
+     * @param journal    the node's journal.
+     * @param pulled     as {@link #JournalShipper(S3CheckpointSync, AeronJournal, UUID)}.
+     * @param continuous true to ship as soon as there is something new ({@code release_output: "shipped"}).
+     */
+    JournalShipper(final S3CheckpointSync sync, final AeronJournal journal, final UUID pulled,
+        final boolean continuous)
+    {
+        this(sync, journal, pulled, DEFAULT_MAX_CHUNK_BYTES, continuous);
     }
 
     /**
@@ -72,11 +96,19 @@ final class JournalShipper
     JournalShipper(final S3CheckpointSync sync, final AeronJournal journal, final UUID pulled,
         final long maxChunkBytes)
     {
+        this(sync, journal, pulled, maxChunkBytes, false);
+    }
+
+    private JournalShipper(final S3CheckpointSync sync, final AeronJournal journal, final UUID pulled,
+        final long maxChunkBytes, final boolean continuous)
+    {
         if (maxChunkBytes < 1)
         {
             throw new IllegalArgumentException("maxChunkBytes " + maxChunkBytes + " is not positive");
         }
         this.sync = sync;
+        this.journal = journal;
+        this.continuous = continuous;
         this.pulled = pulled;
         this.source = from ->
         {
@@ -105,6 +137,7 @@ final class JournalShipper
             position = null != exported && exported.from() == journalPosition ? exported.end() : journalPosition;
             shipNow = true;
         }
+        publishLimit();
     }
 
     /**
@@ -130,11 +163,13 @@ final class JournalShipper
             {
                 chunksShipped++;
                 position = shipped.chunk.endPosition();
+                publishLimit();
                 // the cap cut the chunk short of the durable position: the backlog goes on at once
                 shipNow |= shipped.more;
             }
         }
-        if ((tick || shipNow) && null != checkpoint && !inFlight)
+        if ((tick || shipNow || continuous && journal.publishedDurablePosition() > position) &&
+            null != checkpoint && !inFlight)
         {
             work++;
             shipNow = false;
@@ -159,10 +194,64 @@ final class JournalShipper
         return work;
     }
 
+    /**
+     * A push that ships the journal is queued (any thread, under the agent's queue lock). Once its catalog names
+     * the new checkpoint, a node started from the bucket replays only the chunks after that one, and the push's
+     * first chunk ends where the durable position was when the push read it, no earlier than now: so until the
+     * push ended, the release limit stays at most the durable position now, whatever is shipped after the older
+     * checkpoint meanwhile.
+     */
+    void onPushQueued()
+    {
+        pushesInFlight.incrementAndGet();
+        releaseLimit.accumulateAndGet(journal.publishedDurablePosition(), Math::min);
+    }
+
+    /**
+     * A push {@link #onPushQueued() queued} ended; on the agent's thread, before {@link #onCheckpointPushed}.
+     *
+     * @param succeeded true if the checkpoint is in the bucket.
+     */
+    void onPushEnded(final boolean succeeded)
+    {
+        pushesInFlight.decrementAndGet();
+        if (!succeeded)
+        {
+            publishLimit();
+        }
+    }
+
+    /** Publishes the shipped position as the release limit, unless a push holds it (see onPushQueued). */
+    private void publishLimit()
+    {
+        if (0 == pushesInFlight.get())
+        {
+            // before this node pushed a checkpoint: nothing of its journal is in the bucket to wait for
+            releaseLimit.set(null == checkpoint ? Long.MAX_VALUE : position);
+        }
+        else if (null == checkpoint)
+        {
+            return;
+        }
+        else
+        {
+            releaseLimit.accumulateAndGet(position, Math::min);
+        }
+    }
+
     /** @return whether {@code id} is the checkpoint this node was started from (nothing is shipped after it). */
     boolean isPulled(final UUID id)
     {
         return id.equals(pulled);
+    }
+
+    /**
+     * @return the local journal position up to which the steps are in the bucket, for the circuit thread (any
+     * thread may read it); {@link Long#MAX_VALUE} until a checkpoint of this node is pushed.
+     */
+    java.util.function.LongSupplier releaseLimit()
+    {
+        return releaseLimit::get;
     }
 
     /** @return the source the push reads the first chunk after a checkpoint from. */

@@ -468,7 +468,9 @@ public final class KeelNode implements AutoCloseable, ServedNode
         standbyStateCounter = KeelCounters.newCounter(
             counters.countersManager(), KeelCounters.PIPELINE_STATE_TYPE_ID, config.name(), null);
         standbyStateCounter.setRelease(PipelineState.STANDBY.code());
-        follower = new StandbyFollower(syncConfig, storage.checkpointsDir(),
+        // a pull killed after its download completed is finished before anything looks at the directory
+        SyncStart.finishInterrupted(storage, journal);
+        follower = new StandbyFollower(syncConfig, storage.checkpointsDir(), storage.path(),
             null == journal ? -1 : journal.position(), counters.countersManager(), config.name(), errorLog);
         owned.add(follower);
         standby = true;
@@ -571,10 +573,7 @@ public final class KeelNode implements AutoCloseable, ServedNode
                 if (null != syncConfig)
                 {
                     syncAgent = NodeStorage.openSync(syncConfig, config, storage, store, counters);
-                    if (syncConfig.shipJournal() && ctx.faultTolerance().journal() instanceof AeronJournal journal)
-                    {
-                        syncAgent.shipJournal(new JournalShipper(syncAgent.sync(), journal, pulledCheckpoint));
-                    }
+                    NodeStorage.shipJournal(syncConfig, config, syncAgent, ctx.faultTolerance(), pulledCheckpoint);
                     forPipeline.add(syncAgent);
                     ctx.faultTolerance().checkpointSync(syncAgent);
                 }

@@ -2,6 +2,7 @@ package dev.keel.tools;
 
 import dev.keel.checkpoint.FileCheckpointStore;
 import dev.keel.engine.KeelException;
+import dev.keel.engine.api.FaultToleranceContext;
 import dev.keel.engine.config.PipelineConfig;
 import dev.keel.engine.config.SyncConfig;
 import dev.keel.engine.status.KeelCounters;
@@ -9,11 +10,14 @@ import dev.keel.engine.storage.StorageDirectory;
 import dev.keel.sync.S3CheckpointSync;
 import dev.keel.sync.SyncContext;
 import dev.keel.sync.SyncSettings;
+import dev.keel.wal.AeronJournal;
 
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
+import java.util.Locale;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,6 +31,39 @@ final class NodeStorage
 
     private NodeStorage()
     {
+    }
+
+    /**
+     * Gives the sync agent a {@link JournalShipper} when the journal is shipped ({@code exactly_once},
+     * {@code ship_journal}); with {@code release_output: "shipped"} the shipper ships continuously and feeds the
+     * circuit's output release limit.
+     *
+     * @param pulled the checkpoint this node was started from out of the bucket, or null.
+     * @throws KeelException (CONFIG_INVALID) naming {@code $.storage.backend.config.sync.release_output} if
+     *                       {@code "shipped"} is asked for without a journal.
+     */
+    static void shipJournal(final SyncConfig syncConfig, final PipelineConfig config,
+        final CheckpointSyncAgent agent, final FaultToleranceContext faultTolerance, final UUID pulled)
+    {
+        final boolean holdOutput = syncConfig.releaseOutput() == SyncConfig.ReleaseOutput.SHIPPED;
+        if (holdOutput && !(faultTolerance.journal() instanceof AeronJournal))
+        {
+            throw new KeelException(KeelException.Category.CONFIG, "CONFIG_INVALID",
+                "$.storage.backend.config.sync.release_output: \"shipped\" holds output until its journal record " +
+                "is shipped, which needs fault_tolerance.model \"exactly_once\" (got \"" +
+                config.faultTolerance().model().name().toLowerCase(Locale.ROOT) + "\")");
+        }
+        if (syncConfig.shipJournal() && faultTolerance.journal() instanceof AeronJournal journal)
+        {
+            final JournalShipper shipper = new JournalShipper(agent.sync(), journal, pulled, holdOutput);
+            agent.shipJournal(shipper);
+            if (holdOutput)
+            {
+                faultTolerance.outputReleaseLimit(shipper.releaseLimit());
+                LOG.log(Level.INFO, "release_output \"shipped\": output is released once its step's journal " +
+                    "record is in " + agent.sync().bucket() + " (shipped continuously)");
+            }
+        }
     }
 
     /**

@@ -4,9 +4,9 @@ import dev.keel.checkpoint.FileCheckpointStore;
 import dev.keel.engine.KeelException;
 import dev.keel.engine.status.KeelCounters;
 import dev.keel.engine.config.SyncConfig;
-import dev.keel.engine.spi.CheckpointInfo;
 import dev.keel.sync.JournalChunk;
 import dev.keel.sync.PulledCheckpoint;
+import dev.keel.sync.RemoteCheckpoint;
 import dev.keel.sync.S3CheckpointSync;
 import dev.keel.sync.SyncContext;
 import dev.keel.sync.SyncSettings;
@@ -26,11 +26,20 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A sync standby's pull loop ({@code sync.standby: true}): on its own thread ({@code keel-standby}) it pulls the
- * checkpoint {@code start_from_checkpoint} names from {@code bucket} into the node's checkpoints directory and
- * commits it there ({@link FileCheckpointStore#replaceWithPulled}), so that the store the pipeline opens on
- * activation finds it. With {@code "latest"} it pulls again every {@code pull_interval} seconds; a pull downloads
- * only the files the directory lacks (checkpoints are incremental). With a UUID it stops once that checkpoint is
- * committed locally. The bucket is opened read-only: a standby writes nothing there, not even an owner marker.
+ * checkpoint {@code start_from_checkpoint} names from {@code bucket} and commits it in the node's checkpoints
+ * directory ({@link FileCheckpointStore#replaceWithPulled}), so that the store the pipeline opens on activation
+ * finds it. With {@code "latest"} it pulls again every {@code pull_interval} seconds; with a UUID it stops once
+ * that checkpoint is committed locally. The bucket is opened read-only: a standby writes nothing there, not even
+ * an owner marker.
+ * <p>
+ * A pull goes through the same staging as a start from the bucket ({@link ImportStaging},
+ * {@code <storage>/sync-import}): the files of the new checkpoint the checkpoints directory holds already are
+ * linked into the staging area, the others are downloaded there (checkpoints are incremental: only what the node
+ * lacks is downloaded), {@code READY} is committed, and only then are the files moved into the checkpoints
+ * directory and the checkpoint committed. A standby killed mid-pull leaves the checkpoints directory as it was
+ * (the committed checkpoint and nothing else); the next pull reuses what was staged, and a kill after
+ * {@code READY} is finished by the next start ({@link SyncStart#finishInterrupted}, {@link SyncStart}).
+ * A pull that finds the checkpoint committed already downloads nothing.
  * <p>
  * A pull error is never "no checkpoint": it is logged, given to the node's error log, counted
  * ({@code keel_sync_pull_failures_total}), shown in {@link #status()} and retried at the next interval.
@@ -65,6 +74,7 @@ public final class StandbyFollower implements AutoCloseable
 
     private final SyncConfig config;
     private final Path checkpointsDir;
+    private final ImportStaging staging;
     private final long journalPosition;
     private final ErrorHandler errorLog;
     private final S3CheckpointSync reader;
@@ -80,23 +90,26 @@ public final class StandbyFollower implements AutoCloseable
     /**
      * @param config          the validated sync settings ({@code standby} true).
      * @param checkpointsDir  the node's checkpoints directory; no store is open on it while the follower runs.
+     * @param storageRoot     the node's storage root, where pulls are staged ({@link ImportStaging}).
      * @param journalPosition the local journal's position to rebase pulled checkpoints onto, or -1 (no journal).
      * @param countersManager where the {@code keel_sync_pull*} counters are allocated (kept for the node's life).
      * @param pipeline        the pipeline's name, the counters' label.
      * @param errorLog        where pull errors go besides the log, or null.
      */
-    StandbyFollower(final SyncConfig config, final Path checkpointsDir, final long journalPosition,
-        final CountersManager countersManager, final String pipeline, final ErrorHandler errorLog)
+    StandbyFollower(final SyncConfig config, final Path checkpointsDir, final Path storageRoot,
+        final long journalPosition, final CountersManager countersManager, final String pipeline,
+        final ErrorHandler errorLog)
     {
         this.config = config;
         this.checkpointsDir = checkpointsDir;
+        this.staging = new ImportStaging(storageRoot);
         this.journalPosition = journalPosition;
         this.errorLog = errorLog;
         this.startFrom = config.startFromCheckpoint().map(SyncConfig.StartFrom::jsonValue)
             .orElse(SyncConfig.StartFrom.LATEST);
         this.reader = S3CheckpointSync.openReadOnly(new SyncContext()
             .settings(SyncSettings.from(config))
-            .localRoot(checkpointsDir));
+            .localRoot(staging.checkpointRoot()));
         final String label = "bucket=" + reader.bucket().name();
         this.pulls = KeelCounters.newCounter(countersManager, KeelCounters.SYNC_PULLS_TYPE_ID, pipeline, label);
         this.pullFailures =
@@ -178,27 +191,36 @@ public final class StandbyFollower implements AutoCloseable
         }
         try
         {
-            final Optional<PulledCheckpoint> pulled = reader.pull(startFrom, checkpointsDir).join();
+            final Optional<RemoteCheckpoint> target = target(reader.listRemote().join());
             UUID adopted = before.adopted();
             long adoptedStep = before.adoptedStep();
             long bytes = 0;
             int downloaded = 0;
             int present = 0;
-            if (pulled.isPresent())
+            if (target.isPresent() && target.get().id().equals(adopted))
             {
-                final PulledCheckpoint p = pulled.get();
-                bytes = p.bytesDownloaded();
-                downloaded = p.downloaded().size();
-                present = p.alreadyPresent().size();
-                if (!p.checkpoint().id().equals(adopted))
+                // committed here already: nothing to download or commit
+                present = target.get().files().size();
+            }
+            else if (target.isPresent())
+            {
+                final int seeded = staging.seedFrom(checkpointsDir, target.get().files());
+                final Optional<PulledCheckpoint> pulled =
+                    reader.pull(target.get().id(), staging.checkpointRoot()).join();
+                if (pulled.isPresent())
                 {
-                    final CheckpointInfo info =
-                        FileCheckpointStore.replaceWithPulled(checkpointsDir, p.checkpoint().id(), journalPosition);
-                    adopted = info.id();
-                    adoptedStep = info.step();
+                    final PulledCheckpoint p = pulled.get();
+                    bytes = p.bytesDownloaded();
+                    downloaded = p.downloaded().size();
+                    present = p.alreadyPresent().size();
+                    final ImportStaging.Ready ready = staging.markReady(p, journalPosition, List.of(), true);
+                    SyncStart.publish(staging, ready, checkpointsDir, null);
+                    adopted = ready.checkpoint();
+                    adoptedStep = p.checkpoint().step();
                     LOG.log(Level.INFO, "standby: checkpoint " + adopted + " (step " + adoptedStep + ") from " +
                         reader.bucket() + " is committed locally (" + downloaded + " files, " + bytes +
-                        " bytes downloaded, " + present + " already present)");
+                        " bytes downloaded, " + present + " already present, " + seeded + " of them linked from " +
+                        checkpointsDir + ")");
                 }
             }
             pulls.increment();
@@ -224,6 +246,33 @@ public final class StandbyFollower implements AutoCloseable
                 before.lastFilesPresent(), Instant.now(), error.getMessage());
             throw error;
         }
+    }
+
+    /**
+     * The checkpoint to pull from the bucket's list (newest first): the newest, or the UUID asked for. A UUID
+     * the list lacks while it holds others is left to the pull, which fails naming it.
+     */
+    private Optional<RemoteCheckpoint> target(final List<RemoteCheckpoint> remote)
+    {
+        if (remote.isEmpty())
+        {
+            return Optional.empty();
+        }
+        if (SyncConfig.StartFrom.LATEST.equals(startFrom))
+        {
+            return Optional.of(remote.get(0));
+        }
+        final UUID wanted = UUID.fromString(startFrom);
+        for (final RemoteCheckpoint checkpoint : remote)
+        {
+            if (checkpoint.id().equals(wanted))
+            {
+                return Optional.of(checkpoint);
+            }
+        }
+        reader.pull(startFrom, staging.checkpointRoot()).join();
+        throw new KeelException(KeelException.Category.SYNC, "SYNC_CHECKPOINT_NOT_FOUND", "checkpoint " +
+            startFrom + " is not in " + reader.bucket());
     }
 
     /**

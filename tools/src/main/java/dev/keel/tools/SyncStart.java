@@ -66,7 +66,9 @@ final class SyncStart
             final ImportStaging.Ready ready = staging.readReady();
             LOG.log(Level.WARNING, "the import of checkpoint " + ready.checkpoint() + " into " + dir + " was " +
                 "interrupted after its download completed; finishing it from " + staging.root());
-            return publish(staging, ready, dir, journal);
+            final UUID published = publish(staging, ready, dir, journal);
+            // a standby's pull replaced the committed checkpoint: no journal came with it, as before the pull
+            return ready.replace() ? null : published;
         }
         if (config.startFromCheckpoint().isEmpty())
         {
@@ -138,12 +140,33 @@ final class SyncStart
     }
 
     /**
+     * Finishes an import whose download completed and whose publication a crash interrupted, if there is one:
+     * run by a standby's start before it follows the bucket again (a start from the bucket does it in
+     * {@link #startFromSynced}). An import that did not complete is left for the next pull to reuse.
+     *
+     * @return the checkpoint published, or null if there was nothing to finish.
+     */
+    static UUID finishInterrupted(final StorageDirectory storage, final Journal journal)
+    {
+        final ImportStaging staging = new ImportStaging(storage.path());
+        if (!staging.isReady())
+        {
+            return null;
+        }
+        final ImportStaging.Ready ready = staging.readReady();
+        LOG.log(Level.WARNING, "the import of checkpoint " + ready.checkpoint() + " into " +
+            storage.checkpointsDir() + " was interrupted after its download completed; finishing it from " +
+            staging.root());
+        return publish(staging, ready, storage.checkpointsDir(), journal);
+    }
+
+    /**
      * Publishes a completely downloaded import: moves the checkpoint's files into the checkpoints directory,
      * commits it there rebased onto the local journal, appends the shipped journal after it, then deletes the
      * staging area. Every step can be redone after a crash, so a start finds either no trace of the import
      * outside the staging area, or {@code READY} and resumes here.
      */
-    private static UUID publish(final ImportStaging staging, final ImportStaging.Ready ready, final Path dir,
+    static UUID publish(final ImportStaging staging, final ImportStaging.Ready ready, final Path dir,
         final Journal journal)
     {
         staging.publishFiles(ready, dir);
@@ -153,6 +176,16 @@ final class SyncStart
                 ready.checkpoint() + " rebases it onto local journal position " + ready.rebase() + ", but the " +
                 "journal ends at " + journal.position() + "; delete " + staging.root() + " and the storage's " +
                 "checkpoints and journal directories, then start again");
+        }
+        if (ready.replace())
+        {
+            // a standby's pull: idempotent, so a publication a crash interrupted is simply redone
+            final CheckpointInfo replaced = FileCheckpointStore.replaceWithPulled(dir, ready.checkpoint(),
+                ready.rebase());
+            staging.delete();
+            LOG.log(Level.INFO, "checkpoint " + replaced.id() + " (step " + replaced.step() + ") is committed in " +
+                dir + " in place of the one pulled before it");
+            return replaced.id();
         }
         if (FileCheckpointStore.hasCommittedCheckpoint(dir))
         {

@@ -136,7 +136,7 @@ class JournalShipperChunkCapTest
         final SyncConfig config = new SyncConfig(bucket, "", Optional.of("us-east-1"), Optional.of("Minio"),
             Optional.of(SyncFixture.ACCESS_KEY), Optional.of(SyncFixture.SECRET_KEY),
             Optional.of("http://127.0.0.1:" + s3.s3Port), OptionalLong.empty(), 10, 30, Optional.empty(), false,
-            false, 10, Optional.empty(), "", true);
+            false, 10, Optional.empty(), "", true, SyncConfig.ReleaseOutput.DURABLE);
         return new SyncContext().settings(SyncSettings.from(config)).localRoot(root)
             .closeTimeout(Duration.ofSeconds(10));
     }

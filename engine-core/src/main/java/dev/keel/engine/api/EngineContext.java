@@ -157,7 +157,8 @@ public final class EngineContext
             TimeUnit.MICROSECONDS.toNanos(maxBufferingDelayUsecs()),
             pendingStepCapacity(),
             pendingDeltaInitialBytes(),
-            errorHandler());
+            errorHandler(),
+            faultTolerance.outputReleaseLimit());
     }
 
     /**

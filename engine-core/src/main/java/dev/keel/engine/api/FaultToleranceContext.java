@@ -30,6 +30,7 @@ public final class FaultToleranceContext
 
     private final EngineContext context;
     private Journal journal;
+    private java.util.function.LongSupplier outputReleaseLimit;
     private long journalReplayFromPosition = 0;
     private long replayStallTimeoutNs = DEFAULT_REPLAY_STALL_TIMEOUT_NS;
     private CheckpointStore checkpointStore;
@@ -104,6 +105,32 @@ public final class FaultToleranceContext
     public Journal journal()
     {
         return journal;
+    }
+
+    /**
+     * Holds output further than the journal's durability: with a journal, a step's output is offered (and held
+     * outputs told it is durable, and inputs that it is) only once both the journal's durable position and
+     * {@code limit} cover the step's journal record. The circuit thread reads {@code limit} in every emit pass,
+     * so it must be cheap and thread-safe (a volatile or atomic read); it should only grow, and return
+     * {@link Long#MAX_VALUE} for "no limit beyond durability". Without a journal it is ignored. Default: none.
+     * <p>
+     * Used by a node that ships its journal to object storage and releases output only once a step's record is
+     * there ({@code sync.release_output: "shipped"}).
+     *
+     * @param limit the journal position up to which output may be released, or null for none.
+     * @return this.
+     */
+    public FaultToleranceContext outputReleaseLimit(final java.util.function.LongSupplier limit)
+    {
+        checkNotConcluded();
+        this.outputReleaseLimit = limit;
+        return this;
+    }
+
+    /** @return the output release limit, or null. */
+    public java.util.function.LongSupplier outputReleaseLimit()
+    {
+        return outputReleaseLimit;
     }
 
     /**

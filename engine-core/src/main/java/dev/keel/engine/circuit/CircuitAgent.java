@@ -139,8 +139,8 @@ public final class CircuitAgent implements Agent, AutoCloseable
             outputBindings[i] = new OutputStage.Binding(
                 output.name(), viewIndex(viewNames, output), output.endpoint());
         }
-        this.outputs = new OutputStage(outputBindings, views, journal, settings.pendingStepCapacity(),
-            settings.pendingDeltaInitialBytes(), counters.backPressure);
+        this.outputs = new OutputStage(outputBindings, views, journal, settings.outputReleaseLimit(),
+            settings.pendingStepCapacity(), settings.pendingDeltaInitialBytes(), counters.backPressure);
         this.lifecycle = new PipelineLifecycle(pipelineName, counters.state, counters.errors, settings.errorHandler());
     }
 

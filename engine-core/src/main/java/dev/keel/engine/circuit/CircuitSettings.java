@@ -24,6 +24,9 @@ import org.agrona.concurrent.NanoClock;
  * @param pendingStepCapacity       steps that may wait for the journal and the outputs.
  * @param pendingDeltaInitialBytes  initial size of a pending step's view delta.
  * @param errorHandler              where agent errors go, or null.
+ * @param outputReleaseLimit        with a journal, the journal position up to which output may be released
+ *                                  besides the durable position, or null for none (see
+ *                                  {@code FaultToleranceContext.outputReleaseLimit}).
  */
 public record CircuitSettings(
     String pipelineName,
@@ -41,7 +44,8 @@ public record CircuitSettings(
     long maxBufferingDelayNs,
     int pendingStepCapacity,
     int pendingDeltaInitialBytes,
-    ErrorHandler errorHandler)
+    ErrorHandler errorHandler,
+    java.util.function.LongSupplier outputReleaseLimit)
 {
     /** Value of {@link #pinCpu()}: pin to whichever CPU the thread runs on. */
     public static final int ANY_CPU = CpuPinning.ANY_CPU;

@@ -5,6 +5,8 @@ import dev.keel.engine.operators.Operator;
 import dev.keel.engine.spi.Journal;
 import org.agrona.concurrent.status.AtomicCounter;
 
+import java.util.function.LongSupplier;
+
 /**
  * The emit half of a step, owned by the circuit thread: the output endpoints, the bounded ring of steps whose
  * output not every endpoint has accepted yet, and the highest transaction the journal reports durable.
@@ -17,6 +19,10 @@ import org.agrona.concurrent.status.AtomicCounter;
  * ({@link OutputEndpoint#onDurable}); when every output holds, a journaled step's slot keeps only its journal
  * position and nothing is copied. A refused offer is retried with the same entries in the same order; nothing is
  * dropped. While the ring is full no new step starts.
+ * <p>
+ * An optional release limit (a journal position, read on every pass) holds journaled steps beyond durability:
+ * a step counts as durable only once both the journal's durable position and the limit cover its record (a node
+ * that releases output only once the record is shipped to object storage feeds it).
  */
 final class OutputStage
 {
@@ -41,6 +47,7 @@ final class OutputStage
     private final Binding[] outputs;
     private final Operator[] views;
     private final Journal journal;
+    private final LongSupplier releaseLimit;
     private final PendingSteps pending;
     private final AtomicCounter backPressureCounter;
     private final boolean anyHolds;
@@ -51,6 +58,7 @@ final class OutputStage
         final Binding[] outputs,
         final Operator[] views,
         final Journal journal,
+        final LongSupplier releaseLimit,
         final int pendingStepCapacity,
         final int pendingDeltaInitialBytes,
         final AtomicCounter backPressureCounter)
@@ -58,6 +66,7 @@ final class OutputStage
         this.outputs = outputs;
         this.views = views;
         this.journal = journal;
+        this.releaseLimit = releaseLimit;
         this.pending = new PendingSteps(pendingStepCapacity, views, pendingDeltaInitialBytes, 1);
         this.backPressureCounter = backPressureCounter;
         boolean holds = false;
@@ -201,7 +210,8 @@ final class OutputStage
         final long lastQueued = pending.tailTransactionId() - 1;
         if (null != journal && durableTransactionId < lastQueued)
         {
-            final long durablePosition = journal.durablePosition();
+            final long durablePosition = null == releaseLimit ? journal.durablePosition() :
+                Math.min(journal.durablePosition(), releaseLimit.getAsLong());
             while (durableTransactionId < lastQueued &&
                 pending.slot(durableTransactionId + 1).journalPosition <= durablePosition)
             {

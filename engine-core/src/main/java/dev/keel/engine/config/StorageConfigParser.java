@@ -46,6 +46,8 @@ final class StorageConfigParser
     static final String READ_BUCKET = "read_bucket";
     /** Keel extension: ship the journal after pushed checkpoints (exactly_once), default true. */
     static final String SHIP_JOURNAL = "ship_journal";
+    /** Keel extension: release output once durable locally (default) or once its journal record is shipped. */
+    static final String RELEASE_OUTPUT = "release_output";
 
     private static final String[] STORAGE_KEYS = { MIN_STORAGE_BYTES, BACKEND };
     private static final String[] STORAGE_CONFIG_KEYS = { PATH, CACHE };
@@ -55,7 +57,7 @@ final class StorageConfigParser
     {
         BUCKET, REGION, PROVIDER, ACCESS_KEY, SECRET_KEY, ENDPOINT, PUSH_INTERVAL, RETENTION_MIN_COUNT,
         RETENTION_MIN_AGE, START_FROM_CHECKPOINT, FAIL_IF_NO_CHECKPOINT, STANDBY, PULL_INTERVAL, READ_BUCKET,
-        SHIP_JOURNAL
+        SHIP_JOURNAL, RELEASE_OUTPUT
     };
     /** S3's bucket naming rules: 3-63 lower-case letters, digits, dots and hyphens, a letter or digit at each end. */
     private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
@@ -205,6 +207,14 @@ final class StorageConfigParser
                 "as $.storage.backend.config.sync.bucket; the read-only bucket must be another bucket or prefix");
         }
         final boolean shipJournal = sync.bool(SHIP_JOURNAL, true);
+        final SyncConfig.ReleaseOutput releaseOutput =
+            sync.enumValue(RELEASE_OUTPUT, SyncConfig.ReleaseOutput.class, SyncConfig.ReleaseOutput.DURABLE);
+        if (releaseOutput == SyncConfig.ReleaseOutput.SHIPPED && !shipJournal)
+        {
+            throw sync.error(ConfigException.INVALID, RELEASE_OUTPUT, "\"shipped\" holds output until its journal " +
+                "record is in the bucket, but ship_journal is false: nothing is shipped; set ship_journal to true " +
+                "or release_output to \"durable\"");
+        }
 
         return new SyncConfig(
             bucket[0],
@@ -223,7 +233,8 @@ final class StorageConfigParser
             pullInterval,
             Optional.ofNullable(null == readBucket ? null : readBucket[0]),
             null == readBucket ? "" : readBucket[1],
-            shipJournal);
+            shipJournal,
+            releaseOutput);
     }
 
     private static String[] bucketAndPrefix(final ConfigObject sync, final String key, final String text)

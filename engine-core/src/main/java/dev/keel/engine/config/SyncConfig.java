@@ -24,7 +24,9 @@ import java.util.UUID;
  *   "standby": false,                      // needs start_from_checkpoint
  *   "pull_interval": 10,                   // 1..86400 seconds between pulls while in standby
  *   "read_bucket": "backup/checkpoints",   // optional: read-only fallback source, never written
- *   "ship_journal": true                   // Keel extension: with exactly_once, also ship the journal
+ *   "ship_journal": true,                  // Keel extension: with exactly_once, also ship the journal
+ *   "release_output": "durable"            // Keel extension: "durable" or "shipped" (hold output until the
+ *                                          // step's journal record is in the bucket)
  * }
  * }</pre>
  * {@link #toString()} never shows the credentials.
@@ -48,6 +50,8 @@ import java.util.UUID;
  * @param shipJournal         with {@code exactly_once}, ship the journal after each pushed checkpoint and import
  *                            it at a start from the bucket (a Keel extension, default true); without it, a node
  *                            started from the bucket loses the inputs acknowledged after the last pushed checkpoint.
+ * @param releaseOutput       when output is released with {@code exactly_once} and journal shipping (a Keel
+ *                            extension, default {@link ReleaseOutput#DURABLE}).
  */
 public record SyncConfig(
     String bucket,
@@ -66,8 +70,23 @@ public record SyncConfig(
     long pullIntervalSecs,
     Optional<String> readBucket,
     String readPrefix,
-    boolean shipJournal)
+    boolean shipJournal,
+    ReleaseOutput releaseOutput)
 {
+    /**
+     * When a step's output is offered to the outputs ({@code release_output}).
+     */
+    public enum ReleaseOutput
+    {
+        /** Once the step's journal record is durable on local disk (the default). */
+        DURABLE,
+        /**
+         * Once the step's journal record is in the bucket (shipped after the newest pushed checkpoint), so that a
+         * node started from the bucket replays every step whose output a reader may have seen.
+         */
+        SHIPPED
+    }
+
     /** Default of {@code retention_min_count}. */
     public static final int DEFAULT_RETENTION_MIN_COUNT = 10;
     /** Default of {@code retention_min_age} in days. */
@@ -142,6 +161,7 @@ public record SyncConfig(
         node.put(StorageConfigParser.PULL_INTERVAL, pullIntervalSecs);
         readBucketAndPrefix().ifPresent(v -> node.put(StorageConfigParser.READ_BUCKET, v));
         node.put(StorageConfigParser.SHIP_JOURNAL, shipJournal);
+        node.put(StorageConfigParser.RELEASE_OUTPUT, releaseOutput.name().toLowerCase(java.util.Locale.ROOT));
     }
 
     public String toString()
@@ -159,6 +179,7 @@ public record SyncConfig(
             ", standby=" + standby +
             ", pull_interval=" + pullIntervalSecs +
             readBucketAndPrefix().map(v -> ", read_bucket=" + v).orElse("") +
-            ", ship_journal=" + shipJournal + "}";
+            ", ship_journal=" + shipJournal +
+            ", release_output=" + releaseOutput.name().toLowerCase(java.util.Locale.ROOT) + "}";
     }
 }
