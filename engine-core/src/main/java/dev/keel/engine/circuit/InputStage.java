@@ -302,6 +302,20 @@ final class InputStage
         return stepHash;
     }
 
+    /**
+     * The staged input's hash as journals written before 2026-12-03 computed it ({@link ZSetBatch#legacyContentHash}
+     * per endpoint, combined in endpoint order); replay compares it when {@link #stepHash()} does not match.
+     */
+    long legacyStepHash()
+    {
+        long hash = 0;
+        for (final Binding input : inputs)
+        {
+            hash = Hashing.combine(hash, input.staging.legacyContentHash());
+        }
+        return hash;
+    }
+
     /** Moves the staged records into the tables' inputs, ready for the program's step. */
     void moveToTables()
     {

@@ -224,7 +224,8 @@ final class ReplaySession implements Journal.StepRecordHandler, AutoCloseable
         }
         // the replayed input is always hashed: it is checked against the journal
         inputs.seal(null, true, true);
-        if (inputs.stepCount() != record.inputCount() || inputs.stepHash() != record.inputHash())
+        if (inputs.stepCount() != record.inputCount() ||
+            (inputs.stepHash() != record.inputHash() && inputs.legacyStepHash() != record.inputHash()))
         {
             inputs.clearStaging();
             throw recovery("RECOVERY_STEP_MISMATCH", "replay of step " + step + " (transaction " + step +

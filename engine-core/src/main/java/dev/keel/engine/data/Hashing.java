@@ -67,6 +67,42 @@ public final class Hashing
         return NATIVE_LITTLE_ENDIAN ? value : Long.reverseBytes(value);
     }
 
+    /**
+     * Hash of one row of a step's input content (see {@code ZSetBatch.contentHash}): one multiply per 8 bytes in two
+     * independent lanes, one {@link #mix} per row. Several times cheaper than {@link #hash} on wide rows (Nexmark's
+     * bids), which it need not equal: it detects a replay that read other input, nothing adversarial, and is
+     * never stored in a hash table. Stable across runs and JVMs: the journal stores it.
+     *
+     * @param address off-heap address of the row; the bytes up to the next multiple of 8 past its end must be
+     *                readable (batch rows are 8-aligned).
+     * @param length  row length in bytes.
+     * @param weight  the row's weight.
+     * @return the row's hash.
+     */
+    public static long rowContentHash(final long address, final int length, final long weight)
+    {
+        long a = SEED + length;
+        long b = weight;
+        int i = 0;
+        final int words = length & ~7;
+        for (; i + 16 <= words; i += 16)
+        {
+            a = (a + littleEndianLong(null, address + i)) * M1;
+            b = (b + littleEndianLong(null, address + i + 8)) * M2;
+        }
+        if (i < words)
+        {
+            a = (a + littleEndianLong(null, address + i)) * M1;
+            i += 8;
+        }
+        if (i < length)
+        {
+            final long tail = littleEndianLong(null, address + i) & (-1L >>> ((8 - (length - i)) << 3));
+            b = (b + tail) * M2;
+        }
+        return mix(a ^ Long.rotateLeft(b, 29));
+    }
+
     /** Order-dependent combination, e.g. for a step's input hash. */
     public static long combine(final long h, final long value)
     {

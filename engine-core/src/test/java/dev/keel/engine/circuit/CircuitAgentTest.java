@@ -11,7 +11,9 @@ import dev.keel.engine.connector.file.FileOutputSettings;
 import dev.keel.engine.connector.format.FormatSettings;
 import dev.keel.engine.data.Column;
 import dev.keel.engine.data.ColumnType;
+import dev.keel.engine.data.RowWriter;
 import dev.keel.engine.data.Schema;
+import dev.keel.engine.data.ZSetBatch;
 import dev.keel.engine.program.Program;
 import dev.keel.engine.program.ProgramDefinition;
 import dev.keel.engine.spi.StepRecord;
@@ -490,6 +492,37 @@ class CircuitAgentTest
         second.doWork();
         assertEquals(List.of(2L), restored.transactions());
         assertEquals(List.of(rows(2)), restored.deltas());
+    }
+
+    @Test
+    void aJournalWrittenWithTheEarlierInputHashStillReplays()
+    {
+        final TestJournal journal = new TestJournal().autoDurable(true);
+        final TestInputEndpoint file = new TestInputEndpoint("file", SCHEMA, true);
+        final CircuitAgent first = circuit(journaled(journal), List.of(file), List.of());
+        first.doWork();
+        file.addRange(1, 1);
+        first.doWork();
+        file.addRange(2, 1);
+        first.doWork();
+        first.close();
+
+        // what a journal of the version before the cheaper content hash holds for step 2
+        final ZSetBatch step2 = new ZSetBatch(SCHEMA);
+        final RowWriter writer = new RowWriter(SCHEMA);
+        writer.reset().putLong(0, 2).putString(1, "r2").finish();
+        step2.add(writer, 1);
+        assertNotEquals(step2.contentHash(), step2.legacyContentHash());
+        assertEquals(journal.entry(2).inputHash, dev.keel.engine.data.Hashing.combine(0, step2.contentHash()));
+        journal.setHash(2, dev.keel.engine.data.Hashing.combine(0, step2.legacyContentHash()));
+
+        journal.reopen();
+        final TestOutputEndpoint output = new TestOutputEndpoint("o");
+        final CircuitAgent second = circuit(journaled(journal),
+            List.of(new TestInputEndpoint("file", SCHEMA, true).addRange(1, 2)), List.of(output));
+        second.doWork();
+        assertNotEquals(PipelineState.FAILED, second.state(), String.valueOf(second.lifecycle().failure()));
+        assertEquals(List.of(1L, 2L), output.transactions(), "both steps replayed");
     }
 
     @Test

@@ -67,6 +67,12 @@ public final class TestJournal implements Journal
         throw new AssertionError("no journaled step " + step);
     }
 
+    /** Replaces a journaled step's input hash (e.g. with the one an earlier version computed). */
+    public void setHash(final long step, final long inputHash)
+    {
+        entry(step).inputHash = inputHash;
+    }
+
     public void tamperHash(final long step)
     {
         entry(step).inputHash ^= 1;

@@ -76,4 +76,55 @@ class HashingTest
         }
         return Hashing.mix(h);
     }
+
+    @Test
+    void rowContentHashReadsOnlyTheRowsBytesAndSeesEveryOne()
+    {
+        final java.nio.ByteBuffer memory = java.nio.ByteBuffer.allocateDirect(128);
+        final org.agrona.concurrent.UnsafeBuffer buffer = new org.agrona.concurrent.UnsafeBuffer(memory);
+        final java.util.Set<Long> seen = new java.util.HashSet<>();
+        for (int length = 0; length <= 40; length++)
+        {
+            buffer.setMemory(0, 128, (byte)0);
+            for (int i = 0; i < length; i++)
+            {
+                buffer.putByte(i, (byte)(i + 1));
+            }
+            final long hash = Hashing.rowContentHash(buffer.addressOffset(), length, 1);
+            // the bytes past the row (the padding to 8) do not count
+            buffer.setMemory(length, 128 - length, (byte)0x5A);
+            assertEquals(hash, Hashing.rowContentHash(buffer.addressOffset(), length, 1), "length " + length);
+            assertTrue(seen.add(hash), "length " + length + " collides with a shorter prefix");
+            assertNotEquals(hash, Hashing.rowContentHash(buffer.addressOffset(), length, -1), "weight counts");
+            for (int i = 0; i < length; i++)
+            {
+                buffer.putByte(i, (byte)(buffer.getByte(i) ^ 0x10));
+                assertNotEquals(hash, Hashing.rowContentHash(buffer.addressOffset(), length, 1),
+                    "byte " + i + " of " + length);
+                buffer.putByte(i, (byte)(buffer.getByte(i) ^ 0x10));
+            }
+        }
+    }
+
+    @Test
+    void contentHashIgnoresRowOrderAndSeesContent()
+    {
+        final Schema schema = Schema.of(Column.of("id", ColumnType.INT64), Column.of("name", ColumnType.STRING));
+        final RowWriter writer = new RowWriter(schema);
+        final ZSetBatch ab = new ZSetBatch(schema);
+        final ZSetBatch ba = new ZSetBatch(schema);
+        final ZSetBatch other = new ZSetBatch(schema);
+        writer.reset().putLong(0, 1).putString(1, "a fairly long name of more than sixteen bytes").finish();
+        ab.add(writer, 1);
+        other.add(writer, 1);
+        writer.reset().putLong(0, 2).putString(1, "b").finish();
+        ab.add(writer, 1);
+        ba.add(writer, 1);
+        other.add(writer, 2);
+        writer.reset().putLong(0, 1).putString(1, "a fairly long name of more than sixteen bytes").finish();
+        ba.add(writer, 1);
+        assertEquals(ab.contentHash(), ba.contentHash(), "order of rows in a step is not part of it");
+        assertNotEquals(ab.contentHash(), other.contentHash(), "a weight differs");
+        assertEquals(ab.legacyContentHash(), ba.legacyContentHash());
+    }
 }
