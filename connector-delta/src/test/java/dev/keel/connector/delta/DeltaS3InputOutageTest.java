@@ -1,20 +1,24 @@
 package dev.keel.connector.delta;
 
+import dev.keel.engine.KeelException;
 import dev.keel.engine.api.EngineContext;
 import dev.keel.engine.api.Keel;
 import dev.keel.engine.api.KeelPipeline;
 import dev.keel.engine.circuit.PipelineState;
+import dev.keel.engine.config.ConfigException;
 import dev.keel.engine.config.FaultToleranceModel;
 import dev.keel.engine.config.IdleStrategyType;
 import dev.keel.engine.config.InputEndpointConfig;
 import dev.keel.engine.config.PipelineConfigParser;
 import dev.keel.engine.config.ThreadingMode;
 import dev.keel.engine.connector.ConnectorContext;
+import dev.keel.engine.data.ZSetBatch;
 import dev.keel.engine.program.ProgramDefinition;
 import dev.keel.engine.status.KeelCounters;
 import dev.keel.sync.LoopbackProxy;
 import dev.keel.sync.SyncFixture;
 import io.delta.kernel.exceptions.TableNotFoundException;
+import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.status.CountersReader;
 import org.junit.jupiter.api.Test;
 
@@ -50,11 +54,69 @@ class DeltaS3InputOutageTest
 
     private static DeltaInputEndpoint input(final String uri, final int port)
     {
+        return input(uri, port, "");
+    }
+
+    private static DeltaInputEndpoint input(final String uri, final int port, final String extra)
+    {
         final InputEndpointConfig config = PipelineConfigParser.parse("{\"inputs\": {\"in\": {\"stream\": \"t\", " +
             "\"transport\": {\"name\": \"delta_table_input\", \"config\": " +
-            settings(uri, port, ", \"mode\": \"snapshot_and_follow\", \"poll_interval_ms\": 20") + "}}}}")
+            settings(uri, port, ", \"mode\": \"snapshot_and_follow\", \"poll_interval_ms\": 20" + extra) + "}}}}")
             .inputs().get("in");
         return (DeltaInputEndpoint)new DeltaInputConnector().create(config, SCHEMA, new ConnectorContext());
+    }
+
+    @Test
+    void exhaustedReadRetriesFailNamingTableVersionAndCause() throws Exception
+    {
+        final SyncFixture s3 = SyncFixture.shared();
+        final String source = "s3://" + s3.newBucket() + "/down";
+        try (LoopbackProxy proxy = new LoopbackProxy(s3.s3Port).start())
+        {
+            proxy.stop();
+            try (DeltaInputEndpoint in = input(source, proxy.port(), ", \"read_max_retries\": 1, " +
+                "\"read_retry_initial_backoff_ms\": 1, \"read_retry_max_backoff_ms\": 1"))
+            {
+                in.open(0, new ExpandableArrayBuffer(), 0, 0);
+                in.live();
+                final ZSetBatch batch = new ZSetBatch(SCHEMA);
+                final long deadline = System.nanoTime() + 120_000_000_000L;
+                KeelException failure = null;
+                while (null == failure)
+                {
+                    assertTrue(System.nanoTime() < deadline, "no failure");
+                    in.agent().doWork();
+                    try
+                    {
+                        in.poll(batch, 100, Long.MAX_VALUE);
+                    }
+                    catch (final KeelException e)
+                    {
+                        failure = e;
+                    }
+                    Thread.sleep(1);
+                }
+                assertEquals("CONNECTOR_DELTA_READ_FAILED", failure.code(), failure.getMessage());
+                assertTrue(failure.getMessage().contains("table " + source + ": version latest, the log: the read " +
+                    "failed 2 times (read_max_retries 1)"), failure.getMessage());
+                assertTrue(failure.getMessage().contains("connection refused"), failure.getMessage());
+                in.agent().onClose();
+            }
+        }
+    }
+
+    @Test
+    void readRetrySettingsErrorsNameTheirJsonPath()
+    {
+        final ConfigException below = assertThrows(ConfigException.class, () -> input("s3://b/t", 1,
+            ", \"read_retry_initial_backoff_ms\": 500, \"read_retry_max_backoff_ms\": 100"));
+        assertTrue(below.getMessage().contains("$.inputs.in.transport.config.read_retry_max_backoff_ms"),
+            below.getMessage());
+        assertTrue(below.getMessage().contains("below read_retry_initial_backoff_ms (500)"), below.getMessage());
+        final ConfigException negative = assertThrows(ConfigException.class, () -> input("s3://b/t", 1,
+            ", \"read_max_retries\": -1"));
+        assertTrue(negative.getMessage().contains("$.inputs.in.transport.config.read_max_retries"),
+            negative.getMessage());
     }
 
     /** The records without their {@code __keel_ts} (the output's steps are not the source's). */
