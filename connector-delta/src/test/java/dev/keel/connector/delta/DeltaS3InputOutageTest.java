@@ -22,13 +22,13 @@ import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.status.CountersReader;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import static dev.keel.connector.delta.DeltaCommitRetryTest.options;
 import static dev.keel.connector.delta.DeltaCommitRetryTest.rows;
 import static dev.keel.connector.delta.DeltaCommitRetryTest.settings;
-import static dev.keel.connector.delta.DeltaCommitRetryTest.sorted;
+import static dev.keel.connector.delta.DeltaS3OutageTest.value;
+import static dev.keel.connector.delta.DeltaS3OutageTest.withoutStep;
 import static dev.keel.connector.delta.DeltaTestSupport.SCHEMA;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -119,17 +119,6 @@ class DeltaS3InputOutageTest
             negative.getMessage());
     }
 
-    /** The records without their {@code __keel_ts} (the output's steps are not the source's). */
-    private static List<String> withoutStep(final List<String> records)
-    {
-        final List<String> stripped = new ArrayList<>();
-        for (final String record : records)
-        {
-            stripped.add(record.substring(0, record.lastIndexOf('|')));
-        }
-        return sorted(stripped);
-    }
-
     @Test
     void aRunningPipelineReadingAnS3TableRidesThroughAnS3OutageWithNothingLostOrDuplicated() throws Exception
     {
@@ -169,7 +158,7 @@ class DeltaS3InputOutageTest
                 awaitRows(pipeline, sink, 15 * ROWS);
                 assertEquals(PipelineState.RUNNING, pipeline.state(), String.valueOf(pipeline.failure()));
                 assertEquals(0, pipeline.errorCount());
-                assertEquals(0, value(pipeline.counters(), KeelCounters.ENDPOINT_ERRORS_TYPE_ID,
+                assertEquals(0, value(pipeline.counters(), "inoutage", KeelCounters.ENDPOINT_ERRORS_TYPE_ID,
                     "endpoint=in direction=input"));
                 assertTrue(retries(pipeline.counters()) >= 1);
             }
@@ -207,21 +196,6 @@ class DeltaS3InputOutageTest
 
     private static long retries(final CountersReader counters)
     {
-        return value(counters, KeelCounters.ENDPOINT_RETRIES_TYPE_ID, "endpoint=in direction=input");
-    }
-
-    private static long value(final CountersReader counters, final int typeId, final String labels)
-    {
-        final long[] found = { -1, 0 };
-        counters.forEach((counterId, type, keyBuffer, label) ->
-        {
-            if (type == typeId && label.endsWith(" pipeline=inoutage " + labels))
-            {
-                found[0] = counters.getCounterValue(counterId);
-                found[1]++;
-            }
-        });
-        assertEquals(1, found[1], "one counter of type " + typeId + " with labels " + labels);
-        return found[0];
+        return value(counters, "inoutage", KeelCounters.ENDPOINT_RETRIES_TYPE_ID, "endpoint=in direction=input");
     }
 }
