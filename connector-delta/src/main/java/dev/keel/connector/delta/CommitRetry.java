@@ -1,5 +1,7 @@
 package dev.keel.connector.delta;
 
+import dev.keel.engine.config.ConfigException;
+import dev.keel.engine.config.ConfigObject;
 import io.delta.kernel.exceptions.CommitStateUnknownException;
 import io.delta.kernel.exceptions.ConcurrentWriteException;
 import io.delta.kernel.exceptions.KernelEngineException;
@@ -14,7 +16,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * The retry state of the Delta output's pending commit, owned by its writer agent: bounded exponential backoff
+ * The retry state of the Delta output's pending commit, owned by its writer agent (and of the Delta input's failed
+ * read, owned by its reader agent): bounded exponential backoff
  * ({@code initial << (attempt - 1)}, at most {@code max}) over at most {@code maxRetries} retries, and which failures
  * are worth a retry at all. The agent never sleeps: it asks {@link #waiting(long)} on each duty cycle.
  */
@@ -85,6 +88,26 @@ final class CommitRetry
     void succeeded()
     {
         failures = 0;
+    }
+
+    /**
+     * Reads and validates {@code <prefix>_retry_initial_backoff_ms} (default 100) and
+     * {@code <prefix>_retry_max_backoff_ms} (default 5000, not below the initial one).
+     *
+     * @return {initial, max} in ms.
+     */
+    static long[] backoffMs(final ConfigObject settings, final String prefix)
+    {
+        final String initialKey = prefix + "_retry_initial_backoff_ms";
+        final String maxKey = prefix + "_retry_max_backoff_ms";
+        final long initialBackoffMs = settings.longValue(initialKey, 100, 1, 600_000);
+        final long maxBackoffMs = settings.longValue(maxKey, 5_000, 1, 600_000);
+        if (maxBackoffMs < initialBackoffMs)
+        {
+            throw new ConfigException(ConfigException.INVALID, null, settings.path() + "." + maxKey,
+                maxBackoffMs + " is below " + initialKey + " (" + initialBackoffMs + ")");
+        }
+        return new long[]{ initialBackoffMs, maxBackoffMs };
     }
 
     /**

@@ -38,17 +38,26 @@ import java.util.Set;
  * followed version are those of its snapshot that the previous version's snapshot lacks, in path order; a version
  * that removes files is refused (append-only tables). A fresh start with a journal to replay takes the snapshot
  * version from the first replayed step's token.
+ * <p>
+ * Retries: a transient failure ({@link CommitRetry#transientFailure}: S3 5xx, reset or refused connection, timeout)
+ * while opening the snapshot, listing a version's files, reading a data file or polling for new versions is tried
+ * again after a backoff (the agent returns without work meanwhile, never sleeps), with a WARNING and the endpoint's
+ * retries counter. A retry never moves the position: the state of a version is replaced only once it is read whole,
+ * and a data file is reopened skipping the rows of it already offered. When {@code read_max_retries} are exhausted
+ * the endpoint fails with {@code CONNECTOR_DELTA_READ_FAILED} naming the table, version, file and cause.
  */
 public final class DeltaInputEndpoint extends RingBufferInput
 {
     /** Length of the position token. */
     public static final int TOKEN_LENGTH = 32;
     private static final int SLOTS = 4096;
+    private static final System.Logger LOGGER = System.getLogger(DeltaInputEndpoint.class.getName());
 
     private final String uri;
     private final Map<String, String> storageOptions;
     private final boolean follow;
     private final long pollIntervalNs;
+    private final CommitRetry retry;
 
     // start point: decided on the circuit thread before the agent reads (open with a token, first replay bound,
     // or live), then read by the agent
@@ -86,13 +95,15 @@ public final class DeltaInputEndpoint extends RingBufferInput
 
     DeltaInputEndpoint(
         final String name, final Schema schema, final String uri, final Map<String, String> storageOptions,
-        final boolean follow, final long pollIntervalMs, final int capacity, final NanoClock clock)
+        final boolean follow, final long pollIntervalMs, final int capacity, final NanoClock clock,
+        final int readMaxRetries, final long readRetryInitialBackoffMs, final long readRetryMaxBackoffMs)
     {
         super(name, schema, capacity, clock);
         this.uri = uri;
         this.storageOptions = storageOptions;
         this.follow = follow;
         this.pollIntervalNs = pollIntervalMs * 1_000_000L;
+        this.retry = new CommitRetry(readMaxRetries, readRetryInitialBackoffMs, readRetryMaxBackoffMs);
         this.writer = new RowWriter(schema);
         this.tableColumn = new int[schema.columnCount()];
     }
@@ -178,10 +189,60 @@ public final class DeltaInputEndpoint extends RingBufferInput
 
     protected int produce(final long nowNs) throws IOException
     {
-        if (!decided)
+        if (!decided || retry.waiting(nowNs))
         {
             return 0;
         }
+        try
+        {
+            final int work = read(nowNs);
+            retry.succeeded();
+            return work;
+        }
+        catch (final RuntimeException | IOException e)
+        {
+            if (e instanceof KeelException || !CommitRetry.transientFailure(e))
+            {
+                throw e;
+            }
+            failed(nowNs, e);
+            return 1;
+        }
+    }
+
+    /**
+     * A transient failure: puts the read back to the last record offered (the current file is reopened and its
+     * offered rows skipped; a version or start snapshot not read whole is read again) and schedules the retry.
+     */
+    private void failed(final long nowNs, final Exception e)
+    {
+        final String where = "version " + (version >= 0 ? version : startSnapshot >= 0 ? startSnapshot : "latest") +
+            (null != files && fileIndex < files.size() ? ", file " + files.get(fileIndex) +
+            " row " + (rowInFile + skipRows) : ", the log");
+        closeBatches();
+        if (null == reader)
+        {
+            engine = null; // start() did not finish: run it again
+        }
+        batch = null;
+        filtered = null;
+        skipRows += rowInFile;
+        rowInFile = 0;
+        nextPollNs = nowNs;
+        final String cause = DeltaS3.redact(storageOptions, CommitRetry.describe(e));
+        final long backoffNs = retry.failed(nowNs, 0);
+        if (backoffNs < 0)
+        {
+            throw error("CONNECTOR_DELTA_READ_FAILED", where + ": the read failed " + retry.failures() +
+                " times (read_max_retries " + retry.maxRetries() + "); last error: " + cause, e);
+        }
+        countRetry();
+        LOGGER.log(System.Logger.Level.WARNING, "endpoint ''{0}'': table {1}: {2}: the read failed, retry {3} of {4} " +
+            "in {5} ms: {6}", name, uri, where, retry.failures(), retry.maxRetries(), backoffNs / 1_000_000, cause);
+    }
+
+    private int read(final long nowNs) throws IOException
+    {
         if (null == engine)
         {
             start();
@@ -226,7 +287,8 @@ public final class DeltaInputEndpoint extends RingBufferInput
         table = Table.forPath(engine, uri);
         final Snapshot snapshot = startSnapshot >= 0 ?
             table.getSnapshotAsOfVersion(engine, startSnapshot) : table.getLatestSnapshot(engine);
-        snapshotVersion = snapshot.getVersion();
+        // published (to positionToken) only once the start is read whole: a retried start may open a later one
+        final long openedSnapshot = snapshot.getVersion();
         final StructType tableSchema = snapshot.getSchema();
         for (int c = 0; c < schema.columnCount(); c++)
         {
@@ -244,19 +306,23 @@ public final class DeltaInputEndpoint extends RingBufferInput
             }
             tableColumn[c] = index;
         }
-        final long resumeVersion = startSnapshot >= 0 ? startVersion : snapshotVersion;
-        openVersion(resumeVersion == snapshotVersion ? snapshot : table.getSnapshotAsOfVersion(engine, resumeVersion),
-            resumeVersion == snapshotVersion ? null : table.getSnapshotAsOfVersion(engine, resumeVersion - 1));
+        final long resumeVersion = startSnapshot >= 0 ? startVersion : openedSnapshot;
+        openVersion(resumeVersion == openedSnapshot ? snapshot : table.getSnapshotAsOfVersion(engine, resumeVersion),
+            resumeVersion == openedSnapshot ? null : table.getSnapshotAsOfVersion(engine, resumeVersion - 1));
         fileIndex = (int)startFile;
         skipRows = startRow;
+        snapshotVersion = openedSnapshot;
     }
 
-    /** The files of {@code snapshot} that {@code previous} lacks (all of them for the start snapshot). */
+    /**
+     * The files of {@code snapshot} that {@code previous} lacks (all of them for the start snapshot). The state is
+     * replaced only when both are read whole, so a failure leaves the position where it was.
+     */
     private void openVersion(final Snapshot snapshot, final Snapshot previous)
     {
-        version = snapshot.getVersion();
-        reader = new DeltaTableReader(engine, snapshot);
-        files = new ArrayList<>();
+        final long openedVersion = snapshot.getVersion();
+        final DeltaTableReader reader = new DeltaTableReader(engine, snapshot);
+        final List<String> files = new ArrayList<>();
         final List<Integer> indexes = new ArrayList<>();
         final Set<String> before = new HashSet<>();
         if (null != previous)
@@ -279,9 +345,12 @@ public final class DeltaInputEndpoint extends RingBufferInput
         }
         if (!now.containsAll(before))
         {
-            throw error("CONNECTOR_TABLE_NOT_APPEND_ONLY", "version " + version + " removes data files; " +
+            throw error("CONNECTOR_TABLE_NOT_APPEND_ONLY", "version " + openedVersion + " removes data files; " +
                 "delta_table_input follows append-only tables");
         }
+        this.version = openedVersion;
+        this.reader = reader;
+        this.files = files;
         fileIndexes = indexes;
         fileIndex = 0;
         rowInFile = 0;
@@ -410,16 +479,22 @@ public final class DeltaInputEndpoint extends RingBufferInput
 
     protected void onAgentClose()
     {
+        closeBatches();
+    }
+
+    private void closeBatches()
+    {
         if (null != batches)
         {
             try
             {
                 batches.close();
             }
-            catch (final IOException ignore)
+            catch (final IOException | RuntimeException ignore)
             {
-                // closing a reader of a local or object-store file: nothing to recover
+                // closing a reader of a local or object-store file: nothing to recover, the file is reopened
             }
+            batches = null;
         }
     }
 
@@ -427,6 +502,12 @@ public final class DeltaInputEndpoint extends RingBufferInput
     {
         return new KeelException(KeelException.Category.CONNECTOR, code,
             "endpoint '" + name + "': table " + uri + ": " + message);
+    }
+
+    private KeelException error(final String code, final String message, final Throwable cause)
+    {
+        return new KeelException(KeelException.Category.CONNECTOR, code,
+            "endpoint '" + name + "': table " + uri + ": " + message, cause);
     }
 
     public void close()

@@ -65,13 +65,7 @@ public final class DeltaOutputConnector implements OutputConnector
             throw new ConfigException(ConfigException.INVALID, null, settings.path() + ".mode",
                 "'" + mode + "' is not a mode: append or error_if_exists");
         }
-        final long initialBackoffMs = settings.longValue("commit_retry_initial_backoff_ms", 100, 1, 600_000);
-        final long maxBackoffMs = settings.longValue("commit_retry_max_backoff_ms", 5_000, 1, 600_000);
-        if (maxBackoffMs < initialBackoffMs)
-        {
-            throw new ConfigException(ConfigException.INVALID, null, settings.path() + ".commit_retry_max_backoff_ms",
-                maxBackoffMs + " is below commit_retry_initial_backoff_ms (" + initialBackoffMs + ")");
-        }
+        final long[] backoffMs = CommitRetry.backoffMs(settings, "commit");
         return new DeltaOutputSettings(
             DeltaTables.uri(settings),
             DeltaTables.storageOptions(settings, KEYS),
@@ -82,7 +76,7 @@ public final class DeltaOutputConnector implements OutputConnector
             settings.intValue("max_steps_per_commit", 1000, 1, 1_000_000),
             settings.intValue("max_rows_per_commit", 1_000_000, 1, 100_000_000),
             settings.intValue("commit_max_retries", 10, 0, 1000),
-            initialBackoffMs,
-            maxBackoffMs);
+            backoffMs[0],
+            backoffMs[1]);
     }
 }

@@ -62,7 +62,7 @@ class DeltaS3OutageTest
     }
 
     /** The records without their {@code __keel_ts} (which step a row lands in depends on timing). */
-    private static List<String> withoutStep(final List<String> records)
+    static List<String> withoutStep(final List<String> records)
     {
         final List<String> stripped = new ArrayList<>();
         for (final String record : records)
@@ -126,10 +126,10 @@ class DeltaS3OutageTest
                     deliveredInOutage);
                 assertTrue(out.deliveredTransactionId() > deliveredInOutage);
                 assertEquals(out.deliveredTransactionId(), txn(uri), "the txn version is the last step's");
-                final long retries = value(pipeline.counters(), KeelCounters.ENDPOINT_RETRIES_TYPE_ID,
+                final long retries = value(pipeline.counters(), "outage", KeelCounters.ENDPOINT_RETRIES_TYPE_ID,
                     "endpoint=out direction=output");
                 assertTrue(retries >= 1, "the output retried its commits in the outage: " + retries);
-                assertEquals(0, value(pipeline.counters(), KeelCounters.ENDPOINT_ERRORS_TYPE_ID,
+                assertEquals(0, value(pipeline.counters(), "outage", KeelCounters.ENDPOINT_ERRORS_TYPE_ID,
                     "endpoint=out direction=output"));
             }
         }
@@ -137,12 +137,13 @@ class DeltaS3OutageTest
             "every row exactly once, as an uninterrupted run writes them");
     }
 
-    private static long value(final CountersReader counters, final int typeId, final String labels)
+    /** The value of the one counter of {@code typeId} whose labels end with {@code pipeline=<pipeline> <labels>}. */
+    static long value(final CountersReader counters, final String pipeline, final int typeId, final String labels)
     {
         final long[] found = { -1, 0 };
         counters.forEach((counterId, type, keyBuffer, label) ->
         {
-            if (type == typeId && label.endsWith(" pipeline=outage " + labels))
+            if (type == typeId && label.endsWith(" pipeline=" + pipeline + " " + labels))
             {
                 found[0] = counters.getCounterValue(counterId);
                 found[1]++;

@@ -37,8 +37,6 @@ class DeltaS3TableTest
     private static final String CONFIG = "$.outputs.out.transport.config";
     private static SyncFixture s3;
 
-    private final RowWriter writer = new RowWriter(SCHEMA);
-
     @BeforeAll
     static void server()
     {
@@ -73,8 +71,9 @@ class DeltaS3TableTest
     }
 
     /** Offers steps from..to (step t: {@code rows} inserts with ids t * 100 + i) and waits until all are delivered. */
-    private void write(final DeltaOutputEndpoint out, final long from, final long to, final int rows) throws Exception
+    static void write(final DeltaOutputEndpoint out, final long from, final long to, final int rows) throws Exception
     {
+        final RowWriter writer = new RowWriter(SCHEMA);
         for (long t = from; t <= to; t++)
         {
             final ZSetBatch batch = new ZSetBatch(SCHEMA);

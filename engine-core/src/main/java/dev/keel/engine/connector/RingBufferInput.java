@@ -326,6 +326,12 @@ public abstract class RingBufferInput implements InputEndpoint
         counters.errors().incrementRelease();
     }
 
+    /** Agent thread: counts a retry of a failed read ({@code keel_endpoint_retries_total}). */
+    protected final void countRetry()
+    {
+        counters.retries().incrementRelease();
+    }
+
     /** Agent thread: counts bytes read from the source. */
     protected final void countBytes(final long bytes)
     {
