@@ -113,7 +113,8 @@ class ReleaseOutputShippedTest
         final String sync = "\"bucket\": \"" + bucket + "/dr\", \"push_interval\": 1, \"release_output\": \"shipped\"";
         final Path primaryConfig = dir.resolve("primary.json");
         Files.writeString(primaryConfig, StandbyNodeTest.config(trades, output, dir.resolve("primary"), sync, 1, 1));
-        final Process primary = CrashHarness.start(primaryConfig, dir.resolve("primary.log"));
+        // no --exit-at-eoi: a fast machine may finish the input before the kill, and the primary must not exit then
+        final Process primary = CrashHarness.start(primaryConfig, dir.resolve("primary.log"), false);
         try (KeelNode standby = KeelNode.launch(PipelineConfigParser.parse(StandbyNodeTest.config(trades, output,
             dir.resolve("standby"), sync + ", \"standby\": true, \"start_from_checkpoint\": \"latest\", " +
             "\"pull_interval\": 1", 97, 0)), ProgramRegistry.resolve("trades-vwap"), ctx -> {}))
